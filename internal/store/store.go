@@ -1,0 +1,152 @@
+// Package store keeps the Registre National in a SQL database: SQLite (the
+// pure-Go modernc driver) as the embedded default, PostgreSQL (pgx) for
+// production. Both run the same migrations and pass the same contract suite
+// (registre/registretest).
+//
+// Write transactions are serialised: an in-process mutex, plus BEGIN
+// IMMEDIATE on SQLite and a transaction-scoped advisory lock on PostgreSQL,
+// so that several processes sharing a database still append to one history
+// chain in order.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"confiance/internal/registre"
+)
+
+// Dialect is the SQL flavour of a database.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a registre.Store on a SQL database.
+type DB struct {
+	db      *sql.DB
+	dialect Dialect
+	writeMu sync.Mutex
+}
+
+var _ registre.Store = (*DB)(nil)
+
+// writeLockKey is the PostgreSQL advisory lock taken by every write
+// transaction (an arbitrary constant: "CONF" in ASCII).
+const writeLockKey = 0x434f4e46
+
+// Open opens the database named by dsn and applies pending migrations. A
+// DSN starting with postgres:// or postgresql:// selects PostgreSQL; any
+// other value is the path of a SQLite file, created if needed.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	s, err := open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		return &DB{db: db, dialect: Postgres}, nil
+	}
+	if dir := filepath.Dir(dsn); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	// WAL lets readers run beside the writer; foreign keys are off by
+	// default in SQLite and must be switched on for every connection.
+	q := "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", "file:"+dsn+q)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	return &DB{db: db, dialect: SQLite}, nil
+}
+
+// Dialect returns the database flavour.
+func (s *DB) Dialect() Dialect { return s.dialect }
+
+// SQL returns the underlying database handle, for tests and other stores
+// sharing the same database.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Update implements registre.Store.
+func (s *DB) Update(ctx context.Context, fn func(registre.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	return s.inTx(ctx, false, fn)
+}
+
+// View implements registre.Store.
+func (s *DB) View(ctx context.Context, fn func(registre.Tx) error) error {
+	return s.inTx(ctx, true, fn)
+}
+
+func (s *DB) inTx(ctx context.Context, readOnly bool, fn func(registre.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: readOnly && s.dialect == Postgres}
+	if readOnly && s.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	sqlTx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if !readOnly && s.dialect == Postgres {
+		if _, err := sqlTx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockKey); err != nil {
+			sqlTx.Rollback()
+			return fmt.Errorf("write lock: %w", err)
+		}
+	}
+	if err := fn(&tx{tx: sqlTx, dialect: s.dialect}); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// isUniqueViolation reports whether err is a unique or primary key
+// violation, in either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") ||
+		strings.Contains(msg, "SQLSTATE 23505") ||
+		strings.Contains(msg, "constraint failed: PRIMARY KEY")
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) }

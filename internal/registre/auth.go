@@ -81,7 +81,7 @@ func (s *Service) CreerToken(ctx context.Context, p Principal, nom string, role 
 	secret := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	t := Token{Nom: nom, Role: role, OperateurID: operateurID, Hash: HashToken(secret),
 		CreeLe: s.now()}
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		if role == RoleOperateur {
 			if _, err := tx.Operateur(ctx, operateurID); err != nil {
 				return err
@@ -150,7 +150,7 @@ func (s *Service) RevoquerToken(ctx context.Context, p Principal, id int64) erro
 	if err := p.requireAdmin(); err != nil {
 		return err
 	}
-	return s.store.Update(ctx, func(tx Tx) error {
+	return s.update(ctx, func(tx Tx) error {
 		if err := tx.RevokeToken(ctx, id); err != nil {
 			return err
 		}

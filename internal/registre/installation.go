@@ -68,7 +68,7 @@ func (s *Service) CreerInstallation(ctx context.Context, p Principal,
 		return Installation{}, err
 	}
 	var inst Installation
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		if err := s.checkSites(ctx, tx, in.OperateurID, in.SiteIDs); err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func (s *Service) AjouterPointAcces(ctx context.Context, p Principal, installati
 		return PointAcces{}, err
 	}
 	var pa PointAcces
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		inst, err := tx.Installation(ctx, installationID)
 		if err != nil {
 			return err

@@ -59,7 +59,7 @@ func (s *Service) CreerOperateur(ctx context.Context, p Principal, in OperateurI
 	o := Operateur{Denomination: in.Denomination, Description: in.Description,
 		SIRET: in.SIRET, Adresse: in.Adresse, ContactProjet: in.ContactProjet,
 		ContactTechnique: in.ContactTechnique, CreeLe: now, ModifieLe: now}
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		if err := tx.InsertOperateur(ctx, &o); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (s *Service) ModifierOperateur(ctx context.Context, p Principal, id int64,
 		return Operateur{}, err
 	}
 	var o Operateur
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		old, err := s.operateurFor(ctx, tx, p, id)
 		if err != nil {
 			return err

@@ -53,7 +53,7 @@ func (s *Service) ModifierPointAcces(ctx context.Context, p Principal, id int64,
 		return PointAcces{}, forbidden("seule l'ANS peut enregistrer le DN du certificat d'un point d'accès")
 	}
 	var pa PointAcces
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		old, err := s.pointAccesFor(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -141,7 +141,7 @@ func (s *Service) Transition(ctx context.Context, p Principal, id int64, a Actio
 		return PointAcces{}, &ValidationError{[]FieldError{{"motif", err.Error()}}}
 	}
 	var pa PointAcces
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		old, err := tx.PointAcces(ctx, id)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *Service) Reprendre(ctx context.Context, p Principal, installationID,
 		return Installation{}, err
 	}
 	var inst Installation
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		old, err := tx.Installation(ctx, installationID)
 		if err != nil {
 			return err

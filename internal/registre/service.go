@@ -2,6 +2,7 @@ package registre
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -58,11 +59,64 @@ func (s *Service) record(ctx context.Context, tx Tx, p Principal, e Evenement) e
 	if err := tx.InsertEvent(ctx, e); err != nil {
 		return err
 	}
-	s.audit.LogAttrs(ctx, slog.LevelInfo, "registre",
-		slog.Int64("seq", e.Seq), slog.String("acteur", e.Acteur),
-		slog.String("entite", string(e.Entite)), slog.Int64("entite_id", e.EntiteID),
-		slog.String("action", e.Action), slog.String("hash", e.Hash))
+	if rt, ok := tx.(*recordingTx); ok {
+		rt.events = append(rt.events, e)
+	}
 	return nil
+}
+
+// recordingTx remembers the events of a transaction, so that they reach
+// the audit log only once committed.
+type recordingTx struct {
+	Tx
+	events []Evenement
+}
+
+// update runs fn in a write transaction and audits its events after the
+// commit.
+func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
+	var rt *recordingTx
+	err := s.store.Update(ctx, func(tx Tx) error {
+		rt = &recordingTx{Tx: tx}
+		return fn(rt)
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range rt.events {
+		s.audit.LogAttrs(ctx, slog.LevelInfo, "registre",
+			slog.Int64("seq", e.Seq), slog.String("acteur", e.Acteur),
+			slog.String("entite", string(e.Entite)), slog.Int64("entite_id", e.EntiteID),
+			slog.String("action", e.Action), slog.String("hash", e.Hash))
+	}
+	return nil
+}
+
+// DryRun returns a service that checks and performs every change exactly
+// as s would, then rolls it back: what an operator command shows before it
+// is given --apply. Nothing reaches the audit log.
+func (s *Service) DryRun() *Service {
+	d := *s
+	d.store = dryRunStore{s.store}
+	d.audit = slog.New(slog.DiscardHandler)
+	return &d
+}
+
+type dryRunStore struct{ Store }
+
+var errRollback = errors.New("dry run: rolled back")
+
+func (d dryRunStore) Update(ctx context.Context, fn func(Tx) error) error {
+	err := d.Store.Update(ctx, func(tx Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if errors.Is(err, errRollback) {
+		return nil
+	}
+	return err
 }
 
 // diff appends a change to cs when old and new differ.

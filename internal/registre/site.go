@@ -27,7 +27,7 @@ func (s *Service) CreerSite(ctx context.Context, p Principal, in SiteInput) (Sit
 	}
 	site := Site{OperateurID: in.OperateurID, Libelle: in.Libelle, SIREN: in.SIREN,
 		CreeLe: s.now().UTC()}
-	err := s.store.Update(ctx, func(tx Tx) error {
+	err := s.update(ctx, func(tx Tx) error {
 		if _, err := s.operateurFor(ctx, tx, p, in.OperateurID); err != nil {
 			return err
 		}

@@ -1,0 +1,235 @@
+package dns
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	mdns "github.com/miekg/dns"
+)
+
+// maxUpdateBytes bounds the estimated (uncompressed, so pessimistic) size
+// of the update section of one message, leaving room under the 64 KiB
+// limit of a DNS message for the header, the zone and the TSIG record.
+const maxUpdateBytes = 60000
+
+// RFC2136 drives a zone held by an external primary server (Knot, BIND,
+// PowerDNS): it reads the zone by AXFR and changes it by dynamic updates,
+// both signed with TSIG hmac-sha256. It implements Backend.
+//
+// A large plan is sent as several update messages in sequence, each
+// applied atomically by the server; if one fails, the earlier ones stay
+// applied and the next reconciliation finishes the work.
+type RFC2136 struct {
+	Server  string        // primary, host:port
+	Zone    string        // zone origin
+	TTL     uint32        // TTL of added records; 3600 when zero
+	KeyName string        // TSIG key name
+	Secret  string        // TSIG secret, base64
+	Timeout time.Duration // per message; 10 s when zero
+}
+
+func (u *RFC2136) zone() string { return canonical(u.Zone) }
+
+func (u *RFC2136) timeout() time.Duration {
+	if u.Timeout == 0 {
+		return 10 * time.Second
+	}
+	return u.Timeout
+}
+
+func (u *RFC2136) secrets() map[string]string {
+	if u.KeyName == "" {
+		return nil
+	}
+	return map[string]string{canonical(u.KeyName): u.Secret}
+}
+
+// sign adds the TSIG record to m when a key is configured.
+func (u *RFC2136) sign(m *mdns.Msg) {
+	if u.KeyName != "" {
+		m.SetTsig(canonical(u.KeyName), mdns.HmacSHA256, 300, time.Now().Unix())
+	}
+}
+
+// dial opens the TCP connection used for one Apply or one Current.
+func (u *RFC2136) dial(ctx context.Context) (net.Conn, error) {
+	d := net.Dialer{Timeout: u.timeout()}
+	conn, err := d.DialContext(ctx, "tcp", u.Server)
+	if err != nil {
+		return nil, fmt.Errorf("connexion au serveur DNS %s impossible : %w", u.Server, err)
+	}
+	return conn, nil
+}
+
+// Apply sends the plan as signed dynamic updates over one TCP connection.
+func (u *RFC2136) Apply(ctx context.Context, p Plan) error {
+	if p.Empty() {
+		return nil
+	}
+	conn, err := u.dial(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	client := &mdns.Client{Net: "tcp", Timeout: u.timeout(), TsigSecret: u.secrets()}
+	batches := u.batches(p)
+	for i, batch := range batches {
+		// A fresh Conn per message: miekg would otherwise chain the TSIG of
+		// the next request to the MAC of the previous one.
+		co := &mdns.Conn{Conn: conn, TsigSecret: u.secrets()}
+		if err := u.send(ctx, client, co, batch); err != nil {
+			return fmt.Errorf("message %d sur %d : %w", i+1, len(batches), err)
+		}
+	}
+	return nil
+}
+
+// send exchanges one update message and turns a refusal into RcodeError.
+func (u *RFC2136) send(ctx context.Context, c *mdns.Client, co *mdns.Conn, m *mdns.Msg) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	u.sign(m)
+	r, _, err := c.ExchangeWithConnContext(ctx, m, co)
+	if r != nil && r.Rcode != mdns.RcodeSuccess {
+		return &RcodeError{Op: "mise à jour", Server: u.Server, Rcode: r.Rcode,
+			TSIGError: tsigError(r)}
+	}
+	if err != nil {
+		return fmt.Errorf("mise à jour vers %s : %w", u.Server, err)
+	}
+	return nil
+}
+
+// batches splits the plan into update messages of bounded size.
+func (u *RFC2136) batches(p Plan) []*mdns.Msg {
+	var out []*mdns.Msg
+	var m *mdns.Msg
+	size := 0
+	for _, c := range p.Changes {
+		cost := changeSize(c)
+		if m == nil || size+cost > maxUpdateBytes {
+			m = new(mdns.Msg)
+			m.SetUpdate(u.zone())
+			m.Compress = true
+			out = append(out, m)
+			size = 0
+		}
+		u.addChange(m, c)
+		size += cost
+	}
+	return out
+}
+
+// changeSize estimates the uncompressed bytes a change adds to a message.
+func changeSize(c Change) int {
+	const rrOverhead = 12 // type, class, TTL, rdlength, label bytes
+	n := len(c.Name) + len(c.Target) + 2*rrOverhead
+	if c.Action != Add {
+		n += len(c.Name) + rrOverhead
+	}
+	return n
+}
+
+func (u *RFC2136) addChange(m *mdns.Msg, c Change) {
+	name := canonical(c.Name)
+	if c.Action != Add {
+		m.RemoveRRset([]mdns.RR{&mdns.CNAME{Hdr: mdns.RR_Header{Name: name,
+			Rrtype: mdns.TypeCNAME, Class: mdns.ClassINET}}})
+	}
+	if c.Action != Delete {
+		m.Insert([]mdns.RR{u.cname(name, canonical(c.Target))})
+	}
+}
+
+func (u *RFC2136) cname(name, target string) *mdns.CNAME {
+	ttl := u.TTL
+	if ttl == 0 {
+		ttl = defaultTTL
+	}
+	return &mdns.CNAME{Hdr: mdns.RR_Header{Name: name, Rrtype: mdns.TypeCNAME,
+		Class: mdns.ClassINET, Ttl: ttl}, Target: target}
+}
+
+// Current reads the zone by a signed AXFR and returns its CNAMEs below the
+// apex, sorted by name.
+func (u *RFC2136) Current(ctx context.Context) ([]Record, error) {
+	conn, err := u.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(deadline)
+	}
+	sniff := &rcodeSniffer{Conn: conn}
+	t := &mdns.Transfer{Conn: &mdns.Conn{Conn: sniff}, TsigSecret: u.secrets(),
+		ReadTimeout: u.timeout()}
+	q := new(mdns.Msg)
+	q.SetAxfr(u.zone())
+	u.sign(q)
+	ch, err := t.In(q, u.Server)
+	if err != nil {
+		return nil, fmt.Errorf("transfert depuis %s : %w", u.Server, err)
+	}
+	return u.collect(ch, sniff)
+}
+
+// collect reads the transfer envelopes into records. sniff, when not nil,
+// tells the rcode of the first answer when the transfer fails.
+func (u *RFC2136) collect(ch chan *mdns.Envelope, sniff *rcodeSniffer) ([]Record, error) {
+	byName := make(map[string]string)
+	var firstErr error
+	for env := range ch {
+		if env.Error != nil && firstErr == nil {
+			firstErr = u.transferError(env.Error, sniff)
+		}
+		for _, rr := range env.RR {
+			cn, ok := rr.(*mdns.CNAME)
+			if ok && canonical(cn.Hdr.Name) != u.zone() {
+				byName[canonical(cn.Hdr.Name)] = canonical(cn.Target)
+			}
+		}
+	}
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return sortedRecords(byName), nil
+}
+
+// transferError names the rcode of a refused transfer. miekg reports a
+// refusal either as a bare rcode number or, when the refusal carries an
+// unsigned TSIG, as a signature error; the sniffed header is reliable.
+func (u *RFC2136) transferError(err error, sniff *rcodeSniffer) error {
+	if sniff != nil {
+		if rcode, ok := sniff.rcode(); ok && rcode != mdns.RcodeSuccess {
+			return &RcodeError{Op: "demande de transfert", Server: u.Server, Rcode: rcode}
+		}
+	}
+	return fmt.Errorf("transfert depuis %s : %w", u.Server, err)
+}
+
+// rcodeSniffer keeps the first bytes read from a TCP DNS stream: the
+// length prefix and the start of the first message header.
+type rcodeSniffer struct {
+	net.Conn
+	head []byte
+}
+
+func (c *rcodeSniffer) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if need := 6 - len(c.head); need > 0 && n > 0 {
+		c.head = append(c.head, p[:min(n, need)]...)
+	}
+	return n, err
+}
+
+// rcode returns the rcode of the first message, once its header was read.
+func (c *rcodeSniffer) rcode() (int, bool) {
+	if len(c.head) < 6 {
+		return 0, false
+	}
+	return int(c.head[5] & 0x0F), true
+}

@@ -1,0 +1,198 @@
+package dns
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	mdns "github.com/miekg/dns"
+)
+
+// ErrInvalid marks input rejected by validation: a name outside the zone,
+// a malformed target, a conflicting duplicate. Check with errors.Is.
+var ErrInvalid = errors.New("donnée DNS invalide")
+
+// Record is one CNAME of the zone: Name points to Target. Both are fully
+// qualified; Desired returns them lower-cased with a trailing dot.
+type Record struct {
+	Name   string
+	Target string
+}
+
+// String prints the record in master-file form, without TTL.
+func (r Record) String() string {
+	return r.Name + " CNAME " + r.Target
+}
+
+// ZoneConfig describes the parts of the zone that reconciliation never
+// touches: its origin, its SOA and its NS set.
+type ZoneConfig struct {
+	Origin  string   // e.g. "mesimagesmedicales.fr."
+	MName   string   // primary name server written in the SOA
+	RName   string   // mailbox of the person responsible, as a name
+	Refresh uint32   // SOA refresh, seconds
+	Retry   uint32   // SOA retry, seconds
+	Expire  uint32   // SOA expire, seconds
+	Minimum uint32   // SOA minimum: TTL of negative answers (RFC 2308)
+	NS      []string // apex name servers
+	TTL     uint32   // TTL of every record of the zone
+}
+
+// Default values used by ZoneConfig.withDefaults for zero fields.
+const (
+	defaultTTL     = 3600
+	defaultRefresh = 3600
+	defaultRetry   = 600
+	defaultExpire  = 1209600
+	defaultMinimum = 300
+)
+
+// withDefaults returns a copy of c with zero fields filled in and names
+// made canonical.
+func (c ZoneConfig) withDefaults() ZoneConfig {
+	c.Origin = canonical(c.Origin)
+	if c.MName == "" {
+		c.MName = "ns1." + c.Origin
+	}
+	if c.RName == "" {
+		c.RName = "hostmaster." + c.Origin
+	}
+	c.MName, c.RName = canonical(c.MName), canonical(c.RName)
+	c.Refresh = orDefault(c.Refresh, defaultRefresh)
+	c.Retry = orDefault(c.Retry, defaultRetry)
+	c.Expire = orDefault(c.Expire, defaultExpire)
+	c.Minimum = orDefault(c.Minimum, defaultMinimum)
+	c.TTL = orDefault(c.TTL, defaultTTL)
+	if len(c.NS) == 0 {
+		c.NS = []string{c.MName}
+	}
+	ns := make([]string, len(c.NS))
+	for i, n := range c.NS {
+		ns[i] = canonical(n)
+	}
+	c.NS = ns
+	return c
+}
+
+func orDefault(v, d uint32) uint32 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// Validate checks that the origin, the SOA names and the NS names are
+// well-formed host names.
+func (c ZoneConfig) Validate() error {
+	c = c.withDefaults()
+	if c.Origin == "." || !validHostname(c.Origin) {
+		return fmt.Errorf("%w : origine de zone %q incorrecte", ErrInvalid, c.Origin)
+	}
+	names := append([]string{c.MName, c.RName}, c.NS...)
+	for _, n := range names {
+		if !validHostname(n) {
+			return fmt.Errorf("%w : nom %q incorrect dans le SOA ou les NS",
+				ErrInvalid, n)
+		}
+	}
+	return nil
+}
+
+// canonical lower-cases a name and adds the final dot.
+func canonical(name string) string {
+	return mdns.Fqdn(strings.ToLower(strings.TrimSpace(name)))
+}
+
+// Desired validates records for the zone origin and returns them canonical,
+// without duplicates, sorted by name. Every name must lie strictly below the
+// origin (the apex keeps its SOA and NS), every target must be a host name.
+// All problems are reported at once, each naming its record.
+func Desired(origin string, records []Record) ([]Record, error) {
+	origin = canonical(origin)
+	byName := make(map[string]string, len(records))
+	var errs []error
+	for _, r := range records {
+		c, err := checkRecord(origin, r)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if prev, ok := byName[c.Name]; ok && prev != c.Target {
+			errs = append(errs, fmt.Errorf("%w : %s déclaré deux fois (%s et %s)",
+				ErrInvalid, c.Name, prev, c.Target))
+			continue
+		}
+		byName[c.Name] = c.Target
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return sortedRecords(byName), nil
+}
+
+// checkRecord returns r in canonical form or says why it is refused.
+func checkRecord(origin string, r Record) (Record, error) {
+	c := Record{Name: canonical(r.Name), Target: canonical(r.Target)}
+	switch {
+	case !validHostname(c.Name):
+		return c, fmt.Errorf("%w : nom %q mal formé", ErrInvalid, r.Name)
+	case c.Name == origin:
+		return c, fmt.Errorf("%w : %s est l'apex de la zone, réservé au SOA et aux NS",
+			ErrInvalid, c.Name)
+	case !mdns.IsSubDomain(origin, c.Name):
+		return c, fmt.Errorf("%w : %s est hors de la zone %s", ErrInvalid, c.Name, origin)
+	case r.Target == "" || !validHostname(c.Target) || c.Target == ".":
+		return c, fmt.Errorf("%w : cible %q de %s n'est pas un nom d'hôte",
+			ErrInvalid, r.Target, c.Name)
+	case c.Target == c.Name:
+		return c, fmt.Errorf("%w : %s pointe vers lui-même", ErrInvalid, c.Name)
+	}
+	return c, nil
+}
+
+// sortedRecords turns a name → target map into a sorted slice.
+func sortedRecords(m map[string]string) []Record {
+	out := make([]Record, 0, len(m))
+	for n, t := range m {
+		out = append(out, Record{Name: n, Target: t})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// validHostname reports whether a canonical name (trailing dot) follows the
+// host name rules: labels of 1 to 63 letters, digits, hyphens or
+// underscores, not starting or ending with a hyphen, 253 characters at most.
+// Underscores are accepted because service names such as _acme-challenge
+// use them.
+func validHostname(name string) bool {
+	if name == "." {
+		return true
+	}
+	trimmed := strings.TrimSuffix(name, ".")
+	if trimmed == "" || len(trimmed) > 253 || strings.HasSuffix(trimmed, ".") {
+		return false
+	}
+	for _, label := range strings.Split(trimmed, ".") {
+		if !validLabel(label) {
+			return false
+		}
+	}
+	return true
+}
+
+func validLabel(l string) bool {
+	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' ||
+			c >= 'A' && c <= 'Z'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

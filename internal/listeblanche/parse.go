@@ -1,0 +1,163 @@
+package listeblanche
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// ParseError names the element of the list that could not be read.
+type ParseError struct {
+	// Path is the element path, e.g. "/ListeBlancheDRIM-M/ListeDomaines/Domaine[3]/db".
+	Path string
+	// Reason says what is wrong, in French, for a person.
+	Reason string
+}
+
+// Error implements error.
+func (e *ParseError) Error() string {
+	return "liste blanche : " + e.Path + " : " + e.Reason
+}
+
+func parseErr(path, format string, args ...any) error {
+	return &ParseError{Path: path, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Parse reads a list from its document element. The element must come from a
+// verified document (see package xmlsig): Parse itself checks structure only.
+// It accepts the three formats ANS published and reports which one it read.
+// Unknown elements, a foreign namespace, duplicated fields and non-blank text
+// between elements are errors naming the element path.
+func Parse(root *etree.Element) (Liste, Format, error) {
+	if root == nil {
+		return Liste{}, FormatUnknown, parseErr("/", "aucun élément racine")
+	}
+	path := "/" + root.Tag
+	ns := root.NamespaceURI()
+	if root.Tag != RootName {
+		return Liste{}, FormatUnknown, parseErr(path, "élément racine inattendu")
+	}
+	if ns != NamespaceANS && ns != NamespaceMesImages {
+		return Liste{}, FormatUnknown, parseErr(path, "espace de noms inconnu %q", ns)
+	}
+
+	l := Liste{VersionFormat: root.SelectAttrValue("versionFormat", "")}
+	if l.VersionFormat == "" {
+		return Liste{}, FormatUnknown, parseErr(path, "attribut versionFormat absent")
+	}
+	format, err := parseRootChildren(root, path, ns, &l)
+	if err != nil {
+		return Liste{}, FormatUnknown, err
+	}
+	return l, format, nil
+}
+
+func parseRootChildren(root *etree.Element, path, ns string, l *Liste) (Format, error) {
+	if err := checkBlankText(root, path); err != nil {
+		return FormatUnknown, err
+	}
+	children := root.ChildElements()
+	if len(children) != 2 || !isElem(children[0], ns, "DateDeGeneration") ||
+		!isElem(children[1], ns, "ListeDomaines") {
+		if bad := firstUnexpected(children, ns); bad != "" {
+			return FormatUnknown, parseErr(path+"/"+bad, "élément inattendu")
+		}
+		return FormatUnknown, parseErr(path,
+			"attendu exactement DateDeGeneration puis ListeDomaines")
+	}
+
+	var err error
+	datePath := path + "/DateDeGeneration"
+	if l.DateDeGeneration, err = parseTime(children[0], datePath); err != nil {
+		return FormatUnknown, err
+	}
+	return parseDomaines(children[1], path+"/ListeDomaines", ns, l)
+}
+
+func firstUnexpected(children []*etree.Element, ns string) string {
+	for _, c := range children {
+		if !isElem(c, ns, "DateDeGeneration") && !isElem(c, ns, "ListeDomaines") {
+			return c.FullTag()
+		}
+	}
+	return ""
+}
+
+func parseDomaines(el *etree.Element, path, ns string, l *Liste) (Format, error) {
+	if err := checkBlankText(el, path); err != nil {
+		return FormatUnknown, err
+	}
+	format := FormatANS
+	if ns == NamespaceMesImages {
+		format = FormatInformatif
+	}
+
+	children := el.ChildElements()
+	l.Domaines = make([]Domaine, 0, len(children))
+	for i, c := range children {
+		p := fmt.Sprintf("%s/%s[%d]", path, c.FullTag(), i+1)
+		if !isElem(c, ns, "Domaine") {
+			return FormatUnknown, parseErr(p, "élément inattendu")
+		}
+		d, f, err := parseDomaine(c, p, ns)
+		if err != nil {
+			return FormatUnknown, err
+		}
+		if i > 0 && f != format {
+			return FormatUnknown, parseErr(p, "format différent des entrées précédentes")
+		}
+		format = f
+		l.Domaines = append(l.Domaines, d)
+	}
+	return format, nil
+}
+
+func isElem(el *etree.Element, ns, local string) bool {
+	return el.Tag == local && el.NamespaceURI() == ns
+}
+
+// checkBlankText rejects character data between the child elements of el:
+// the list is element-only content, indentation aside.
+func checkBlankText(el *etree.Element, path string) error {
+	for _, tok := range el.Child {
+		if cd, ok := tok.(*etree.CharData); ok && strings.TrimSpace(cd.Data) != "" {
+			return parseErr(path, "texte inattendu entre les éléments")
+		}
+	}
+	return nil
+}
+
+// text returns all the character data of el, concatenated, so that a value
+// split by a comment or a CDATA section is read whole. Child elements are an
+// error.
+func text(el *etree.Element, path string) (string, error) {
+	var b strings.Builder
+	for _, tok := range el.Child {
+		switch t := tok.(type) {
+		case *etree.CharData:
+			b.WriteString(t.Data)
+		case *etree.Element:
+			return "", parseErr(path+"/"+t.FullTag(), "élément inattendu dans un champ texte")
+		}
+	}
+	for _, a := range el.Attr {
+		if a.Space != "xmlns" && !(a.Space == "" && a.Key == "xmlns") {
+			return "", parseErr(path, "attribut inattendu %q", a.FullKey())
+		}
+	}
+	return strings.TrimSpace(b.String()), nil
+}
+
+func parseTime(el *etree.Element, path string) (time.Time, error) {
+	s, err := text(el, path)
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, parseErr(path, "date invalide %q (attendu AAAA-MM-JJThh:mm:ssZ)", s)
+	}
+	return t.UTC(), nil
+}

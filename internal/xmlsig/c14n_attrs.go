@@ -1,0 +1,139 @@
+package xmlsig
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// renderedAttrs returns the namespace declarations exclusive C14N renders
+// on el (those of visibly utilised prefixes not already rendered with the
+// same value by an output ancestor), sorted, followed by el's attributes
+// sorted by namespace URI then local name.
+func (c *excC14N) renderedAttrs(el *etree.Element) ([]etree.Attr, error) {
+	var decls, attrs []etree.Attr
+	if err := c.useprefix(el.Space, &decls); err != nil {
+		return nil, err
+	}
+	for _, a := range el.Attr {
+		if isDecl(a) {
+			continue
+		}
+		if a.Space != "" && a.Space != "xml" {
+			if err := c.useprefix(a.Space, &decls); err != nil {
+				return nil, err
+			}
+		}
+		attrs = append(attrs, a)
+	}
+	slices.SortFunc(decls, func(a, b etree.Attr) int {
+		return strings.Compare(declPrefix(a), declPrefix(b))
+	})
+	if len(attrs) > 1 {
+		keys := make([]string, 0, len(attrs))
+		for _, a := range attrs {
+			ns := ""
+			switch a.Space {
+			case "":
+			case "xml":
+				ns = nsXML
+			default:
+				ns, _ = nsBinding(c.scope, a.Space)
+			}
+			keys = append(keys, ns)
+		}
+		sortAttrs(attrs, keys)
+	}
+	return append(decls, attrs...), nil
+}
+
+// useprefix renders the declaration of a visibly utilised prefix if no
+// output ancestor rendered the same binding.
+func (c *excC14N) useprefix(prefix string, decls *[]etree.Attr) error {
+	if prefix == "xml" {
+		return nil
+	}
+	ns, ok := nsBinding(c.scope, prefix)
+	if !ok && prefix != "" {
+		return &syntaxError{msg: "préfixe d'espace de noms non déclaré : " + prefix}
+	}
+	if prev, _ := nsBinding(c.output, prefix); prev == ns {
+		return nil
+	}
+	for _, d := range *decls {
+		if declPrefix(d) == prefix {
+			return nil
+		}
+	}
+	d := etree.Attr{Space: "xmlns", Key: prefix, Value: ns}
+	if prefix == "" {
+		d = etree.Attr{Key: "xmlns", Value: ns}
+	}
+	*decls = append(*decls, d)
+	c.output = append(c.output, d)
+	return nil
+}
+
+// sortAttrs sorts attributes by namespace URI (keys[i]) then local name,
+// attributes without namespace first.
+func sortAttrs(attrs []etree.Attr, keys []string) {
+	idx := make([]int, len(attrs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(i, j int) int {
+		if c := cmp.Compare(keys[i], keys[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(attrs[i].Key, attrs[j].Key)
+	})
+	sorted := make([]etree.Attr, len(attrs))
+	for k, i := range idx {
+		sorted[k] = attrs[i]
+	}
+	copy(attrs, sorted)
+}
+
+// escapeC14N appends s escaped as C14N requires for text or attributes.
+func escapeC14N(dst []byte, s string, attr bool) []byte {
+	last := 0
+	for i := 0; i < len(s); i++ {
+		var rep string
+		switch s[i] {
+		case '&':
+			rep = "&amp;"
+		case '<':
+			rep = "&lt;"
+		case '>':
+			if attr {
+				continue
+			}
+			rep = "&gt;"
+		case '"':
+			if !attr {
+				continue
+			}
+			rep = "&quot;"
+		case '\t':
+			if !attr {
+				continue
+			}
+			rep = "&#x9;"
+		case '\n':
+			if !attr {
+				continue
+			}
+			rep = "&#xA;"
+		case '\r':
+			rep = "&#xD;"
+		default:
+			continue
+		}
+		dst = append(dst, s[last:i]...)
+		dst = append(dst, rep...)
+		last = i + 1
+	}
+	return append(dst, s[last:]...)
+}

@@ -1,0 +1,181 @@
+package xmlsig
+
+import (
+	"bytes"
+	"crypto/x509"
+	"time"
+
+	"github.com/beevik/etree"
+)
+
+// Revocation selects how Verify checks that certificates are not revoked.
+type Revocation string
+
+const (
+	// RevocationCRL (the default) requires, for every certificate of the
+	// chain below the root, a current CRL signed by its issuer.
+	RevocationCRL Revocation = "crl"
+	// RevocationNone skips the revocation check. Use it only where CRLs
+	// cannot be obtained (tests with the IGC-Santé test anchors).
+	RevocationNone Revocation = "none"
+)
+
+// VerifyOptions configure Verify. Roots is required.
+type VerifyOptions struct {
+	// Roots are the trust anchors (the IGC-Santé root).
+	Roots []*x509.Certificate
+	// Intermediates complete the certificates found in KeyInfo.
+	Intermediates []*x509.Certificate
+	// At is the time at which the certificates must be valid; zero means now.
+	At time.Time
+	// Revocation is the revocation mode; empty means RevocationCRL.
+	Revocation Revocation
+	// CRLs are the revocation lists available for RevocationCRL.
+	CRLs []*x509.RevocationList
+	// SignerCN and SignerOU are the expected subject of the signer;
+	// empty means DefaultSignerCN and DefaultSignerOU.
+	SignerCN, SignerOU string
+	// MaxSize bounds the document size in bytes; zero means DefaultMaxSize.
+	MaxSize int64
+}
+
+func (o VerifyOptions) withDefaults() VerifyOptions {
+	if o.At.IsZero() {
+		o.At = time.Now()
+	}
+	if o.Revocation == "" {
+		o.Revocation = RevocationCRL
+	}
+	if o.SignerCN == "" {
+		o.SignerCN = DefaultSignerCN
+	}
+	if o.SignerOU == "" {
+		o.SignerOU = DefaultSignerOU
+	}
+	if o.MaxSize <= 0 {
+		o.MaxSize = DefaultMaxSize
+	}
+	return o
+}
+
+// Verified is the outcome of a successful verification.
+type Verified struct {
+	// Root is the document element as it was canonicalised and digested,
+	// without the signature: comments are gone and nothing that the
+	// signature does not cover remains. Read the list from it only.
+	Root *etree.Element
+	// SigningTime is the XAdES SigningTime claimed by the signer.
+	SigningTime time.Time
+	// Signer is the signer's certificate.
+	Signer *x509.Certificate
+	// Chain runs from the signer to the trust anchor.
+	Chain []*x509.Certificate
+}
+
+// Verify checks the enveloped XAdES signature of doc and returns the signed
+// content. The checks run in this order and the first failure is returned
+// as an *Error: size, DTD, well-formedness, one signature child of the
+// root, no SHA-1, shape of SignedInfo and of its two references, unique Id
+// attributes, digests, signature value, signed properties, signing
+// certificate, chain to Roots, signer CN and OU, validity at At, and
+// revocation.
+func Verify(doc []byte, opts VerifyOptions) (*Verified, error) {
+	opts = opts.withDefaults()
+	if int64(len(doc)) > opts.MaxSize {
+		return nil, fail(CodeTooLarge, "document de %d octets, au-delà de la limite de %d octets",
+			len(doc), opts.MaxSize)
+	}
+	d, err := parseDocument(doc)
+	if err != nil {
+		return nil, err
+	}
+	root := d.Root()
+	sigEl, err := locateSignature(root)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkNoSHA1(sigEl); err != nil {
+		return nil, err
+	}
+	sig, err := parseSignature(sigEl)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkUniqueIDs(root); err != nil {
+		return nil, err
+	}
+	v, err := verifySigned(root, sig)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifyCertificates(v, sig, opts); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// verifySigned checks the digests, the signature value and the signed
+// properties, and leaves root canonicalised, without its signature.
+func verifySigned(root *etree.Element, sig *parsedSignature) (*Verified, *Error) {
+	siC14N, err := canonicalInContext(sig.signedInfo)
+	if err != nil {
+		return nil, failWrap(CodeMalformed, err, "SignedInfo non canonisable : %v", err)
+	}
+	propsC14N, err := canonicalInContext(sig.signedProps)
+	if err != nil {
+		return nil, failWrap(CodeMalformed, err, "SignedProperties non canonisable : %v", err)
+	}
+
+	if err := checkDigests(root, sig, propsC14N); err != nil {
+		return nil, err
+	}
+
+	signer, perr := sig.signerCertificate()
+	if perr != nil {
+		return nil, perr
+	}
+	if err := verifySignatureValue(sig, signer, siC14N); err != nil {
+		return nil, err
+	}
+	at, perr := sig.signingTime()
+	if perr != nil {
+		return nil, perr
+	}
+	if err := sig.checkSigningCertificate(signer); err != nil {
+		return nil, err
+	}
+	etree.NewDocument().SetRoot(root)
+	return &Verified{Root: root, SigningTime: at, Signer: signer}, nil
+}
+
+// checkDigests removes the signature from root, canonicalises the document
+// in place and compares both reference digests.
+func checkDigests(root *etree.Element, sig *parsedSignature, propsC14N []byte) *Error {
+	root.RemoveChild(sig.el)
+	docDigest, err := digestDocument(root, newHash(sig.docRef.digestAlg))
+	if err != nil {
+		return failWrap(CodeMalformed, err, "document non canonisable : %v", err)
+	}
+	if !bytes.Equal(docDigest, sig.docRef.digest) {
+		return fail(CodeDigest,
+			"l'empreinte du document ne correspond pas : le contenu a été modifié après signature")
+	}
+	h := newHash(sig.propsRef.digestAlg)
+	h.Write(propsC14N)
+	if !bytes.Equal(h.Sum(nil), sig.propsRef.digest) {
+		return fail(CodeDigest,
+			"l'empreinte des propriétés signées (SignedProperties) ne correspond pas")
+	}
+	return nil
+}
+
+func verifySignatureValue(sig *parsedSignature, signer *x509.Certificate, siC14N []byte) *Error {
+	m := signatureMethods[sig.sigMethod]
+	h := m.hash.New()
+	h.Write(siC14N)
+	if err := checkSignatureValue(signer.PublicKey, sig.sigMethod, h.Sum(nil), sig.value); err != nil {
+		return failWrap(CodeSignatureValue, err,
+			"la valeur de signature ne correspond pas au certificat du signataire : %v", err)
+	}
+	return nil
+}

@@ -1,0 +1,248 @@
+package xmlsig
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+)
+
+// This file holds a small, strict XML 1.0 parser that builds an etree tree.
+// encoding/xml (under etree) is lenient in places that matter for signed
+// documents (it does not normalise attribute values and accepts malformed
+// names) and is the slowest step of verifying a large list. The parser
+// below accepts only UTF-8 documents without DTD, checks names, end tags,
+// duplicated attributes, references and characters, normalises line ends
+// and attribute values as XML 1.0 prescribes (sections 2.11 and 3.3.3), and
+// keeps comments and processing instructions as tokens.
+
+// xmlParser is the state of one parse.
+type xmlParser struct {
+	b       []byte
+	pos     int
+	doc     *etree.Document
+	stack   []*etree.Element
+	hasRoot bool
+	names   map[string]string
+	scratch []byte
+}
+
+// syntaxError is a well-formedness error at a byte offset.
+type syntaxError struct {
+	offset int
+	msg    string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("octet %d : %s", e.offset, e.msg)
+}
+
+func (p *xmlParser) errorf(format string, args ...any) error {
+	return &syntaxError{offset: p.pos, msg: fmt.Sprintf(format, args...)}
+}
+
+// parseXML parses b into an etree document.
+func parseXML(b []byte) (*etree.Document, error) {
+	if err := checkChars(b); err != nil {
+		return nil, err
+	}
+	p := &xmlParser{b: b, doc: etree.NewDocument(), names: map[string]string{}}
+	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
+		p.pos = 3
+	}
+	if err := p.declaration(); err != nil {
+		return nil, err
+	}
+	for p.pos < len(p.b) {
+		var err error
+		if p.b[p.pos] == '<' {
+			err = p.markup()
+		} else {
+			err = p.charData()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(p.stack) > 0 {
+		return nil, p.errorf("élément %s non fermé", p.stack[len(p.stack)-1].FullTag())
+	}
+	if !p.hasRoot {
+		return nil, p.errorf("aucun élément racine")
+	}
+	return p.doc, nil
+}
+
+// checkChars rejects invalid UTF-8 and characters XML 1.0 excludes.
+func checkChars(b []byte) error {
+	if !utf8.Valid(b) {
+		return errors.New("encodage UTF-8 invalide")
+	}
+	for i, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return &syntaxError{offset: i, msg: fmt.Sprintf("caractère interdit U+%04X", c)}
+		}
+		if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && (b[i+2] == 0xBE || b[i+2] == 0xBF) {
+			return &syntaxError{offset: i, msg: "caractère interdit U+FFFE/U+FFFF"}
+		}
+	}
+	return nil
+}
+
+// declaration reads an optional XML declaration, which must announce
+// version 1.0 and, if any, the UTF-8 encoding.
+func (p *xmlParser) declaration() error {
+	rest := p.b[p.pos:]
+	if !bytes.HasPrefix(rest, []byte("<?xml")) || len(rest) < 6 || !isSpace(rest[5]) {
+		return nil
+	}
+	end := bytes.Index(rest, []byte("?>"))
+	if end < 0 {
+		return p.errorf("déclaration XML non terminée")
+	}
+	inst := strings.TrimSpace(string(rest[5:end]))
+	if err := checkDeclaration(inst); err != nil {
+		return p.errorf("%s", err.Error())
+	}
+	p.doc.CreateProcInst("xml", inst)
+	p.pos += end + 2
+	return nil
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
+
+func (p *xmlParser) current() *etree.Element {
+	if len(p.stack) == 0 {
+		return &p.doc.Element
+	}
+	return p.stack[len(p.stack)-1]
+}
+
+// markup dispatches on what follows '<'.
+func (p *xmlParser) markup() error {
+	rest := p.b[p.pos:]
+	switch {
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		return p.comment()
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		return p.cdata()
+	case bytes.HasPrefix(rest, []byte("<!")):
+		return p.errorf("déclaration <! refusée (DTD ou syntaxe invalide)")
+	case bytes.HasPrefix(rest, []byte("<?")):
+		return p.procInst()
+	case bytes.HasPrefix(rest, []byte("</")):
+		return p.endTag()
+	}
+	return p.startTag()
+}
+
+func (p *xmlParser) comment() error {
+	body := p.b[p.pos+4:]
+	end := bytes.Index(body, []byte("--"))
+	if end < 0 || end+2 >= len(body) || body[end+2] != '>' {
+		return p.errorf("commentaire mal formé")
+	}
+	p.current().CreateComment(string(body[:end]))
+	p.pos += 4 + end + 3
+	return nil
+}
+
+func (p *xmlParser) cdata() error {
+	if len(p.stack) == 0 {
+		return p.errorf("section CDATA hors de l'élément racine")
+	}
+	body := p.b[p.pos+9:]
+	end := bytes.Index(body, []byte("]]>"))
+	if end < 0 {
+		return p.errorf("section CDATA non terminée")
+	}
+	p.current().CreateText(p.normaliseEOL(body[:end]))
+	p.pos += 9 + end + 3
+	return nil
+}
+
+func (p *xmlParser) procInst() error {
+	p.pos += 2
+	target, err := p.name()
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(target, "xml") {
+		return p.errorf("déclaration XML mal placée")
+	}
+	body := p.b[p.pos:]
+	end := bytes.Index(body, []byte("?>"))
+	if end < 0 || (end > 0 && !isSpace(body[0])) {
+		return p.errorf("instruction de traitement mal formée")
+	}
+	inst := strings.TrimLeft(p.normaliseEOL(body[:end]), " \t\n")
+	p.current().CreateProcInst(target, inst)
+	p.pos += end + 2
+	return nil
+}
+
+// charData reads text up to the next '<'.
+func (p *xmlParser) charData() error {
+	end := bytes.IndexByte(p.b[p.pos:], '<')
+	if end < 0 {
+		end = len(p.b) - p.pos
+	}
+	raw := p.b[p.pos : p.pos+end]
+	if len(p.stack) == 0 {
+		if len(bytes.TrimLeft(raw, " \t\r\n")) != 0 {
+			return p.errorf("texte hors de l'élément racine")
+		}
+		p.pos += end
+		return nil
+	}
+	if bytes.Contains(raw, []byte("]]>")) {
+		return p.errorf("séquence ]]> interdite dans le texte")
+	}
+	text, err := p.decode(raw, false)
+	if err != nil {
+		return err
+	}
+	p.current().CreateText(text)
+	p.pos += end
+	return nil
+}
+
+// checkDeclaration reads the pseudo-attributes of the XML declaration:
+// version 1.0 first, then optionally encoding (UTF-8 only) and standalone.
+func checkDeclaration(inst string) error {
+	allowed := []string{"version", "encoding", "standalone"}
+	if inst == "" {
+		return errors.New("déclaration XML sans version")
+	}
+	for i := 0; inst != ""; i++ {
+		name, rest, ok := strings.Cut(inst, "=")
+		name, rest = strings.TrimSpace(name), strings.TrimLeft(rest, " \t\r\n")
+		if !ok || rest == "" || (rest[0] != '"' && rest[0] != '\'') {
+			return errors.New("déclaration XML mal formée")
+		}
+		end := strings.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return errors.New("déclaration XML mal formée")
+		}
+		value := rest[1 : 1+end]
+		inst = strings.TrimLeft(rest[2+end:], " \t\r\n")
+		for len(allowed) > 0 && allowed[0] != name {
+			allowed = allowed[1:]
+		}
+		switch {
+		case len(allowed) == 0 || (i == 0 && name != "version"):
+			return fmt.Errorf("pseudo-attribut %q inattendu dans la déclaration XML", name)
+		case name == "version" && value != "1.0":
+			return errors.New("seule la version XML 1.0 est acceptée")
+		case name == "encoding" && !strings.EqualFold(value, "UTF-8"):
+			return fmt.Errorf("encodage %q refusé (UTF-8 attendu)", value)
+		}
+		allowed = allowed[1:]
+	}
+	return nil
+}

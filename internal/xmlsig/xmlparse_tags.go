@@ -1,0 +1,252 @@
+package xmlsig
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/beevik/etree"
+)
+
+func (p *xmlParser) startTag() error {
+	p.pos++
+	name, err := p.name()
+	if err != nil {
+		return err
+	}
+	if len(p.stack) == 0 && p.hasRoot {
+		return p.errorf("second élément racine %s", name)
+	}
+	if len(p.stack) >= maxDepth {
+		return p.errorf("imbrication d'éléments trop profonde")
+	}
+	el := p.current().CreateElement(name)
+	p.hasRoot = true
+	for {
+		spaced := p.skipSpace()
+		if p.pos >= len(p.b) {
+			return p.errorf("balise %s non terminée", name)
+		}
+		switch {
+		case p.b[p.pos] == '>':
+			p.pos++
+			p.stack = append(p.stack, el)
+			return nil
+		case bytes.HasPrefix(p.b[p.pos:], []byte("/>")):
+			p.pos += 2
+			return nil
+		case !spaced:
+			return p.errorf("espace attendu avant un attribut dans %s", name)
+		}
+		if err := p.attribute(el); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *xmlParser) attribute(el *etree.Element) error {
+	key, err := p.name()
+	if err != nil {
+		return err
+	}
+	if el.SelectAttr(key) != nil {
+		return p.errorf("attribut %s répété sur %s", key, el.FullTag())
+	}
+	p.skipSpace()
+	if p.pos >= len(p.b) || p.b[p.pos] != '=' {
+		return p.errorf("'=' attendu après l'attribut %s", key)
+	}
+	p.pos++
+	p.skipSpace()
+	if p.pos >= len(p.b) || (p.b[p.pos] != '"' && p.b[p.pos] != '\'') {
+		return p.errorf("valeur de l'attribut %s sans guillemets", key)
+	}
+	quote := p.b[p.pos]
+	end := bytes.IndexByte(p.b[p.pos+1:], quote)
+	if end < 0 {
+		return p.errorf("valeur de l'attribut %s non terminée", key)
+	}
+	raw := p.b[p.pos+1 : p.pos+1+end]
+	if bytes.IndexByte(raw, '<') >= 0 {
+		return p.errorf("'<' interdit dans la valeur de l'attribut %s", key)
+	}
+	value, err := p.decode(raw, true)
+	if err != nil {
+		return err
+	}
+	el.CreateAttr(key, value)
+	p.pos += end + 2
+	return nil
+}
+
+func (p *xmlParser) endTag() error {
+	p.pos += 2
+	name, err := p.name()
+	if err != nil {
+		return err
+	}
+	p.skipSpace()
+	if p.pos >= len(p.b) || p.b[p.pos] != '>' {
+		return p.errorf("balise de fin %s mal formée", name)
+	}
+	p.pos++
+	if len(p.stack) == 0 {
+		return p.errorf("balise de fin %s sans ouverture", name)
+	}
+	open := p.stack[len(p.stack)-1]
+	if open.FullTag() != name {
+		return p.errorf("balise de fin %s pour l'élément %s", name, open.FullTag())
+	}
+	p.stack = p.stack[:len(p.stack)-1]
+	return nil
+}
+
+func (p *xmlParser) skipSpace() bool {
+	start := p.pos
+	for p.pos < len(p.b) && isSpace(p.b[p.pos]) {
+		p.pos++
+	}
+	return p.pos > start
+}
+
+// name reads an XML name that is also a namespace-well-formed QName: at
+// most one colon, neither first nor last. Names are interned.
+func (p *xmlParser) name() (string, error) {
+	start := p.pos
+	for p.pos < len(p.b) {
+		r, size := rune(p.b[p.pos]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(p.b[p.pos:])
+		}
+		if !isNameRune(r, p.pos == start) {
+			break
+		}
+		p.pos += size
+	}
+	raw := p.b[start:p.pos]
+	colon := bytes.IndexByte(raw, ':')
+	if len(raw) == 0 || colon == 0 || colon == len(raw)-1 ||
+		(colon > 0 && bytes.IndexByte(raw[colon+1:], ':') >= 0) {
+		return "", p.errorf("nom XML invalide %q", raw)
+	}
+	if s, ok := p.names[string(raw)]; ok {
+		return s, nil
+	}
+	s := string(raw)
+	p.names[s] = s
+	return s, nil
+}
+
+func isNameRune(r rune, first bool) bool {
+	switch {
+	case r == '_' || r == ':' || unicode.IsLetter(r):
+		return true
+	case first:
+		return false
+	case r == '-' || r == '.' || unicode.IsDigit(r) || r == 0xB7:
+		return true
+	case r >= 0x80:
+		return unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Nl)
+	}
+	return false
+}
+
+// normaliseEOL turns CRLF and lone CR into LF (XML 1.0, section 2.11).
+func (p *xmlParser) normaliseEOL(raw []byte) string {
+	if bytes.IndexByte(raw, '\r') < 0 {
+		return string(raw)
+	}
+	out := p.scratch[:0]
+	for i, c := range raw {
+		if c == '\r' {
+			c = '\n'
+		} else if c == '\n' && i > 0 && raw[i-1] == '\r' {
+			continue
+		}
+		out = append(out, c)
+	}
+	p.scratch = out
+	return string(out)
+}
+
+// decode replaces references in text or in an attribute value, normalises
+// line ends, and for attributes turns literal white space into spaces.
+func (p *xmlParser) decode(raw []byte, attr bool) (string, error) {
+	special := bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 ||
+		(attr && (bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\t') >= 0))
+	if !special {
+		return string(raw), nil
+	}
+	out := p.scratch[:0]
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case c == '&':
+			end := bytes.IndexByte(raw[i:], ';')
+			if end < 0 {
+				return "", p.errorf("référence non terminée")
+			}
+			r, err := p.reference(string(raw[i+1 : i+end]))
+			if err != nil {
+				return "", err
+			}
+			out = utf8.AppendRune(out, r)
+			i += end
+		case c == '\r':
+			if i+1 < len(raw) && raw[i+1] == '\n' {
+				i++
+			}
+			if attr {
+				out = append(out, ' ')
+			} else {
+				out = append(out, '\n')
+			}
+		case attr && (c == '\n' || c == '\t'):
+			out = append(out, ' ')
+		default:
+			out = append(out, c)
+		}
+	}
+	p.scratch = out
+	return string(out), nil
+}
+
+// reference resolves the five predefined entities and character references.
+func (p *xmlParser) reference(ref string) (rune, error) {
+	switch ref {
+	case "amp":
+		return '&', nil
+	case "lt":
+		return '<', nil
+	case "gt":
+		return '>', nil
+	case "quot":
+		return '"', nil
+	case "apos":
+		return '\'', nil
+	}
+	if !strings.HasPrefix(ref, "#") {
+		return 0, p.errorf("entité &%s; inconnue (aucune DTD n'est admise)", ref)
+	}
+	digits, base := ref[1:], 10
+	if strings.HasPrefix(digits, "x") {
+		digits, base = digits[1:], 16
+	}
+	n, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || digits == "" || digits[0] == '+' || !isXMLChar(rune(n)) {
+		return 0, p.errorf("référence de caractère &%s; invalide", ref)
+	}
+	return rune(n), nil
+}
+
+func isXMLChar(r rune) bool {
+	switch {
+	case r == 0x9 || r == 0xA || r == 0xD:
+		return true
+	case r >= 0x20 && r <= 0xD7FF, r >= 0xE000 && r <= 0xFFFD, r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}

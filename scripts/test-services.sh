@@ -21,6 +21,11 @@ install() {
 		apt-get update -qq >&2
 		apt-get install -y -qq "${packages[@]}" >&2
 	fi
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
+		echo "installation des paquets npm (package-lock.json)" >&2
+		npm ci --no-audit --no-fund >&2
+		touch node_modules
+	fi
 }
 
 free_port() {

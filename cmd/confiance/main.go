@@ -24,6 +24,7 @@ func commands() map[string]command {
 		"registre": {"administre le Registre National", cmdRegistre},
 		"token":    {"crée et révoque les jetons d'accès à l'API", cmdToken},
 		"liste":    {"vérifie, signe et génère la Liste Blanche", cmdListe},
+		"dns":      {"planifie, applique et vérifie la zone DNS", cmdDNS},
 	}
 }
 

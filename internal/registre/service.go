@@ -17,6 +17,11 @@ type Service struct {
 	naming Naming
 	now    func() time.Time
 	audit  *slog.Logger
+
+	// watchers is shared by the dry-run copies of a service, which never
+	// notify it.
+	watchers *watchers
+	dryRun   bool
 }
 
 // Option configures a Service.
@@ -34,7 +39,7 @@ func NewService(st Store, nm Naming, opts ...Option) (*Service, error) {
 		return nil, err
 	}
 	s := &Service{store: st, naming: nm, now: time.Now,
-		audit: slog.New(slog.DiscardHandler)}
+		audit: slog.New(slog.DiscardHandler), watchers: &watchers{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -89,6 +94,9 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 			slog.String("entite", string(e.Entite)), slog.Int64("entite_id", e.EntiteID),
 			slog.String("action", e.Action), slog.String("hash", e.Hash))
 	}
+	if len(rt.events) > 0 && !s.dryRun {
+		s.watchers.notify()
+	}
 	return nil
 }
 
@@ -98,6 +106,7 @@ func (s *Service) update(ctx context.Context, fn func(Tx) error) error {
 func (s *Service) DryRun() *Service {
 	d := *s
 	d.store = dryRunStore{s.store}
+	d.dryRun = true
 	d.audit = slog.New(slog.DiscardHandler)
 	return &d
 }

@@ -25,6 +25,7 @@ func commands() map[string]command {
 		"token":    {"crée et révoque les jetons d'accès à l'API", cmdToken},
 		"liste":    {"vérifie, signe et génère la Liste Blanche", cmdListe},
 		"dns":      {"planifie, applique et vérifie la zone DNS", cmdDNS},
+		"agent":    {"agent DRIMbox : synchronise la liste, filtre les pairs", cmdAgent},
 	}
 }
 

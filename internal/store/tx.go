@@ -18,8 +18,13 @@ type tx struct {
 	dialect Dialect
 }
 
-func (t *tx) rebind(q string) string {
-	if t.dialect != Postgres {
+func (t *tx) rebind(q string) string { return t.dialect.Rebind(q) }
+
+// Rebind rewrites the "?" placeholders of q for the dialect: unchanged for
+// SQLite, "$1", "$2", … for PostgreSQL. The stores of other packages that
+// share the database write their queries the same way.
+func (d Dialect) Rebind(q string) string {
+	if d != Postgres {
 		return q
 	}
 	var b strings.Builder

@@ -49,6 +49,29 @@ func CheckResolve(ctx context.Context, resolverAddr, fqdn, wantTarget string) er
 	return fmt.Errorf("%w : %s n'a pas d'enregistrement CNAME", ErrCheckFailed, name)
 }
 
+// CheckAbsent asks the DNS server at resolverAddr for the CNAME of fqdn
+// and checks that there is none: what a withdrawn access point must show.
+func CheckAbsent(ctx context.Context, resolverAddr, fqdn string) error {
+	name := canonical(fqdn)
+	q := new(mdns.Msg)
+	q.SetQuestion(name, mdns.TypeCNAME)
+	r, err := exchange(ctx, "tcp", q, resolverAddr)
+	if err != nil {
+		return fmt.Errorf("résolution de %s auprès de %s impossible : %w", name, resolverAddr, err)
+	}
+	if r.Rcode != mdns.RcodeSuccess && r.Rcode != mdns.RcodeNameError {
+		return fmt.Errorf("%w : %s : réponse %s de %s", ErrCheckFailed, name,
+			rcodeName(r.Rcode), resolverAddr)
+	}
+	for _, rr := range r.Answer {
+		if cn, ok := rr.(*mdns.CNAME); ok && canonical(cn.Hdr.Name) == name {
+			return fmt.Errorf("%w : %s pointe encore vers %s", ErrCheckFailed, name,
+				canonical(cn.Target))
+		}
+	}
+	return nil
+}
+
 func exchange(ctx context.Context, network string, q *mdns.Msg, addr string) (*mdns.Msg, error) {
 	c := &mdns.Client{Net: network, Timeout: 5 * time.Second}
 	r, _, err := c.ExchangeContext(ctx, q, addr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -28,6 +29,26 @@ type RFC2136 struct {
 	KeyName string        // TSIG key name
 	Secret  string        // TSIG secret, base64
 	Timeout time.Duration // per message; 10 s when zero
+	// Algorithm is the TSIG algorithm, as TSIGAlgorithm returns it;
+	// hmac-sha256 when empty.
+	Algorithm string
+}
+
+// TSIGAlgorithm returns the name of a TSIG algorithm as written in the
+// TSIG record, from its usual short name ("hmac-sha256", "hmac-sha384",
+// "hmac-sha512"; empty means hmac-sha256). Older algorithms (hmac-md5,
+// hmac-sha1) are refused.
+func TSIGAlgorithm(name string) (string, error) {
+	switch strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), ".")) {
+	case "", "hmac-sha256":
+		return mdns.HmacSHA256, nil
+	case "hmac-sha384":
+		return mdns.HmacSHA384, nil
+	case "hmac-sha512":
+		return mdns.HmacSHA512, nil
+	}
+	return "", fmt.Errorf("%w : algorithme TSIG %q non accepté "+
+		"(hmac-sha256, hmac-sha384 ou hmac-sha512)", ErrInvalid, name)
 }
 
 func (u *RFC2136) zone() string { return canonical(u.Zone) }
@@ -49,7 +70,11 @@ func (u *RFC2136) secrets() map[string]string {
 // sign adds the TSIG record to m when a key is configured.
 func (u *RFC2136) sign(m *mdns.Msg) {
 	if u.KeyName != "" {
-		m.SetTsig(canonical(u.KeyName), mdns.HmacSHA256, 300, time.Now().Unix())
+		algo := u.Algorithm
+		if algo == "" {
+			algo = mdns.HmacSHA256
+		}
+		m.SetTsig(canonical(u.KeyName), algo, 300, time.Now().Unix())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -45,6 +46,13 @@ type TestPKIOptions struct {
 	ExpiredCRLs bool
 	// ECDSA uses P-256 keys instead of RSA 2048 for the signer.
 	ECDSA bool
+	// CRLBaseURL, when set, gives the certificates CRL distribution points:
+	// CRLBaseURL+"/root.crl" in the organisations CA, CRLBaseURL+
+	// "/intermediate.crl" in the signer (a variant inherits its parent's).
+	CRLBaseURL string
+	// SHA1 makes the organisations CA sign the signer's certificate with
+	// SHA-1 (RSA only), which verifiers must refuse.
+	SHA1 bool
 }
 
 // TestPKI is a three-level PKI shaped like IGC-Santé: a root, an
@@ -55,11 +63,12 @@ type TestPKI struct {
 	RootCRL, IntermediateCRL            *x509.RevocationList
 	now                                 time.Time
 	serial                              int64
+	crlBase                             string
 }
 
 // NewTestPKI generates a fresh root, organisations CA and signer.
 func NewTestPKI(opts TestPKIOptions) (*TestPKI, error) {
-	p := &TestPKI{now: opts.Now, serial: 1000}
+	p := &TestPKI{now: opts.Now, serial: 1000, crlBase: opts.CRLBaseURL}
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
@@ -92,6 +101,7 @@ func (p *TestPKI) makeCAs() error {
 
 	interTmpl := caTemplate("TEST AC CONFIANCE ORGANISATIONS", p.now.AddDate(-1, 0, 0),
 		p.now.AddDate(6, 0, 0), 0)
+	interTmpl.CRLDistributionPoints = p.distributionPoints("root.crl")
 	interDER, err := x509.CreateCertificate(rand.Reader, interTmpl, p.Root,
 		p.IntermediateKey.Public(), p.RootKey)
 	if err != nil {
@@ -123,6 +133,9 @@ func (p *TestPKI) Variant(opts TestPKIOptions) (*TestPKI, error) {
 	v := *p
 	v.serial = p.serial + 10
 	p.serial += 10
+	if opts.CRLBaseURL != "" {
+		v.crlBase = opts.CRLBaseURL
+	}
 	if err := v.makeSigner(opts); err != nil {
 		return nil, err
 	}
@@ -152,6 +165,10 @@ func (p *TestPKI) makeSigner(opts TestPKIOptions) error {
 		return err
 	}
 	tmpl := signerTemplate(opts, p.now, p.serial)
+	tmpl.CRLDistributionPoints = p.distributionPoints("intermediate.crl")
+	if opts.SHA1 {
+		tmpl.SignatureAlgorithm = x509.SHA1WithRSA
+	}
 	issuer, issuerKey := p.Intermediate, p.IntermediateKey
 	if opts.SelfSigned {
 		issuer, issuerKey = tmpl, key
@@ -165,6 +182,13 @@ func (p *TestPKI) makeSigner(opts TestPKIOptions) error {
 	}
 	p.SignerKey = key
 	return nil
+}
+
+func (p *TestPKI) distributionPoints(name string) []string {
+	if p.crlBase == "" {
+		return nil
+	}
+	return []string{p.crlBase + "/" + name}
 }
 
 // signerKey reuses the signer key of the same type when there is one, since
@@ -273,4 +297,18 @@ func (p *TestPKI) WriteFiles(dir string) error {
 		}
 	}
 	return nil
+}
+
+// CRLHandler serves the PKI's CRLs in DER at /root.crl and
+// /intermediate.crl, as the distribution points of CRLBaseURL name them.
+func (p *TestPKI) CRLHandler() http.Handler {
+	mux := http.NewServeMux()
+	for name, crl := range map[string]*x509.RevocationList{
+		"/root.crl": p.RootCRL, "/intermediate.crl": p.IntermediateCRL} {
+		mux.HandleFunc("GET "+name, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/pkix-crl")
+			_, _ = w.Write(crl.Raw)
+		})
+	}
+	return mux
 }

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -32,7 +34,26 @@ func verifyCertificates(v *Verified, sig *parsedSignature, opts VerifyOptions) *
 	if opts.Revocation != RevocationCRL {
 		return fail(CodeCRL, "mode de révocation %q inconnu", opts.Revocation)
 	}
-	return checkRevocation(chain, opts.CRLs, opts.At)
+	return checkRevocation(chain, opts)
+}
+
+// sha1Signed reports whether a certificate or CRL signature uses SHA-1.
+func sha1Signed(alg x509.SignatureAlgorithm) bool {
+	return alg == x509.SHA1WithRSA || alg == x509.ECDSAWithSHA1 || alg == x509.DSAWithSHA1
+}
+
+// checkCertificatesNoSHA1 refuses a SHA-1 signature on any certificate
+// offered for the chain; only a trust anchor's signature on itself, which
+// proves nothing, is not looked at.
+func checkCertificatesNoSHA1(certs []*x509.Certificate) *Error {
+	for _, c := range certs {
+		selfSigned := bytes.Equal(c.RawIssuer, c.RawSubject) && c.IsCA
+		if sha1Signed(c.SignatureAlgorithm) && !selfSigned {
+			return fail(CodeSHA1, "le certificat %s est signé en SHA-1 (%s), refusé",
+				c.Subject.CommonName, c.SignatureAlgorithm)
+		}
+	}
+	return nil
 }
 
 // buildChain verifies the signer's chain up to one of the roots. The chain
@@ -43,15 +64,20 @@ func buildChain(signer *x509.Certificate, extra [][]byte, opts VerifyOptions) (
 	if len(opts.Roots) == 0 {
 		return nil, fail(CodeChain, "aucune ancre de confiance n'est configurée")
 	}
-	inter := x509.NewCertPool()
+	offered := []*x509.Certificate{signer}
 	for _, der := range extra {
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
 			return nil, failWrap(CodeChain, err, "certificat illisible dans KeyInfo : %v", err)
 		}
-		inter.AddCert(c)
+		offered = append(offered, c)
 	}
-	for _, c := range opts.Intermediates {
+	offered = append(offered, opts.Intermediates...)
+	if err := checkCertificatesNoSHA1(offered); err != nil {
+		return nil, err
+	}
+	inter := x509.NewCertPool()
+	for _, c := range offered[1:] {
 		inter.AddCert(c)
 	}
 	roots := x509.NewCertPool()
@@ -90,17 +116,20 @@ func checkValidity(chain []*x509.Certificate, at time.Time) *Error {
 }
 
 // checkRevocation requires, for every certificate below the root, a CRL of
-// its issuer, correctly signed and current at at, that does not list it.
-func checkRevocation(chain []*x509.Certificate, crls []*x509.RevocationList, at time.Time) *Error {
+// its issuer, correctly signed and current at opts.At, that does not list it.
+func checkRevocation(chain []*x509.Certificate, opts VerifyOptions) *Error {
 	for i := 0; i+1 < len(chain); i++ {
 		cert, issuer := chain[i], chain[i+1]
-		crl, err := findCRL(crls, issuer, at)
+		crl, err := findCRL(opts.CRLs, issuer, opts.At)
+		if err != nil && opts.CRLFetcher != nil {
+			crl, err = fetchCRL(cert, issuer, opts, err)
+		}
 		if err != nil {
 			return failWrap(CodeCRL, err, "pas de liste de révocation utilisable pour %s : %v",
 				cert.Subject.CommonName, err)
 		}
 		for _, e := range crl.RevokedCertificateEntries {
-			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(at) {
+			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 && !e.RevocationTime.After(opts.At) {
 				return fail(CodeRevoked, "le certificat %s est révoqué depuis le %s",
 					cert.Subject.CommonName, e.RevocationTime.UTC().Format(time.RFC3339))
 			}
@@ -109,14 +138,42 @@ func checkRevocation(chain []*x509.Certificate, crls []*x509.RevocationList, at 
 	return nil
 }
 
-// findCRL returns a CRL issued by issuer, with a valid signature, that is
-// current at at. Among several, the most recent wins.
+// fetchCRL downloads the CRLs of cert's distribution points and returns the
+// first usable one; reason explains why the given CRLs were not.
+func fetchCRL(cert, issuer *x509.Certificate, opts VerifyOptions, reason error) (
+	*x509.RevocationList, error) {
+	if len(cert.CRLDistributionPoints) == 0 {
+		return nil, fmt.Errorf("%w ; le certificat n'indique aucun point de distribution",
+			reason)
+	}
+	reasons := []string{reason.Error()}
+	for _, url := range cert.CRLDistributionPoints {
+		fetched, err := opts.CRLFetcher.FetchCRL(opts.Context, url, issuer)
+		if err != nil {
+			reasons = append(reasons, err.Error())
+			continue
+		}
+		crl, err := findCRL([]*x509.RevocationList{fetched}, issuer, opts.At)
+		if err == nil {
+			return crl, nil
+		}
+		reasons = append(reasons, "CRL "+url+" : "+err.Error())
+	}
+	return nil, errors.New(strings.Join(reasons, " ; "))
+}
+
+// findCRL returns a CRL issued by issuer, with a valid signature that is not
+// SHA-1, that is current at at. Among several, the most recent wins.
 func findCRL(crls []*x509.RevocationList, issuer *x509.Certificate, at time.Time) (
 	*x509.RevocationList, error) {
 	var best *x509.RevocationList
 	reason := errors.New("aucune CRL de l'émetteur " + issuer.Subject.CommonName)
 	for _, crl := range crls {
 		if crl == nil || !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
+			continue
+		}
+		if sha1Signed(crl.SignatureAlgorithm) {
+			reason = errors.New("CRL signée en SHA-1, refusée")
 			continue
 		}
 		if err := crl.CheckSignatureFrom(issuer); err != nil {

@@ -63,6 +63,8 @@ func documentAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 		{"duplicated attribute", replaceOnce(t, good, `URI=""`, `URI="" URI="#x"`), opts, CodeMalformed},
 		{"too large", good, VerifyOptions{Roots: opts.Roots, At: refTime, MaxSize: 1000},
 			CodeTooLarge},
+		{"processing instruction inside a value", replaceOnce(t, good, "<db>db1",
+			"<db>db<?x?>1"), opts, CodeMalformed},
 		{"processing instruction after root", append(bytes.Clone(good), "<?x y?>"...), opts,
 			CodeMalformed},
 		{"deep nesting", replaceOnce(t, good, "</ListeDomaines>", strings.Repeat("<a>", 100)+

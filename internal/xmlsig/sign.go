@@ -121,8 +121,10 @@ func countSignatures(el *etree.Element) int {
 	if el.Tag == "Signature" && el.NamespaceURI() == nsDS {
 		n++
 	}
-	for _, c := range el.ChildElements() {
-		n += countSignatures(c)
+	for _, tok := range el.Child {
+		if c, ok := tok.(*etree.Element); ok {
+			n += countSignatures(c)
+		}
 	}
 	return n
 }

@@ -172,3 +172,53 @@ func TestVerifyAcceptsEnvelopedTransform(t *testing.T) {
 		t.Fatalf("Verify: %v", err)
 	}
 }
+
+// TestVerifiedTextIsWhole signs values written in pieces (character
+// references, CDATA sections, comments) and checks that each reaches the
+// reader as one piece of text.
+func TestVerifiedTextIsWhole(t *testing.T) {
+	p := testPKI(t)
+	doc := listeblanche.Encode(listeblanche.Synthetic(1, refTime))
+	doc = replaceOnce(t, doc, "<db>db1.test", "<db>db<!-- x -->1<![CDATA[.te]]>&#x73;t")
+	signed, err := Sign(doc, p.SignerKey, p.Chain(), refTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Verify(signed, optsFor(p))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	db := v.Root.FindElement("ListeDomaines/Domaine/db")
+	if len(db.Child) != 1 || db.Text() != "db1.test.mesimagesmedicales.fr" {
+		t.Errorf("db holds %d tokens, text %q", len(db.Child), db.Text())
+	}
+	l, _, err := listeblanche.Parse(v.Root)
+	if err != nil || l.Domaines[0].DB != "db1.test.mesimagesmedicales.fr" {
+		t.Errorf("parsed db %q (%v)", l.Domaines[0].DB, err)
+	}
+}
+
+// TestVerifySigningCertificateV1 checks the XAdES 1.3.2 SigningCertificate
+// (v1, with IssuerSerial) that some ANS lists carry instead of v2.
+func TestVerifySigningCertificateV1(t *testing.T) {
+	p := testPKI(t)
+	signed := signList(t, p, listeblanche.Synthetic(2, refTime))
+	toV1 := func(serial string) []byte {
+		return resign(t, signed, p.SignerKey, func(_, sig *etree.Element) {
+			v2 := sig.FindElement(".//SigningCertificateV2")
+			v2.Tag = "SigningCertificate"
+			c := v2.SelectElement("Cert")
+			c.RemoveChild(c.SelectElement("IssuerSerialV2"))
+			c.FindElement("CertDigest/DigestMethod").CreateAttr("Algorithm", algSHA256)
+			c.FindElement("CertDigest/DigestValue").SetText(b64(sha256Sum(p.Signer.Raw)))
+			is := c.CreateElement("xades:IssuerSerial")
+			is.CreateElement("ds:X509IssuerName").SetText(p.Signer.Issuer.String())
+			is.CreateElement("ds:X509SerialNumber").SetText(serial)
+		})
+	}
+	if _, err := Verify(toV1(p.Signer.SerialNumber.String()), optsFor(p)); err != nil {
+		t.Fatalf("Verify with SigningCertificate v1: %v", err)
+	}
+	_, err := Verify(toV1("12345"), optsFor(p))
+	assertCode(t, err, CodeSigningCertificate)
+}

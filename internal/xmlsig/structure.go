@@ -42,8 +42,10 @@ func locateSignature(root *etree.Element) (*etree.Element, *Error) {
 		if is(el, nsDS, "Signature") {
 			found = append(found, el)
 		}
-		for _, c := range el.ChildElements() {
-			walk(c)
+		for _, tok := range el.Child {
+			if c, ok := tok.(*etree.Element); ok {
+				walk(c)
+			}
 		}
 	}
 	walk(root)
@@ -93,9 +95,11 @@ func checkUniqueIDs(root *etree.Element) *Error {
 			}
 			seen[a.Value] = true
 		}
-		for _, c := range el.ChildElements() {
-			if err := walk(c); err != nil {
-				return err
+		for _, tok := range el.Child {
+			if c, ok := tok.(*etree.Element); ok {
+				if err := walk(c); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -179,18 +183,4 @@ func base64Of(el *etree.Element, code string) ([]byte, *Error) {
 		return nil, fail(code, "contenu base64 invalide dans %s", el.FullTag())
 	}
 	return b, nil
-}
-
-// checkDepth bounds the nesting of elements.
-func checkDepth(el *etree.Element, depth int) *Error {
-	if depth > maxDepth {
-		return fail(CodeMalformed,
-			"imbrication d'éléments trop profonde (plus de %d niveaux)", maxDepth)
-	}
-	for _, c := range el.ChildElements() {
-		if err := checkDepth(c, depth+1); err != nil {
-			return err
-		}
-	}
-	return nil
 }

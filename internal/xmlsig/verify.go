@@ -2,6 +2,7 @@ package xmlsig
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"time"
 
@@ -13,7 +14,9 @@ type Revocation string
 
 const (
 	// RevocationCRL (the default) requires, for every certificate of the
-	// chain below the root, a current CRL signed by its issuer.
+	// chain below the root, a current CRL signed by its issuer: one of
+	// VerifyOptions.CRLs or, failing that, one downloaded by
+	// VerifyOptions.CRLFetcher from the certificate's distribution points.
 	RevocationCRL Revocation = "crl"
 	// RevocationNone skips the revocation check. Use it only where CRLs
 	// cannot be obtained (tests with the IGC-Santé test anchors).
@@ -32,11 +35,24 @@ type VerifyOptions struct {
 	Revocation Revocation
 	// CRLs are the revocation lists available for RevocationCRL.
 	CRLs []*x509.RevocationList
+	// CRLFetcher, when set, downloads the CRLs that CRLs lacks from the CRL
+	// distribution points of the certificates (pki.CRLFetcher does).
+	CRLFetcher CRLFetcher
+	// Context bounds CRL downloads; nil means context.Background().
+	Context context.Context
 	// SignerCN and SignerOU are the expected subject of the signer;
 	// empty means DefaultSignerCN and DefaultSignerOU.
 	SignerCN, SignerOU string
 	// MaxSize bounds the document size in bytes; zero means DefaultMaxSize.
 	MaxSize int64
+}
+
+// CRLFetcher obtains the CRL published at a distribution point URL by
+// issuer. It must check that issuer signed it; Verify checks it again,
+// together with its validity at the validation time.
+type CRLFetcher interface {
+	FetchCRL(ctx context.Context, url string, issuer *x509.Certificate) (
+		*x509.RevocationList, error)
 }
 
 func (o VerifyOptions) withDefaults() VerifyOptions {
@@ -54,6 +70,9 @@ func (o VerifyOptions) withDefaults() VerifyOptions {
 	}
 	if o.MaxSize <= 0 {
 		o.MaxSize = DefaultMaxSize
+	}
+	if o.Context == nil {
+		o.Context = context.Background()
 	}
 	return o
 }

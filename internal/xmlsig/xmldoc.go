@@ -27,9 +27,6 @@ func parseDocument(doc []byte) (*etree.Document, *Error) {
 	if err := checkTopLevel(d); err != nil {
 		return nil, err
 	}
-	if err := checkDepth(d.Root(), 1); err != nil {
-		return nil, err
-	}
 	if err := checkTree(d.Root()); err != nil {
 		return nil, err
 	}
@@ -62,8 +59,10 @@ func checkTopLevel(d *etree.Document) *Error {
 	return nil
 }
 
-// checkTree walks the whole tree once: no directive anywhere, no duplicated
-// attribute on any element.
+// checkTree walks the whole tree once: no directive or processing
+// instruction anywhere, no duplicated attribute on any element. (The
+// parser of this package already guarantees all but the processing
+// instructions, which would cut a value in two for a reader.)
 func checkTree(el *etree.Element) *Error {
 	for i, a := range el.Attr {
 		for _, b := range el.Attr[:i] {
@@ -81,6 +80,9 @@ func checkTree(el *etree.Element) *Error {
 			}
 		case *etree.Directive:
 			return fail(CodeDTD, "directive <!%s> refusée", firstWord(t.Data))
+		case *etree.ProcInst:
+			return fail(CodeMalformed, "instruction de traitement <?%s?> refusée dans %s",
+				t.Target, el.FullTag())
 		}
 	}
 	return nil

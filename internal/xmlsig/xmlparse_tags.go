@@ -22,7 +22,8 @@ func (p *xmlParser) startTag() error {
 	if len(p.stack) >= maxDepth {
 		return p.errorf("imbrication d'éléments trop profonde")
 	}
-	el := p.current().CreateElement(name)
+	p.flushText()
+	el := p.newElement(name)
 	p.hasRoot = true
 	for {
 		spaced := p.skipSpace()
@@ -72,7 +73,7 @@ func (p *xmlParser) attribute(el *etree.Element) error {
 	if bytes.IndexByte(raw, '<') >= 0 {
 		return p.errorf("'<' interdit dans la valeur de l'attribut %s", key)
 	}
-	value, err := p.decode(raw, true)
+	value, err := p.attrValue(raw)
 	if err != nil {
 		return err
 	}
@@ -99,6 +100,8 @@ func (p *xmlParser) endTag() error {
 	if open.FullTag() != name {
 		return p.errorf("balise de fin %s pour l'élément %s", name, open.FullTag())
 	}
+	p.flushText()
+	p.hints[name] = min(len(open.Child), maxChildHint)
 	p.stack = p.stack[:len(p.stack)-1]
 	return nil
 }
@@ -153,44 +156,56 @@ func isNameRune(r rune, first bool) bool {
 	return false
 }
 
-// normaliseEOL turns CRLF and lone CR into LF (XML 1.0, section 2.11).
-func (p *xmlParser) normaliseEOL(raw []byte) string {
+// appendEOL appends raw to dst with CRLF and lone CR turned into LF (XML
+// 1.0, section 2.11).
+func (p *xmlParser) appendEOL(dst, raw []byte) []byte {
 	if bytes.IndexByte(raw, '\r') < 0 {
-		return string(raw)
+		return append(dst, raw...)
 	}
-	out := p.scratch[:0]
 	for i, c := range raw {
 		if c == '\r' {
 			c = '\n'
 		} else if c == '\n' && i > 0 && raw[i-1] == '\r' {
 			continue
 		}
-		out = append(out, c)
+		dst = append(dst, c)
 	}
-	p.scratch = out
-	return string(out)
+	return dst
 }
 
-// decode replaces references in text or in an attribute value, normalises
-// line ends, and for attributes turns literal white space into spaces.
-func (p *xmlParser) decode(raw []byte, attr bool) (string, error) {
+// attrValue decodes an attribute value.
+func (p *xmlParser) attrValue(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '&') < 0 && bytes.IndexAny(raw, "\r\n\t") < 0 {
+		return string(raw), nil
+	}
+	out, err := p.decode(p.scratch[:0], raw, true)
+	if err != nil {
+		return "", err
+	}
+	p.scratch = out
+	return string(out), nil
+}
+
+// decode appends raw to dst with references replaced and line ends
+// normalised; for attributes, literal white space becomes spaces.
+func (p *xmlParser) decode(dst, raw []byte, attr bool) ([]byte, error) {
 	special := bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 ||
 		(attr && (bytes.IndexByte(raw, '\n') >= 0 || bytes.IndexByte(raw, '\t') >= 0))
 	if !special {
-		return string(raw), nil
+		return append(dst, raw...), nil
 	}
-	out := p.scratch[:0]
+	out := dst
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		switch {
 		case c == '&':
 			end := bytes.IndexByte(raw[i:], ';')
 			if end < 0 {
-				return "", p.errorf("référence non terminée")
+				return nil, p.errorf("référence non terminée")
 			}
 			r, err := p.reference(string(raw[i+1 : i+end]))
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			out = utf8.AppendRune(out, r)
 			i += end
@@ -209,8 +224,7 @@ func (p *xmlParser) decode(raw []byte, attr bool) (string, error) {
 			out = append(out, c)
 		}
 	}
-	p.scratch = out
-	return string(out), nil
+	return out, nil
 }
 
 // reference resolves the five predefined entities and character references.

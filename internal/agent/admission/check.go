@@ -1,0 +1,171 @@
+package admission
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"confiance/internal/listeblanche"
+)
+
+// Codes of refusals, stable for logs and metrics.
+const (
+	CodeNoCertificate   = "no-certificate"
+	CodeExpired         = "expired"
+	CodeNotYetValid     = "not-yet-valid"
+	CodeChain           = "chain"
+	CodeCRL             = "crl"
+	CodeRevoked         = "revoked"
+	CodeListUnavailable = "list-unavailable"
+	CodeNotListed       = "not-listed"
+)
+
+// Refusal is why a peer was refused: Code for programs, Reason in French.
+type Refusal struct {
+	Code   string
+	Reason string
+}
+
+func (r *Refusal) Error() string { return r.Code + ": " + r.Reason }
+
+func refuse(code, format string, args ...any) *Refusal {
+	return &Refusal{Code: code, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Checker decides on a peer's certificate chain.
+type Checker struct {
+	// Roots are the IGC-Santé anchors; Intermediates complete the chain
+	// the peer sends.
+	Roots         *x509.CertPool
+	Intermediates []*x509.Certificate
+	// CRLs are the revocation lists of the CAs; with NoRevocation the
+	// revocation check is skipped (tests with anchors that publish none).
+	CRLs         []*x509.RevocationList
+	NoRevocation bool
+	// List returns the current index, or an error when no trustworthy list
+	// is held (then everyone is refused).
+	List func() (*Index, error)
+	// Now is the clock (time.Now if nil).
+	Now func() time.Time
+
+	crlOK sync.Map // *x509.RevocationList+issuer → signature checked
+}
+
+// Check admits the chain certs (leaf first, as sent in TLS) and returns the
+// peer's list entry, or a Refusal.
+func (c *Checker) Check(certs []*x509.Certificate) (*listeblanche.Domaine, *Refusal) {
+	if len(certs) == 0 {
+		return nil, refuse(CodeNoCertificate, "aucun certificat client présenté")
+	}
+	leaf, now := certs[0], c.now()
+	subject := leaf.Subject.String()
+	switch {
+	case now.Before(leaf.NotBefore):
+		return nil, refuse(CodeNotYetValid, "le certificat de « %s » n'est valide "+
+			"qu'à partir du %s", subject, leaf.NotBefore.UTC().Format(time.DateTime))
+	case now.After(leaf.NotAfter):
+		return nil, refuse(CodeExpired, "le certificat de « %s » a expiré le %s",
+			subject, leaf.NotAfter.UTC().Format(time.DateTime))
+	}
+	chain, r := c.verifyChain(leaf, certs[1:], now)
+	if r != nil {
+		return nil, r
+	}
+	if r := c.checkRevocation(chain, now); r != nil {
+		return nil, r
+	}
+	return c.lookup(leaf)
+}
+
+func (c *Checker) verifyChain(leaf *x509.Certificate, sent []*x509.Certificate,
+	now time.Time) ([]*x509.Certificate, *Refusal) {
+	inter := x509.NewCertPool()
+	for _, x := range append(sent, c.Intermediates...) {
+		inter.AddCert(x)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{Roots: c.Roots, Intermediates: inter,
+		CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	if err != nil || c.Roots == nil {
+		return nil, refuse(CodeChain, "le certificat de « %s » ne chaîne pas vers "+
+			"une autorité IGC-Santé de confiance (%v)", leaf.Subject, err)
+	}
+	return chains[0], nil
+}
+
+// checkRevocation requires, for each certificate below the anchor, a CRL of
+// its issuer that is current and signed by it, and that does not list it.
+func (c *Checker) checkRevocation(chain []*x509.Certificate, now time.Time) *Refusal {
+	if c.NoRevocation {
+		return nil
+	}
+	for i := 0; i+1 < len(chain); i++ {
+		cert, issuer := chain[i], chain[i+1]
+		crl := c.crlOf(issuer, now)
+		if crl == nil {
+			return refuse(CodeCRL, "aucune CRL à jour de « %s » pour vérifier « %s »",
+				issuer.Subject, cert.Subject)
+		}
+		for _, e := range crl.RevokedCertificateEntries {
+			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+				return refuse(CodeRevoked, "le certificat de « %s » (série %s) est "+
+					"révoqué depuis le %s", cert.Subject, cert.SerialNumber,
+					e.RevocationTime.UTC().Format(time.DateTime))
+			}
+		}
+	}
+	return nil
+}
+
+func (c *Checker) crlOf(issuer *x509.Certificate, now time.Time) *x509.RevocationList {
+	for _, crl := range c.CRLs {
+		if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) || now.After(crl.NextUpdate) ||
+			now.Before(crl.ThisUpdate) {
+			continue
+		}
+		key := crlKey{crl, string(issuer.Raw)}
+		ok, seen := c.crlOK.Load(key)
+		if !seen {
+			ok = crl.CheckSignatureFrom(issuer) == nil
+			c.crlOK.Store(key, ok)
+		}
+		if ok.(bool) {
+			return crl
+		}
+	}
+	return nil
+}
+
+type crlKey struct {
+	crl    *x509.RevocationList
+	issuer string
+}
+
+func (c *Checker) lookup(leaf *x509.Certificate) (*listeblanche.Domaine, *Refusal) {
+	if c.List == nil {
+		return nil, refuse(CodeListUnavailable, "aucune Liste Blanche configurée")
+	}
+	idx, err := c.List()
+	if err == nil && idx == nil {
+		err = errors.New("aucune liste")
+	}
+	if err != nil {
+		return nil, refuse(CodeListUnavailable, "pas de Liste Blanche de confiance, "+
+			"tout accès est refusé (%v)", err)
+	}
+	d := idx.Lookup(NameDN(leaf.Subject))
+	if d == nil {
+		return nil, refuse(CodeNotListed, "le DN « %s » ne figure pas dans la Liste "+
+			"Blanche", leaf.Subject)
+	}
+	return d, nil
+}
+
+func (c *Checker) now() time.Time {
+	if c.Now == nil {
+		return time.Now()
+	}
+	return c.Now()
+}

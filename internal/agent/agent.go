@@ -1,0 +1,141 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"confiance/internal/agent/admission"
+)
+
+// ErrNoList is returned by Current when no valid list is held, or when the
+// list held is older than the maximum age: both fail closed.
+var ErrNoList = errors.New("agent: no trustworthy whitelist")
+
+// Agent keeps the last valid whitelist of one DRIMbox.
+type Agent struct {
+	o       Options
+	cur     atomic.Pointer[Snapshot]
+	syncMu  sync.Mutex // one download at a time
+	mu      sync.Mutex // guards st and hooks
+	st      syncState
+	hooks   []func(*Snapshot)
+	metrics *metrics
+}
+
+// syncState is what health reports about the downloads.
+type syncState struct {
+	lastAttempt, lastSuccess time.Time
+	lastAlert                *Alert
+}
+
+// New returns an agent holding no list yet; call Load, then Run or Sync.
+func New(o Options) (*Agent, error) {
+	if err := o.setDefaults(); err != nil {
+		return nil, err
+	}
+	a := &Agent{o: o}
+	a.metrics = newMetrics(a)
+	return a, nil
+}
+
+// OnUpdate registers f, called with each new list the agent starts to hold.
+func (a *Agent) OnUpdate(f func(*Snapshot)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.hooks = append(a.hooks, f)
+	if s := a.cur.Load(); s != nil {
+		f(s)
+	}
+}
+
+// Current returns the list held, or ErrNoList (wrapped with the reason)
+// when there is none or it is older than the maximum age.
+func (a *Agent) Current() (*Snapshot, error) {
+	s := a.cur.Load()
+	if s == nil {
+		return nil, fmt.Errorf("%w: aucune liste valide détenue", ErrNoList)
+	}
+	if err := checkAge(s, a.o.Now(), a.o.MaxAge); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoList, err.(*rejection).Detail)
+	}
+	return s, nil
+}
+
+// Load reads the list kept in the state folder and verifies it again, as
+// if it had just been downloaded. A list kept that no longer verifies is
+// not held, and raises an alert.
+func (a *Agent) Load(ctx context.Context) error {
+	raw, etag, err := readState(&a.o)
+	if err != nil {
+		a.alert(ctx, reject(ReasonState, "état illisible : "+err.Error(), err))
+		return err
+	}
+	if raw == nil {
+		return nil
+	}
+	s, err := verifyDocument(raw, &a.o)
+	if err == nil {
+		err = checkAge(s, a.o.Now(), a.o.MaxAge)
+	}
+	if err != nil {
+		a.alert(ctx, asRejection(err))
+		return err
+	}
+	s.ETag, s.Since = etag, a.o.Now()
+	a.install(s)
+	a.o.Log.Info("whitelist reloaded from state", "generation",
+		fmtTime(s.Liste.DateDeGeneration), "entries", len(s.Liste.Domaines))
+	return nil
+}
+
+// Run downloads at once, then every Interval, until ctx ends.
+func (a *Agent) Run(ctx context.Context) {
+	t := time.NewTicker(a.o.Interval)
+	defer t.Stop()
+	for {
+		_ = a.Sync(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// AdmissionIndex is the List function of an admission.Checker: the index
+// of the list held, or an error when it is not trustworthy.
+func (a *Agent) AdmissionIndex() (*admission.Index, error) {
+	s, err := a.Current()
+	if err != nil {
+		return nil, err
+	}
+	return s.Index, nil
+}
+
+func (a *Agent) install(s *Snapshot) {
+	a.cur.Store(s)
+	if len(s.Index.Skipped) > 0 {
+		a.o.Log.Warn("whitelist entries that admit no peer", "count",
+			len(s.Index.Skipped), "entries", s.Index.String())
+	}
+	a.metrics.observeList(s)
+	a.mu.Lock()
+	hooks := slices.Clone(a.hooks)
+	a.mu.Unlock()
+	for _, f := range hooks {
+		f(s)
+	}
+}
+
+func asRejection(err error) *rejection {
+	var r *rejection
+	if errors.As(err, &r) {
+		return r
+	}
+	return reject(ReasonSignature, err.Error(), err)
+}

@@ -1,0 +1,69 @@
+package agent
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// Health is a MicroProfile Health response (status UP or DOWN, checks).
+type Health struct {
+	Status string  `json:"status"`
+	Checks []Check `json:"checks"`
+}
+
+// Check is one named check of a Health response.
+type Check struct {
+	Name   string         `json:"name"`
+	Status string         `json:"status"`
+	Data   map[string]any `json:"data,omitempty"`
+}
+
+// Health reports on the list: DOWN when no trustworthy list is held. The
+// data tell the list held, the last downloads and the last alert.
+func (a *Agent) Health() Health {
+	c := Check{Name: "liste-blanche", Status: "UP", Data: map[string]any{}}
+	s, err := a.Current()
+	if err != nil {
+		c.Status = "DOWN"
+		c.Data["erreur"] = err.Error()
+	}
+	if s = a.cur.Load(); s != nil {
+		c.Data["dateDeGeneration"] = fmtTime(s.Liste.DateDeGeneration)
+		c.Data["signingTime"] = fmtTime(s.SigningTime)
+		c.Data["entrees"] = len(s.Liste.Domaines)
+		c.Data["age"] = a.o.Now().Sub(s.Reference()).Round(time.Second).String()
+	}
+	c.Data["ageMaximum"] = a.o.MaxAge.String()
+
+	a.mu.Lock()
+	st := a.st
+	a.mu.Unlock()
+	putTime(c.Data, "derniereTentative", st.lastAttempt)
+	putTime(c.Data, "dernierSucces", st.lastSuccess)
+	if al := st.lastAlert; al != nil {
+		putTime(c.Data, "derniereAlerte", al.Time)
+		c.Data["derniereAlerteRaison"] = al.Reason
+		c.Data["derniereAlerteDetail"] = al.Detail
+	}
+	return Health{Status: c.Status, Checks: []Check{c}}
+}
+
+func putTime(m map[string]any, k string, t time.Time) {
+	if !t.IsZero() {
+		m[k] = fmtTime(t)
+	}
+}
+
+// HealthHandler serves Health as JSON: 200 when UP, 503 when DOWN.
+func (a *Agent) HealthHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := a.Health()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		if h.Status != "UP" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+		_ = json.NewEncoder(w).Encode(h)
+	})
+}

@@ -1,0 +1,120 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (e *env) get(path string) (*httptest.ResponseRecorder, map[string]any) {
+	rec := httptest.NewRecorder()
+	e.agent.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+	var body map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &body)
+	return rec, body
+}
+
+func TestHealthAndJSONOfAGoodList(t *testing.T) {
+	e := newEnv(t)
+	if rec, h := e.get("/q/health"); rec.Code != http.StatusServiceUnavailable ||
+		h["status"] != "DOWN" {
+		t.Fatalf("health before any list: %d %v", rec.Code, h)
+	}
+	gen := t0.Add(-30 * time.Minute)
+	e.srv.Set(e.list(3, gen, gen))
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+
+	rec, h := e.get("/q/health")
+	checks := h["checks"].([]any)
+	c := checks[0].(map[string]any)
+	if rec.Code != 200 || h["status"] != "UP" || c["name"] != "liste-blanche" ||
+		c["status"] != "UP" || c["data"].(map[string]any)["entrees"] != 3.0 {
+		t.Fatalf("health: %d %s", rec.Code, rec.Body)
+	}
+	rec, l := e.get("/liste-blanche.json")
+	if rec.Code != 200 || len(l["domaines"].([]any)) != 3 {
+		t.Fatalf("json: %d %s", rec.Code, rec.Body)
+	}
+	rec, _ = e.get("/metrics")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "confiance_agent_list_up 1") {
+		t.Fatalf("metrics: %s", rec.Body)
+	}
+}
+
+func TestTooOldListFailsClosed(t *testing.T) {
+	e := newEnv(t)
+	gen := t0.Add(-30 * time.Minute)
+	e.srv.Set(e.list(3, gen, gen))
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(e.opts.MaxAge)
+	if _, err := e.agent.Current(); err == nil {
+		t.Fatal("list past its maximum age still trusted")
+	}
+	if rec, h := e.get("/q/health"); rec.Code != 503 || h["status"] != "DOWN" {
+		t.Fatalf("health of a too old list: %d %s", rec.Code, rec.Body)
+	}
+	for _, p := range []string{"/liste-blanche.xml", "/liste-blanche.json"} {
+		if rec, _ := e.get(p); rec.Code != 503 {
+			t.Fatalf("%s served from a too old list: %d", p, rec.Code)
+		}
+	}
+	if rec, _ := e.get("/metrics"); !strings.Contains(rec.Body.String(),
+		"confiance_agent_list_up 0") {
+		t.Fatalf("metrics of a too old list: %s", rec.Body)
+	}
+	// The unchanged list on the server is now too old too: alert.
+	if err := e.sync(); err == nil || asRejection(err).Reason != ReasonTooOld {
+		t.Fatalf("sync of a too old list: %v", err)
+	}
+	e.assertAlert(ReasonTooOld)
+}
+
+func TestRestartReloadsAndReverifiesState(t *testing.T) {
+	e := newEnv(t)
+	gen := t0.Add(-30 * time.Minute)
+	e.srv.Set(e.list(3, gen, gen))
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+
+	e.agent = e.newAgent()
+	if err := e.agent.Load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	held := e.mustHold(gen, 3)
+	if held.ETag == "" {
+		t.Fatal("ETag not kept across restarts")
+	}
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+	if _, inm := e.srv.Stats(); inm != held.ETag {
+		t.Fatalf("restarted agent sent If-None-Match %q, want %q", inm, held.ETag)
+	}
+
+	// A state file changed on disk is not trusted at the next start.
+	raw, _ := os.ReadFile(e.opts.statePath())
+	raw[len(raw)/3] ^= 1
+	if err := os.WriteFile(e.opts.statePath(), raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.agent = e.newAgent()
+	if err := e.agent.Load(context.Background()); err == nil {
+		t.Fatal("tampered state loaded")
+	}
+	if _, err := e.agent.Current(); err == nil {
+		t.Fatal("tampered state held")
+	}
+	if e.lastWebhook().Reason == "" {
+		t.Fatal("no alert for a tampered state")
+	}
+}

@@ -1,0 +1,377 @@
+package meteo
+
+import (
+	"context"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"time"
+
+	"confiance/internal/registre"
+)
+
+// Config sets how the prober checks. Zero fields take the defaults.
+type Config struct {
+	Intervalle       time.Duration // between two runs of a check (1 min)
+	Timeout          time.Duration // of one attempt (10 s)
+	Tentatives       int           // attempts after a failed one, in the same run (1)
+	PauseTentative   time.Duration // between attempts (2 s)
+	Seuils           Seuils        // see DefaultSeuils
+	CheminSante      string        // path of the HealthCheck ("/q/health")
+	AlerteExpiration time.Duration // a certificate this close to its end is flagged (30 days)
+	Concurrence      int           // checks running at once (128)
+	// Temoin is a host:port the prober must reach for a network failure
+	// to count against an access point; empty means the prober always
+	// trusts its network.
+	Temoin string
+}
+
+func (c Config) withDefaults() Config {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.Intervalle, time.Minute)
+	def(&c.Timeout, 10*time.Second)
+	def(&c.AlerteExpiration, 30*24*time.Hour)
+	if c.Tentatives < 0 {
+		c.Tentatives = 0
+	}
+	if c.PauseTentative < 0 {
+		c.PauseTentative = 0
+	}
+	if c.CheminSante == "" {
+		c.CheminSante = "/q/health"
+	}
+	if c.Concurrence <= 0 {
+		c.Concurrence = 128
+	}
+	c.Seuils = c.Seuils.normalized()
+	return c
+}
+
+// Cible is an access point as the prober watches it and the status page
+// shows it.
+type Cible struct {
+	FQDNDB, FQDNVI   string
+	CibleDB, CibleVI string // the declared hosts the FQDNs point to
+	Operateur        string // dénomination of the operator
+	Statut           registre.Statut
+}
+
+// Journal keeps what the prober observes (the SQL Store implements it).
+type Journal interface {
+	EnregistrerResultats(ctx context.Context, rs []Resultat) error
+	EnregistrerTransitions(ctx context.Context, ts []Transition) error
+}
+
+// Prober runs the checks of every watched access point on schedule and
+// keeps the state of each component.
+type Prober struct {
+	cfg     Config
+	net     Reseau
+	now     func() time.Time
+	journal Journal
+	log     *slog.Logger
+
+	mu      sync.Mutex
+	plans   map[string]*plan // by db FQDN
+	suivis  map[ComposantID]*suivi
+	pending []Resultat // not yet written to the journal
+	retards int64      // runs started more than an interval late
+
+	temoinMu sync.Mutex
+	temoinAt time.Time
+	temoinKO bool
+}
+
+type plan struct {
+	cible   Cible
+	next    [len(sondeIndex)]time.Time
+	running [len(sondeIndex)]bool
+}
+
+var sondeIndex = [...]Sonde{SondeSante, SondeVisionneuse, SondeDNS}
+
+// Option configures a Prober.
+type Option func(*Prober)
+
+// WithReseau sets the network of the probes.
+func WithReseau(r Reseau) Option { return func(p *Prober) { p.net = r } }
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(p *Prober) { p.now = now } }
+
+// WithJournal sets where results and state changes are written.
+func WithJournal(j Journal) Option { return func(p *Prober) { p.journal = j } }
+
+// WithLogger sets the operational log.
+func WithLogger(l *slog.Logger) Option { return func(p *Prober) { p.log = l } }
+
+// NewProber returns a prober watching nothing yet (see SetCibles).
+func NewProber(cfg Config, opts ...Option) *Prober {
+	p := &Prober{cfg: cfg.withDefaults(), now: time.Now, log: slog.New(slog.DiscardHandler),
+		plans: make(map[string]*plan), suivis: make(map[ComposantID]*suivi)}
+	for _, o := range opts {
+		o(p)
+	}
+	p.net = p.net.withDefaults()
+	return p
+}
+
+// Config returns the configuration in use, defaults applied.
+func (p *Prober) Config() Config { return p.cfg }
+
+// SetCibles replaces the watched access points. A new one has its first
+// checks spread over the first interval, so that a large registry is not
+// checked all at once; one that left stops being checked.
+func (p *Prober) SetCibles(cs []Cible) {
+	now := p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	keep := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		keep[c.FQDNDB] = true
+		if pl, ok := p.plans[c.FQDNDB]; ok {
+			pl.cible = c
+			continue
+		}
+		pl := &plan{cible: c}
+		for i, s := range sondeIndex {
+			pl.next[i] = now.Add(spread(c.FQDNDB+string(s), p.cfg.Intervalle))
+		}
+		p.plans[c.FQDNDB] = pl
+	}
+	for fqdn := range p.plans {
+		if !keep[fqdn] {
+			delete(p.plans, fqdn)
+			for _, t := range Types {
+				delete(p.suivis, NewComposantID(fqdn, t))
+			}
+		}
+	}
+}
+
+// spread is a stable offset in [0, d) for a name.
+func spread(name string, d time.Duration) time.Duration {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return time.Duration(h.Sum64() % uint64(d))
+}
+
+type job struct {
+	cible Cible
+	i     int
+}
+
+// due marks the checks due at now as running and schedules their next run
+// one interval later (or one interval from now, when late by more).
+func (p *Prober) due(now time.Time) []job {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var jobs []job
+	for _, pl := range p.plans {
+		for i := range sondeIndex {
+			if pl.running[i] || pl.next[i].After(now) {
+				continue
+			}
+			pl.running[i] = true
+			pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
+			if !pl.next[i].After(now) {
+				pl.next[i] = now.Add(p.cfg.Intervalle)
+				p.retards++
+			}
+			jobs = append(jobs, job{pl.cible, i})
+		}
+	}
+	return jobs
+}
+
+// Retards returns how many runs started more than one interval late: a
+// prober that keeps up has none.
+func (p *Prober) Retards() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.retards
+}
+
+// RunDue runs every check due now and waits for them, then writes the
+// results. Tests drive the prober with it and a fake clock.
+func (p *Prober) RunDue(ctx context.Context) int {
+	jobs := p.due(p.now())
+	sem := make(chan struct{}, p.cfg.Concurrence)
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			p.runJob(ctx, j)
+		}()
+	}
+	wg.Wait()
+	p.Flush(ctx)
+	return len(jobs)
+}
+
+// Run checks on schedule until ctx is done, dispatching due checks every
+// tick without waiting for slow ones.
+func (p *Prober) Run(ctx context.Context) {
+	tick := min(time.Second, p.cfg.Intervalle/10)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	sem := make(chan struct{}, p.cfg.Concurrence)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		for _, j := range p.due(p.now()) {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				p.runJob(ctx, j)
+			}()
+		}
+		p.Flush(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Prober) runJob(ctx context.Context, j job) {
+	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
+	ts := p.apply(j.cible.FQDNDB, j.i, res)
+	if len(ts) > 0 && p.journal != nil {
+		if err := p.journal.EnregistrerTransitions(ctx, ts); err != nil {
+			p.log.Error("meteo: recording state changes", "err", err)
+		}
+	}
+	for _, t := range ts {
+		p.log.Info("meteo: state change", "composant", t.Composant, "etat", t.Etat,
+			"depuis", t.Depuis)
+	}
+}
+
+// apply feeds results to the state of their components and returns the
+// state changes.
+func (p *Prober) apply(fqdn string, i int, res []Resultat) []Transition {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pl, ok := p.plans[fqdn]; ok {
+		pl.running[i] = false
+	}
+	var ts []Transition
+	for _, r := range res {
+		s := p.suivis[r.Composant]
+		if s == nil {
+			s = &suivi{etat: Inconnu}
+			p.suivis[r.Composant] = s
+		}
+		if t, ok := s.observer(r, p.cfg.Seuils); ok {
+			s.ivs = closeAndOpen(s.ivs, t)
+			ts = append(ts, t)
+		}
+	}
+	p.pending = append(p.pending, res...)
+	return ts
+}
+
+// closeAndOpen ends the open interval of ivs where t begins and opens the
+// interval of t.
+func closeAndOpen(ivs []Intervalle, t Transition) []Intervalle {
+	if n := len(ivs); n > 0 && ivs[n-1].Fin.IsZero() {
+		if t.Depuis.Before(ivs[n-1].Debut) {
+			t.Depuis = ivs[n-1].Debut
+		}
+		ivs[n-1].Fin = t.Depuis
+	}
+	return append(ivs, Intervalle{Etat: t.Etat, Debut: t.Depuis})
+}
+
+// Flush writes the pending results to the journal.
+func (p *Prober) Flush(ctx context.Context) {
+	p.mu.Lock()
+	rs := p.pending
+	p.pending = nil
+	p.mu.Unlock()
+	if len(rs) == 0 || p.journal == nil {
+		return
+	}
+	if err := p.journal.EnregistrerResultats(ctx, rs); err != nil {
+		p.log.Error("meteo: recording results", "err", err, "n", len(rs))
+	}
+}
+
+// offline reports whether the prober has lost its own network: the
+// witness address cannot be reached. The answer is kept a few seconds.
+func (p *Prober) offline(ctx context.Context) bool {
+	if p.cfg.Temoin == "" {
+		return false
+	}
+	p.temoinMu.Lock()
+	defer p.temoinMu.Unlock()
+	now := p.now()
+	if !p.temoinAt.IsZero() && now.Sub(p.temoinAt) < 5*time.Second && now.After(p.temoinAt) {
+		return p.temoinKO
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	conn, err := p.net.Dial(ctx, "tcp", p.cfg.Temoin)
+	if err == nil {
+		conn.Close()
+	}
+	p.temoinAt, p.temoinKO = now, err != nil
+	if err != nil {
+		p.log.Warn("meteo: the prober cannot reach its witness; failures are not counted",
+			"temoin", p.cfg.Temoin, "err", err)
+	}
+	return p.temoinKO
+}
+
+// EtatComposant is what the prober knows of one component.
+type EtatComposant struct {
+	Etat        Etat         `json:"etat"`
+	Depuis      time.Time    `json:"depuis,omitzero"`
+	Dernier     Resultat     `json:"dernier"`
+	Intervalles []Intervalle `json:"-"`
+}
+
+// Composant returns the state of a component; Inconnu when it has had no
+// result yet.
+func (p *Prober) Composant(id ComposantID) EtatComposant {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.etatLocked(id)
+}
+
+func (p *Prober) etatLocked(id ComposantID) EtatComposant {
+	s := p.suivis[id]
+	if s == nil {
+		return EtatComposant{Etat: Inconnu}
+	}
+	return EtatComposant{Etat: s.etat, Depuis: s.depuis, Dernier: s.dernier,
+		Intervalles: append([]Intervalle(nil), s.ivs...)}
+}
+
+// Restaurer gives the prober the state intervals kept from before a
+// restart, so that uptime covers them. Call it before the first run.
+func (p *Prober) Restaurer(h map[ComposantID][]Intervalle) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, ivs := range h {
+		s := p.suivis[id]
+		if s == nil {
+			s = &suivi{etat: Inconnu}
+			p.suivis[id] = s
+		}
+		s.ivs = append(append([]Intervalle(nil), ivs...), s.ivs...)
+	}
+}

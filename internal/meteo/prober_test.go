@@ -1,0 +1,287 @@
+package meteo_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confiance/internal/meteo"
+	"confiance/internal/meteo/meteosim"
+)
+
+// clock is a fake clock the tests move by hand, near the real time so that
+// the certificates of the simulated DRIMboxes are valid.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+var (
+	autoriteOnce sync.Once
+	autorite     *meteosim.Autorite
+	autoriteErr  error
+)
+
+func testAutorite(t testing.TB) *meteosim.Autorite {
+	t.Helper()
+	autoriteOnce.Do(func() { autorite, autoriteErr = meteosim.NewAutorite() })
+	if autoriteErr != nil {
+		t.Fatal(autoriteErr)
+	}
+	return autorite
+}
+
+// harness is one simulated DRIMbox watched by a prober with a fake clock.
+type harness struct {
+	p      *meteo.Prober
+	srv    *meteosim.Serveur
+	clock  *clock
+	routes *meteo.Routes
+	dns    *meteo.StaticResolver
+	cible  meteo.Cible
+}
+
+var testCible = meteo.Cible{FQDNDB: "db1.350.mesimagesmedicales.fr",
+	FQDNVI: "vi1.350.mesimagesmedicales.fr", CibleDB: "drimbox1.operateur1.fr",
+	CibleVI: "viewer1.operateur1.fr", Operateur: "Opérateur 1"}
+
+func newHarness(t *testing.T, opts meteosim.Options, cfg meteo.Config) *harness {
+	t.Helper()
+	a := testAutorite(t)
+	srv, err := a.Demarrer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	h := &harness{srv: srv, clock: newClock(), routes: &meteo.Routes{},
+		dns: &meteo.StaticResolver{}, cible: testCible}
+	h.routes.Set(h.cible.FQDNDB, srv.Addr)
+	h.routes.Set(h.cible.FQDNVI, srv.Addr)
+	h.dns.Set(h.cible.FQDNDB, h.cible.CibleDB)
+	h.dns.Set(h.cible.FQDNVI, h.cible.CibleVI)
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.Seuils == (meteo.Seuils{}) {
+		cfg.Seuils = meteo.Seuils{Echecs: 2, Succes: 2}
+	}
+	h.p = meteo.NewProber(cfg, meteo.WithClock(h.clock.Now), meteo.WithReseau(meteo.Reseau{
+		Dial: h.routes.Dial, Resolver: h.dns, Racines: a.Racines()}))
+	h.p.SetCibles([]meteo.Cible{h.cible})
+	return h
+}
+
+// round moves the clock one interval and runs every due check.
+func (h *harness) round(t *testing.T) {
+	t.Helper()
+	h.clock.Add(h.p.Config().Intervalle)
+	if n := h.p.RunDue(context.Background()); n != 3 {
+		t.Fatalf("%d checks ran, want 3", n)
+	}
+}
+
+func (h *harness) etat(ty meteo.Type) meteo.EtatComposant {
+	return h.p.Composant(meteo.NewComposantID(h.cible.FQDNDB, ty))
+}
+
+func (h *harness) want(t *testing.T, want map[meteo.Type]meteo.Etat) {
+	t.Helper()
+	for ty, e := range want {
+		got := h.etat(ty)
+		if got.Etat != e {
+			t.Errorf("%s: %s (%q), want %s", ty, got.Etat, got.Dernier.Message, e)
+		}
+	}
+}
+
+func TestProberHealthy(t *testing.T) {
+	h := newHarness(t, meteosim.Options{}, meteo.Config{})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
+		meteo.PACS: meteo.Disponible, meteo.Visionneuse: meteo.Disponible,
+		meteo.CertificatDB: meteo.Disponible, meteo.CertificatVI: meteo.Disponible,
+		meteo.DNS: meteo.Disponible})
+	cert := h.etat(meteo.CertificatDB).Dernier
+	if cert.Expiration.Before(h.clock.Now().Add(300 * 24 * time.Hour)) {
+		t.Errorf("certificate expiry %v, want about a year", cert.Expiration)
+	}
+}
+
+func TestProberPACSDown(t *testing.T) {
+	h := newHarness(t, meteosim.Options{Comportement: meteosim.PACSIndisponible}, meteo.Config{})
+	h.round(t)
+	// One failure is below the threshold: the PACS is not declared down yet.
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible, meteo.PACS: meteo.Inconnu})
+	first := h.clock.Now()
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
+		meteo.PACS: meteo.Indisponible})
+	if got := h.etat(meteo.PACS).Depuis; got.Before(first.Add(-time.Minute)) || got.After(first) {
+		t.Errorf("PACS down since %v, want the first failure (about %v)", got, first)
+	}
+}
+
+func TestProberDown(t *testing.T) {
+	h := newHarness(t, meteosim.Options{}, meteo.Config{})
+	h.round(t)
+	h.srv.Configurer(meteosim.Options{Comportement: meteosim.Indisponible})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
+		meteo.PACS: meteo.Indisponible, meteo.Visionneuse: meteo.Disponible})
+	if msg := h.etat(meteo.DRIMbox).Dernier.Message; !strings.Contains(msg, "DOWN") {
+		t.Errorf("message %q does not say DOWN", msg)
+	}
+	// Back up after two successes, not one.
+	h.srv.Configurer(meteosim.Options{})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	ivs := h.etat(meteo.DRIMbox).Intervalles
+	if len(ivs) != 3 || ivs[1].Etat != meteo.Indisponible || ivs[1].Fin.Sub(ivs[1].Debut) != 2*time.Minute {
+		t.Errorf("intervals %+v, want up, down for 2 min, up", ivs)
+	}
+}
+
+func TestProberTimeout(t *testing.T) {
+	h := newHarness(t, meteosim.Options{Comportement: meteosim.Muet},
+		meteo.Config{Timeout: 300 * time.Millisecond})
+	h.round(t)
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
+		meteo.PACS: meteo.Inconnu, meteo.CertificatDB: meteo.Disponible})
+	if msg := h.etat(meteo.DRIMbox).Dernier.Message; !strings.Contains(msg, "timeout") {
+		t.Errorf("message %q does not name the timeout", msg)
+	}
+}
+
+func TestProberFlappingWithinThresholds(t *testing.T) {
+	motif := []bool{true, false, true, true, false, true}
+	h := newHarness(t, meteosim.Options{Comportement: meteosim.Intermittent, Motif: motif},
+		meteo.Config{})
+	for range 12 {
+		h.round(t)
+		h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	}
+	if ivs := h.etat(meteo.DRIMbox).Intervalles; len(ivs) != 1 {
+		t.Errorf("intervals %+v, want one: isolated failures are no outage", ivs)
+	}
+}
+
+func TestProberRetriesHideOneLostAnswer(t *testing.T) {
+	motif := []bool{false, true}
+	h := newHarness(t, meteosim.Options{Comportement: meteosim.Intermittent, Motif: motif},
+		meteo.Config{Tentatives: 1, Seuils: meteo.Seuils{Echecs: 1, Succes: 1}})
+	for range 3 {
+		h.round(t)
+		h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	}
+}
+
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func TestProberOffline(t *testing.T) {
+	dead := closedPort(t)
+	h := newHarness(t, meteosim.Options{}, meteo.Config{Temoin: dead})
+	// The witness is unreachable, yet the DRIMbox answers: it counts.
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	// Now the network is gone for the prober: the DRIMbox is not blamed.
+	h.routes.Set(h.cible.FQDNDB, dead)
+	h.routes.Set(h.cible.FQDNVI, dead)
+	for range 4 {
+		h.round(t)
+	}
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
+		meteo.Visionneuse: meteo.Disponible})
+	if msg := h.etat(meteo.DRIMbox).Dernier.Message; msg != "HealthCheck : UP" {
+		t.Errorf("last conclusive message %q", msg)
+	}
+}
+
+func TestProberUnreachableCountsWhenOnline(t *testing.T) {
+	h := newHarness(t, meteosim.Options{}, meteo.Config{Temoin: h0(t)})
+	h.round(t)
+	h.routes.Set(h.cible.FQDNDB, closedPort(t))
+	h.round(t)
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible})
+}
+
+// h0 returns the address of a listening socket: a reachable witness.
+func h0(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().String()
+}
+
+func TestProberExpiringCertificate(t *testing.T) {
+	h := newHarness(t, meteosim.Options{Validite: 10 * 24 * time.Hour}, meteo.Config{})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
+		meteo.CertificatDB: meteo.Disponible})
+	cert := h.etat(meteo.CertificatDB).Dernier
+	if !strings.Contains(cert.Message, "expire dans 9 jours") {
+		t.Errorf("message %q does not warn of the expiry", cert.Message)
+	}
+}
+
+func TestProberExpiredCertificate(t *testing.T) {
+	h := newHarness(t, meteosim.Options{Validite: -24 * time.Hour}, meteo.Config{})
+	h.round(t)
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
+		meteo.CertificatDB: meteo.Indisponible, meteo.CertificatVI: meteo.Indisponible})
+	if msg := h.etat(meteo.CertificatDB).Dernier.Message; !strings.Contains(msg, "expiré") {
+		t.Errorf("message %q does not say expired", msg)
+	}
+}
+
+func TestProberDNSMismatch(t *testing.T) {
+	h := newHarness(t, meteosim.Options{}, meteo.Config{})
+	h.dns.Set(h.cible.FQDNVI, "ailleurs.example.fr")
+	h.round(t)
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DNS: meteo.Indisponible})
+	if msg := h.etat(meteo.DNS).Dernier.Message; !strings.Contains(msg, "ailleurs.example.fr") {
+		t.Errorf("message %q does not say where the name leads", msg)
+	}
+}
+
+func TestProberHealthPathConfigurable(t *testing.T) {
+	h := newHarness(t, meteosim.Options{CheminSante: "/sante"}, meteo.Config{CheminSante: "/sante"})
+	h.round(t)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.PACS: meteo.Disponible})
+}

@@ -1,0 +1,108 @@
+package meteo
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+)
+
+// DialFunc opens a network connection, as net.Dialer.DialContext does.
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Resolver is the part of net.Resolver the DNS probe uses.
+type Resolver interface {
+	LookupCNAME(ctx context.Context, host string) (string, error)
+}
+
+// Reseau is the network the probes use. Production uses the zero value
+// (net.Dialer, net.DefaultResolver, the system roots); tests and the demo
+// route FQDNs to loopback servers and trust a test PKI.
+type Reseau struct {
+	Dial     DialFunc
+	Resolver Resolver
+	// Racines are the trusted roots of TLS certificates; nil means the
+	// system roots.
+	Racines *x509.CertPool
+}
+
+func (r Reseau) withDefaults() Reseau {
+	if r.Dial == nil {
+		r.Dial = (&net.Dialer{}).DialContext
+	}
+	if r.Resolver == nil {
+		r.Resolver = net.DefaultResolver
+	}
+	return r
+}
+
+// Routes sends connections to chosen addresses by host name: the demo and
+// the tests map the FQDNs of the registry to servers on 127.0.0.1. An IP
+// address is dialled as it is; a name without a route is refused, unless
+// Fallback is set.
+type Routes struct {
+	mu       sync.RWMutex
+	m        map[string]string
+	Fallback DialFunc
+}
+
+// Set routes host (any port) to addr ("127.0.0.1:port").
+func (r *Routes) Set(host, addr string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.m == nil {
+		r.m = make(map[string]string)
+	}
+	r.m[strings.ToLower(host)] = addr
+}
+
+// Dial implements DialFunc.
+func (r *Routes) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	r.mu.RLock()
+	to, ok := r.m[strings.ToLower(host)]
+	r.mu.RUnlock()
+	if net.ParseIP(host) != nil {
+		to, ok = addr, true
+	}
+	if !ok {
+		if r.Fallback != nil {
+			return r.Fallback(ctx, network, addr)
+		}
+		return nil, fmt.Errorf("dial %s: no route to this host", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, to)
+}
+
+// StaticResolver answers CNAME lookups from a map (FQDN → target); a name
+// absent from it is its own canonical name, as for a name with no CNAME.
+type StaticResolver struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+// Set records that host is an alias of target.
+func (s *StaticResolver) Set(host, target string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]string)
+	}
+	s.m[strings.ToLower(host)] = strings.ToLower(target)
+}
+
+// LookupCNAME implements Resolver.
+func (s *StaticResolver) LookupCNAME(_ context.Context, host string) (string, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if t, ok := s.m[strings.ToLower(host)]; ok {
+		return t + ".", nil
+	}
+	return host + ".", nil
+}

@@ -1,0 +1,74 @@
+package meteo
+
+import "time"
+
+// Seuils are the thresholds that turn check results into states, so that
+// one lost packet is not an outage: a component is declared down after
+// Echecs consecutive failed checks, and up again after Succes consecutive
+// successful ones. Inconclusive checks change nothing.
+type Seuils struct {
+	Echecs int `json:"echecs"`
+	Succes int `json:"succes"`
+}
+
+// DefaultSeuils are the thresholds used when none are configured.
+var DefaultSeuils = Seuils{Echecs: 3, Succes: 2}
+
+func (s Seuils) normalized() Seuils {
+	if s.Echecs < 1 {
+		s.Echecs = DefaultSeuils.Echecs
+	}
+	if s.Succes < 1 {
+		s.Succes = DefaultSeuils.Succes
+	}
+	return s
+}
+
+// Transition is a change of state of a component. Depuis is when the new
+// state began: the first check of the streak that crossed the threshold,
+// so that the time spent down is counted from the first failure.
+type Transition struct {
+	Composant ComposantID `json:"composant"`
+	Etat      Etat        `json:"etat"`
+	Depuis    time.Time   `json:"depuis"`
+}
+
+// suivi follows the state of one component.
+type suivi struct {
+	etat       Etat
+	depuis     time.Time
+	serie      int       // consecutive results contradicting etat
+	debutSerie time.Time // the first of them
+	dernier    Resultat  // the last conclusive result
+	ivs        []Intervalle
+}
+
+// observer applies one result and returns the transition it causes, if
+// any. A first success makes an unknown component available at once; a
+// failure counts toward the threshold whatever the state before.
+func (s *suivi) observer(r Resultat, seuils Seuils) (Transition, bool) {
+	if r.Verdict == Inconclusif {
+		return Transition{}, false
+	}
+	s.dernier = r
+	target := Disponible
+	need := seuils.Succes
+	if r.Verdict == Echec {
+		target, need = Indisponible, seuils.Echecs
+	} else if s.etat == Inconnu {
+		need = 1
+	}
+	if s.etat == target {
+		s.serie = 0
+		return Transition{}, false
+	}
+	if s.serie == 0 {
+		s.debutSerie = r.At
+	}
+	s.serie++
+	if s.serie < need {
+		return Transition{}, false
+	}
+	s.etat, s.depuis, s.serie = target, s.debutSerie, 0
+	return Transition{Composant: r.Composant, Etat: target, Depuis: s.depuis}, true
+}

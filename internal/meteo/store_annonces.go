@@ -1,0 +1,190 @@
+package meteo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AjouterMaintenance records a maintenance window and returns it with its
+// identifier.
+func (s *Store) AjouterMaintenance(ctx context.Context, m Maintenance) (Maintenance, error) {
+	if err := m.Validate(); err != nil {
+		return m, err
+	}
+	m.ID = newID()
+	m.CreeLe = m.CreeLe.UTC()
+	_, err := s.db.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenances (id, titre,
+		description, debut, fin, portee, auteur, cree_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		m.ID, strings.TrimSpace(m.Titre), m.Description, ts(m.Debut), ts(m.Fin),
+		joinPortee(m.Portee), m.Auteur, ts(m.CreeLe))
+	if err != nil {
+		return m, fmt.Errorf("insert maintenance: %w", err)
+	}
+	return m, nil
+}
+
+// Maintenances returns the windows that end after since, by start.
+func (s *Store) Maintenances(ctx context.Context, since time.Time) ([]Maintenance, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT id, titre, description, debut, fin,
+		portee, auteur, cree_le FROM meteo_maintenances WHERE fin > ? ORDER BY debut, id`), ts(since))
+	if err != nil {
+		return nil, fmt.Errorf("maintenances: %w", err)
+	}
+	defer rows.Close()
+	var out []Maintenance
+	for rows.Next() {
+		var m Maintenance
+		var debut, fin, portee, cree string
+		if err := rows.Scan(&m.ID, &m.Titre, &m.Description, &debut, &fin, &portee, &m.Auteur,
+			&cree); err != nil {
+			return nil, err
+		}
+		if err := parseAll([]string{debut, fin, cree}, &m.Debut, &m.Fin, &m.CreeLe); err != nil {
+			return nil, err
+		}
+		m.Portee = strings.Fields(portee)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func parseAll(ss []string, ts ...*time.Time) error {
+	for i, s := range ss {
+		t, err := parseTS(s)
+		if err != nil {
+			return err
+		}
+		*ts[i] = t
+	}
+	return nil
+}
+
+// AjouterIncident records an incident with its first update.
+func (s *Store) AjouterIncident(ctx context.Context, inc Incident, first MiseAJour) (Incident, error) {
+	if err := inc.Validate(); err != nil {
+		return inc, err
+	}
+	if err := validateMiseAJour(first); err != nil {
+		return inc, err
+	}
+	inc.ID, inc.Fin, inc.MisesAJour = newID(), time.Time{}, nil
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_incidents (id, titre, impact,
+			debut, fin, portee, auteur, cree_le) VALUES (?, ?, ?, ?, '', ?, ?, ?)`),
+			inc.ID, strings.TrimSpace(inc.Titre), string(inc.Impact), ts(inc.Debut),
+			joinPortee(inc.Portee), inc.Auteur, ts(inc.CreeLe))
+		if err != nil {
+			return fmt.Errorf("insert incident: %w", err)
+		}
+		return s.addUpdate(ctx, tx, &inc, first)
+	})
+	return inc, err
+}
+
+// AjouterMiseAJour adds an update to an incident; a "resolu" update ends
+// it.
+func (s *Store) AjouterMiseAJour(ctx context.Context, id string, m MiseAJour) (Incident, error) {
+	if err := validateMiseAJour(m); err != nil {
+		return Incident{}, err
+	}
+	var inc Incident
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		incs, err := s.incidents(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(incs) == 0 {
+			return fmt.Errorf("incident %s : %w", id, errNotFound)
+		}
+		inc = incs[0]
+		return s.addUpdate(ctx, tx, &inc, m)
+	})
+	return inc, err
+}
+
+func (s *Store) addUpdate(ctx context.Context, tx *sql.Tx, inc *Incident, m MiseAJour) error {
+	m.At = m.At.UTC()
+	_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_incident_maj (incident_id, date,
+		statut, message) VALUES (?, ?, ?, ?)`), inc.ID, ts(m.At), string(m.Statut), m.Message)
+	if err != nil {
+		return fmt.Errorf("insert incident update: %w", err)
+	}
+	inc.MisesAJour = append(inc.MisesAJour, m)
+	if m.Statut == Resolu {
+		inc.Fin = m.At
+		_, err = tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_incidents SET fin = ? WHERE id = ?`),
+			ts(m.At), inc.ID)
+	}
+	return err
+}
+
+// Incidents returns the incidents still open or ended after since, newest
+// first, with their updates.
+func (s *Store) Incidents(ctx context.Context, since time.Time) ([]Incident, error) {
+	var out []Incident
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		out, err = s.incidents(ctx, tx, "fin = '' OR fin > ?", ts(since))
+		return err
+	})
+	return out, err
+}
+
+func (s *Store) incidents(ctx context.Context, tx *sql.Tx, where string, arg any) ([]Incident, error) {
+	rows, err := tx.QueryContext(ctx, s.d.Rebind(`SELECT id, titre, impact, debut, fin, portee,
+		auteur, cree_le FROM meteo_incidents WHERE `+where+` ORDER BY debut DESC, id`), arg)
+	if err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	var out []Incident
+	for rows.Next() {
+		var i Incident
+		var impact, debut, fin, portee, cree string
+		if err := rows.Scan(&i.ID, &i.Titre, &impact, &debut, &fin, &portee, &i.Auteur,
+			&cree); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if err := parseAll([]string{debut, fin, cree}, &i.Debut, &i.Fin, &i.CreeLe); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		i.Impact, i.Portee = Impact(impact), strings.Fields(portee)
+		out = append(out, i)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for k := range out {
+		if out[k].MisesAJour, err = s.updates(ctx, tx, out[k].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) updates(ctx context.Context, tx *sql.Tx, id string) ([]MiseAJour, error) {
+	rows, err := tx.QueryContext(ctx, s.d.Rebind(`SELECT date, statut, message
+		FROM meteo_incident_maj WHERE incident_id = ? ORDER BY date`), id)
+	if err != nil {
+		return nil, fmt.Errorf("incident updates: %w", err)
+	}
+	defer rows.Close()
+	var out []MiseAJour
+	for rows.Next() {
+		var m MiseAJour
+		var at, statut string
+		if err := rows.Scan(&at, &statut, &m.Message); err != nil {
+			return nil, err
+		}
+		if m.At, err = parseTS(at); err != nil {
+			return nil, err
+		}
+		m.Statut = StatutIncident(statut)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

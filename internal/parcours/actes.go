@@ -1,0 +1,170 @@
+package parcours
+
+import (
+	"context"
+	"fmt"
+
+	"confiance/internal/registre"
+)
+
+// integrer records, for each db FQDN, the certificate DN and the support
+// contact, and brings the access point into the whitelist:
+// declaree → en_integration → active. The VA document is then due.
+func (s *Service) integrer(ctx context.Context, p registre.Principal,
+	d *Demande) ([]Evenement, error) {
+	in := d.Formulaire.Integration
+	idx, err := s.points(ctx, p, d.OperateurID)
+	if err != nil {
+		return nil, err
+	}
+	var evs []Evenement
+	for _, cd := range in.Certificats {
+		pa, err := s.point(idx, cd.FQDN)
+		if err != nil {
+			return nil, err
+		}
+		ev, err := s.integrerPoint(ctx, p, &pa, cd.DN().String(), in.Service, d.Numero)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, ev...)
+	}
+	s.echeance(d)
+	return evs, nil
+}
+
+func (s *Service) integrerPoint(ctx context.Context, p registre.Principal,
+	pa *registre.PointAcces, dn string, support registre.Contact, num string) ([]Evenement, error) {
+	motif := "demande " + num
+	if pa.Statut == registre.Active {
+		return nil, nil // done by an earlier attempt
+	}
+	var evs []Evenement
+	if pa.Statut == registre.Declaree {
+		ev, err := s.transitionSi(ctx, p, pa, registre.Integrer, registre.EnIntegration, motif)
+		if err != nil {
+			return nil, err
+		}
+		evs = ev
+	}
+	next, err := s.reg.ModifierPointAcces(ctx, p, pa.ID, registre.PointAccesPatch{
+		DNCertificat: &dn, Support: &support})
+	if err != nil {
+		return nil, err
+	}
+	*pa = next
+	evs = append(evs, Evenement{Action: "registre", Nouveau: "DN du certificat et contact support",
+		Motif: pa.FQDNDB + " : " + pa.DNCertificat})
+	ev, err := s.transitionSi(ctx, p, pa, registre.Activer, registre.Active, motif)
+	return append(evs, ev...), err
+}
+
+// echeance sets the VA deadline of an accepted integration or
+// reintegration.
+func (s *Service) echeance(d *Demande) {
+	t := s.now().UTC().Add(s.cfg.DelaiVA)
+	d.EcheanceVA = &t
+}
+
+// reintegrer brings an excluded access point back into the whitelist:
+// exclue → en_reintegration → active. The VA document is then due.
+func (s *Service) reintegrer(ctx context.Context, p registre.Principal, d *Demande,
+	motif string) ([]Evenement, error) {
+	idx, err := s.points(ctx, p, d.OperateurID)
+	if err != nil {
+		return nil, err
+	}
+	pa, err := s.point(idx, d.Formulaire.Reintegration.FQDN)
+	if err != nil {
+		return nil, err
+	}
+	var evs []Evenement
+	if pa.Statut != registre.Active {
+		evs, err = s.transitionSi(ctx, p, &pa, registre.Reintegrer, registre.EnReintegration, motif)
+		if err != nil {
+			return nil, err
+		}
+	}
+	ev, err := s.transitionSi(ctx, p, &pa, registre.Activer, registre.Active, motif)
+	if err != nil {
+		return nil, err
+	}
+	s.echeance(d)
+	return append(evs, ev...), nil
+}
+
+// mettreAJour applies the changed data of an access point.
+func (s *Service) mettreAJour(ctx context.Context, p registre.Principal,
+	d *Demande) ([]Evenement, error) {
+	m := d.Formulaire.MiseAJour
+	idx, err := s.points(ctx, p, d.OperateurID)
+	if err != nil {
+		return nil, err
+	}
+	pa, err := s.point(idx, m.FQDN)
+	if err != nil {
+		return nil, err
+	}
+	var patch registre.PointAccesPatch
+	if m.CibleDB != "" {
+		patch.CibleDB = &m.CibleDB
+	}
+	if m.CibleVI != "" {
+		patch.CibleVI = &m.CibleVI
+	}
+	patch.Support = m.Support
+	if m.Certificat != nil {
+		dn := m.Certificat.DN().String()
+		patch.DNCertificat = &dn
+	}
+	next, err := s.reg.ModifierPointAcces(ctx, p, pa.ID, patch)
+	if err != nil {
+		return nil, err
+	}
+	return []Evenement{{Action: "registre", Nouveau: "données mises à jour",
+		Motif: next.FQDNDB}}, nil
+}
+
+// reprendre hands a released installation to the operator of the demande,
+// its FQDNs unchanged; the new operator must then order its certificates
+// and file an integration.
+func (s *Service) reprendre(ctx context.Context, p registre.Principal, d *Demande,
+	a Acceptation) ([]Evenement, error) {
+	r := d.Formulaire.Reprise
+	inst, err := s.reg.Installation(ctx, p, r.IDRegistre)
+	if err != nil {
+		return nil, err
+	}
+	d.InstallationID = inst.ID
+	if inst.OperateurID == d.OperateurID {
+		return nil, nil // already taken over by an earlier attempt
+	}
+	ids, evs, err := s.sites(ctx, p, d.OperateurID, r.ListeSIREN(), a.Libelles)
+	if err != nil {
+		return nil, err
+	}
+	from := inst.OperateurID
+	if _, err := s.reg.Reprendre(ctx, p, inst.ID, d.OperateurID, ids); err != nil {
+		return nil, err
+	}
+	return append(evs, Evenement{Action: "registre", Ancien: "opérateur " + idText(from),
+		Nouveau: "opérateur " + idText(d.OperateurID),
+		Motif:   fmt.Sprintf("installation %d reprise, FQDN inchangés", inst.ID)}), nil
+}
+
+// Exclure excludes an access point from the trust space (ANS), with a
+// reason, and tells its operator.
+func (s *Service) Exclure(ctx context.Context, p registre.Principal, pointAccesID int64,
+	motif string) (registre.PointAcces, error) {
+	if !isANS(p) {
+		return registre.PointAcces{}, forbidden("action réservée à l'équipe DRIM-M de l'ANS")
+	}
+	pa, err := s.reg.Transition(ctx, p, pointAccesID, registre.Exclure, motif)
+	if err != nil {
+		return pa, err
+	}
+	s.log.Info("parcours", "action", "exclure", "fqdn", pa.FQDNDB, "acteur", p.Nom)
+	s.avertir(ctx, Avis{Etape: EtapeExclusion, Operateur: registre.Operateur{ID: pa.OperateurID},
+		PointsAcces: []registre.PointAcces{pa}, Motif: pa.Motif})
+	return pa, nil
+}

@@ -1,0 +1,98 @@
+package parcours
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"confiance/internal/registre"
+)
+
+// EcheanceVA is a VA document still awaited after an accepted integration
+// or reintegration.
+type EcheanceVA struct {
+	Demande        Demande    `json:"demande"`
+	Echeance       time.Time  `json:"echeance"`
+	RappelsEnvoyes int        `json:"rappelsEnvoyes"`
+	ProchainRappel *time.Time `json:"prochainRappel,omitempty"`
+	EnRetard       bool       `json:"enRetard"`
+}
+
+// Rappels returns the instants reminders are due for a deadline, earliest
+// first: the deadline minus each of avant.
+func Rappels(echeance time.Time, avant []time.Duration) []time.Time {
+	out := make([]time.Time, len(avant))
+	for i, d := range avant {
+		out[i] = echeance.Add(-d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// rappelsDus counts the reminders due at now.
+func rappelsDus(echeance, now time.Time, avant []time.Duration) int {
+	n := 0
+	for _, t := range Rappels(echeance, avant) {
+		if !t.After(now) {
+			n++
+		}
+	}
+	return n
+}
+
+// Echeances lists the VA documents p's operators still owe (all of them
+// for ANS), soonest first.
+func (s *Service) Echeances(ctx context.Context, p registre.Principal) ([]EcheanceVA, error) {
+	var op int64
+	if !isANS(p) {
+		if p.Role != registre.RoleOperateur || p.OperateurID <= 0 {
+			return nil, forbidden("accès réservé aux opérateurs et à l'ANS")
+		}
+		op = p.OperateurID
+	}
+	ds, sent, err := s.st.vaDues(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	out := make([]EcheanceVA, len(ds))
+	for i, d := range ds {
+		e := EcheanceVA{Demande: d, Echeance: *d.EcheanceVA, RappelsEnvoyes: sent[i],
+			EnRetard: now.After(*d.EcheanceVA)}
+		for _, t := range Rappels(e.Echeance, s.cfg.Rappels) {
+			if t.After(now) {
+				e.ProchainRappel = &t
+				break
+			}
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+// EnvoyerRappels sends the VA reminders that are due and not yet sent, one
+// a demande even when several fell due since the last run (the scheduler
+// may have been stopped). It returns how many were sent.
+func (s *Service) EnvoyerRappels(ctx context.Context) (int, error) {
+	ds, sent, err := s.st.vaDues(ctx, 0)
+	if err != nil {
+		return 0, err
+	}
+	now, n := s.now().UTC(), 0
+	for i, d := range ds {
+		due := rappelsDus(*d.EcheanceVA, now, s.cfg.Rappels)
+		if due <= sent[i] {
+			continue
+		}
+		won, err := s.st.setRappels(ctx, d.ID, sent[i], due)
+		if err != nil {
+			return n, err
+		}
+		if !won {
+			continue
+		}
+		s.avertir(ctx, Avis{Etape: EtapeRappelVA, Demande: d, Echeance: d.EcheanceVA})
+		n++
+	}
+	return n, nil
+}

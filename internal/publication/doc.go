@@ -1,0 +1,25 @@
+// Package publication produces and publishes the DRIM-M whitelist (guide,
+// "Liste Blanche"): it generates the list from the active access points of
+// the Registre National, signs it (XAdES-BASELINE-B, package xmlsig) and
+// publishes it so that no reader ever sees a half-written or rolled-back
+// list.
+//
+// A publication is a follower of the registry ("changes flow one way"):
+// Publisher watches the registry's commits (and polls its last sequence
+// number for changes made by other processes), regenerates the list, and
+// publishes a new version when its content changed, or when the current one
+// is due to be re-signed. Each version is written to its own file with a
+// temporary file, fsync and rename, recorded in the database (migration
+// 00003), then made current by an atomic rename of a symbolic link; every
+// version is kept, and each publication is written to the registry's
+// hash-chained history. Recover repairs what a crash may leave between
+// these steps.
+//
+// The package also serves the list over HTTP (ETag, Last-Modified,
+// conditional GET, gzip, history with a French diff, trust anchors) and can
+// mirror every version to a git repository, as ANS does on GitHub.
+//
+// The document itself (encode, parse, verify) lives in packages
+// listeblanche and xmlsig, which the DRIMbox agent imports; readers never
+// import this package.
+package publication

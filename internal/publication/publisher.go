@@ -1,0 +1,271 @@
+package publication
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"confiance/internal/listeblanche"
+	"confiance/internal/registre"
+	"confiance/internal/store"
+)
+
+// Default schedule of a Publisher.
+const (
+	// DefaultResign is how old the current list may get before it is
+	// signed again with unchanged content.
+	DefaultResign = 24 * time.Hour
+	// DefaultPoll is how often the registry's last sequence number is read
+	// to notice changes committed by other processes.
+	DefaultPoll = 2 * time.Second
+)
+
+// Config configures a Publisher.
+type Config struct {
+	// Dir is the publication folder (versions/, current.xml).
+	Dir string
+	// DB holds the table of versions; Registry is the registry over it.
+	DB       *store.DB
+	Registry *registre.Service
+	// Signing signs every version.
+	Signing Signing
+	// Resign and Poll default to DefaultResign and DefaultPoll.
+	Resign, Poll time.Duration
+	// Clock defaults to time.Now.
+	Clock func() time.Time
+	// Log receives operational events, Audit one record per publication.
+	Log, Audit *slog.Logger
+	// Mirror, when set, receives every version after its publication.
+	Mirror Mirror
+}
+
+// Mirror is a copy of the published versions elsewhere (a git repository).
+// Sync brings it up to date with every version listed; a failure is logged
+// and retried at the next publication.
+type Mirror interface {
+	Sync(ctx context.Context, versions []Version, read func(Version) ([]byte, error)) error
+}
+
+// Publisher generates, signs and publishes the list. Its methods may be
+// called from several goroutines; publications are serialised, across
+// processes too, by a lock on the publication folder.
+type Publisher struct {
+	cfg      Config
+	arch     archive
+	versions *versions
+
+	mu      sync.Mutex
+	cacheN  int64
+	cacheL  listeblanche.Liste
+	lastSeq int64
+	retry   bool
+}
+
+// New returns a publisher over the folder cfg.Dir, created if needed.
+func New(cfg Config) (*Publisher, error) {
+	if cfg.Dir == "" || cfg.DB == nil || cfg.Registry == nil || cfg.Signing.Key == nil {
+		return nil, errors.New("publication: Dir, DB, Registry and Signing are required")
+	}
+	if cfg.Resign <= 0 {
+		cfg.Resign = DefaultResign
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = DefaultPoll
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Audit == nil {
+		cfg.Audit = cfg.Log
+	}
+	p := &Publisher{cfg: cfg, arch: archive{dir: cfg.Dir}, versions: newVersions(cfg.DB)}
+	if err := p.arch.init(); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Outcome says what a call to Publish did.
+type Outcome struct {
+	// Version is the current version after the call.
+	Version Version
+	// Published is false when the current list was kept.
+	Published bool
+	// Diff is what changed from the previous version.
+	Diff Diff
+	// Reason says why a version was published, in French.
+	Reason string
+}
+
+// Publish publishes a new version when the registry's content differs from
+// the current list, when the current list is due to be re-signed, or when
+// force is set. It first repairs what an interrupted publication left.
+func (p *Publisher) Publish(ctx context.Context, force bool) (Outcome, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	release, err := p.arch.lock()
+	if err != nil {
+		return Outcome{}, err
+	}
+	defer release()
+	r, err := p.recover(ctx)
+	if err != nil {
+		return Outcome{}, fmt.Errorf("recover: %w", err)
+	}
+	if r.Any() {
+		p.cfg.Log.Warn("publication interrompue réparée", "reparations", fmt.Sprintf("%+v", r))
+	}
+	out, err := p.publishLocked(ctx, force)
+	if err == nil && out.Published {
+		p.mirror(ctx)
+	}
+	return out, err
+}
+
+func (p *Publisher) publishLocked(ctx context.Context, force bool) (Outcome, error) {
+	last, hasLast, err := p.versions.last(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	var prev *listeblanche.Liste
+	if hasLast {
+		l, err := p.listOf(last)
+		if err != nil {
+			return Outcome{}, err
+		}
+		prev = &l
+	}
+	now := p.cfg.Clock()
+	l, err := Generate(ctx, p.cfg.Registry, prev, NextGeneration(now, last.DateDeGeneration))
+	if err != nil {
+		return Outcome{}, fmt.Errorf("generate: %w", err)
+	}
+
+	out := Outcome{Version: last, Reason: reason(prev, l, force)}
+	if prev != nil {
+		out.Diff = Compare(*prev, l)
+	}
+	due := now.Sub(last.SigneLe) >= p.cfg.Resign
+	if hasLast && !force && !due && SameContent(*prev, l) {
+		return out, nil
+	}
+	if out.Reason == "" {
+		out.Reason = "re-signature périodique"
+	}
+	out.Version, err = p.write(ctx, last.Numero+1, l, now)
+	if err != nil {
+		return Outcome{}, err
+	}
+	out.Published = true
+	return out, p.consign(ctx, out.Version, out.Diff, out.Reason)
+}
+
+func reason(prev *listeblanche.Liste, l listeblanche.Liste, force bool) string {
+	switch {
+	case prev == nil:
+		return "première publication"
+	case !SameContent(*prev, l):
+		return "contenu modifié"
+	case force:
+		return "publication demandée"
+	}
+	return ""
+}
+
+// write signs l, writes it as version n, records it and makes it current.
+func (p *Publisher) write(ctx context.Context, n int64, l listeblanche.Liste,
+	now time.Time) (Version, error) {
+	signedAt := now.UTC().Truncate(time.Second)
+	signed, _, err := p.cfg.Signing.Sign(listeblanche.Encode(l), signedAt)
+	if err != nil {
+		return Version{}, err
+	}
+	sum := sha256.Sum256(signed)
+	v := Version{Numero: n, Fichier: versionFile(n, l.DateDeGeneration),
+		SHA256: hex.EncodeToString(sum[:]), Taille: int64(len(signed)),
+		DateDeGeneration: l.DateDeGeneration, SigneLe: signedAt, Entrees: len(l.Domaines),
+		PublieLe: now.UTC()}
+
+	// Order matters for crash safety: the file is durable before the row
+	// that names it, and the row exists before the link points to it.
+	if err := p.arch.writeVersion(v.Fichier, signed); err != nil {
+		return Version{}, err
+	}
+	if err := p.versions.insert(ctx, v); err != nil {
+		return Version{}, err
+	}
+	if err := p.arch.setCurrent(v.Fichier); err != nil {
+		return Version{}, err
+	}
+	p.cacheN, p.cacheL = n, l
+	return v, nil
+}
+
+// consign writes the publication of v into the registry's history and
+// notes the event's sequence number on the version.
+func (p *Publisher) consign(ctx context.Context, v Version, d Diff, why string) error {
+	ch := append([]registre.Changement{
+		{Champ: "sha256", Nouveau: v.SHA256},
+		{Champ: "DateDeGeneration", Nouveau: v.DateDeGeneration.Format(time.RFC3339)},
+		{Champ: "entrées", Nouveau: fmt.Sprint(v.Entrees)},
+	}, d.Changements()...)
+	e, err := p.cfg.Registry.Consigner(ctx, Principal, registre.Evenement{
+		Entite: registre.EntiteListe, EntiteID: v.Numero, Action: "publication",
+		Changements: ch, Motif: why})
+	if err != nil {
+		return fmt.Errorf("history of version %d: %w", v.Numero, err)
+	}
+	if err := p.versions.setSeq(ctx, v.Numero, e.Seq); err != nil {
+		return err
+	}
+	p.cfg.Audit.LogAttrs(ctx, slog.LevelInfo, "liste blanche publiée",
+		slog.Int64("version", v.Numero), slog.String("sha256", v.SHA256),
+		slog.Int("entrees", v.Entrees), slog.Int64("seq", e.Seq), slog.String("motif", why))
+	return nil
+}
+
+// listOf returns the entries of a published version, read from its file
+// (which this process signed and checked before recording it).
+func (p *Publisher) listOf(v Version) (listeblanche.Liste, error) {
+	if p.cacheN == v.Numero && v.Numero != 0 {
+		return p.cacheL, nil
+	}
+	data, err := p.arch.read(v.Fichier)
+	if err != nil {
+		return listeblanche.Liste{}, fmt.Errorf("version %d: %w", v.Numero, err)
+	}
+	l, _, err := listeblanche.ParseBytes(data)
+	if err != nil {
+		return listeblanche.Liste{}, fmt.Errorf("version %d: %w", v.Numero, err)
+	}
+	p.cacheN, p.cacheL = v.Numero, l
+	return l, nil
+}
+
+func (p *Publisher) mirror(ctx context.Context) {
+	if p.cfg.Mirror == nil {
+		return
+	}
+	vs, err := p.versions.list(ctx)
+	if err == nil {
+		err = p.cfg.Mirror.Sync(ctx, vs, func(v Version) ([]byte, error) {
+			return p.arch.read(v.Fichier)
+		})
+	}
+	if err != nil {
+		p.cfg.Log.Warn("miroir git de la liste blanche en échec", "err", err)
+	}
+}
+
+// Versions lists every published version, oldest first.
+func (p *Publisher) Versions(ctx context.Context) ([]Version, error) {
+	return p.versions.list(ctx)
+}

@@ -1,0 +1,126 @@
+package publication
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"confiance/internal/pki"
+	"confiance/internal/xmlsig"
+)
+
+// Signing is what signs the list: the key, the certificate chain that goes
+// into KeyInfo (signer first) and the trust anchors a DRIMbox configures,
+// against which every signed list is checked before it is published.
+type Signing struct {
+	Key   crypto.Signer
+	Chain []*x509.Certificate
+	// SignerCN and SignerOU are the identity DRIMboxes expect; empty means
+	// the defaults of xmlsig (those of ANS's signer).
+	SignerCN, SignerOU string
+}
+
+// NewSigning checks that the key matches the first certificate of chain
+// and that chain reaches a self-signed root, which DRIMboxes must trust.
+func NewSigning(key crypto.Signer, chain []*x509.Certificate) (Signing, error) {
+	s := Signing{Key: key, Chain: chain}
+	if len(chain) == 0 {
+		return s, errors.New("chaîne de certification vide")
+	}
+	if len(s.roots()) == 0 {
+		return s, errors.New("la chaîne de signature doit aller jusqu'à une autorité racine " +
+			"(auto-signée) : ajoutez-la avec --chain")
+	}
+	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
+	if !ok || !pub.Equal(chain[0].PublicKey) {
+		return s, errors.New("la clé privée ne correspond pas au certificat du signataire")
+	}
+	return s, nil
+}
+
+// LoadSigning reads a PEM key, the signer's certificate file (which may
+// hold the rest of the chain after it) and further chain files.
+//
+// Limitation: keys are read from PEM files only; PKCS#12 stores must be
+// converted with openssl until package pki reads them.
+func LoadSigning(keyFile, certFile string, chainFiles []string) (Signing, error) {
+	key, err := pki.LoadPrivateKey(keyFile)
+	if err != nil {
+		return Signing{}, fmt.Errorf("clé de signature %s : %w", keyFile, err)
+	}
+	var chain []*x509.Certificate
+	for _, f := range append([]string{certFile}, chainFiles...) {
+		certs, err := pki.LoadCertificates(f)
+		if err != nil {
+			return Signing{}, fmt.Errorf("certificats %s : %w", f, err)
+		}
+		chain = append(chain, certs...)
+	}
+	return NewSigning(key, chain)
+}
+
+// Anchors returns the certificates of the chain above the signer: the root
+// and the intermediate CAs a DRIMbox must configure.
+func (s Signing) Anchors() []*x509.Certificate {
+	if len(s.Chain) < 2 {
+		return nil
+	}
+	return s.Chain[1:]
+}
+
+func (s Signing) roots() []*x509.Certificate {
+	var out []*x509.Certificate
+	for _, c := range s.Chain[min(1, len(s.Chain)):] {
+		if bytes.Equal(c.RawIssuer, c.RawSubject) && c.CheckSignatureFrom(c) == nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// VerifyOptions are the options a DRIMbox holding Anchors would use, at
+// time at, without revocation: the publisher checks what it signed, CRLs
+// are the readers' part.
+func (s Signing) VerifyOptions(at time.Time) xmlsig.VerifyOptions {
+	return xmlsig.VerifyOptions{Roots: s.roots(), Intermediates: s.Anchors(), At: at,
+		Revocation: xmlsig.RevocationNone, SignerCN: s.SignerCN, SignerOU: s.SignerOU}
+}
+
+// Sign signs an encoded list at time at and checks the result.
+func (s Signing) Sign(doc []byte, at time.Time) ([]byte, *xmlsig.Verified, error) {
+	signed, err := xmlsig.Sign(doc, s.Key, s.Chain, at)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sign: %w", err)
+	}
+	v, err := xmlsig.Verify(signed, s.VerifyOptions(at))
+	if err != nil {
+		return nil, nil, fmt.Errorf("check of the signed list: %w", err)
+	}
+	return signed, v, nil
+}
+
+// DemoSigning returns the demonstration PKI kept in dir (root,
+// organisations CA, signer "Liste Blanche DRIM-M"), generating it on first
+// use so that the anchors DRIMboxes were given stay valid across restarts.
+func DemoSigning(dir string) (Signing, error) {
+	keyFile := filepath.Join(dir, "signer-key.pem")
+	if _, err := os.Stat(keyFile); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return Signing{}, fmt.Errorf("PKI de démonstration : %w", err)
+		}
+		p, err := pki.NewTestPKI(pki.TestPKIOptions{})
+		if err != nil {
+			return Signing{}, fmt.Errorf("PKI de démonstration : %w", err)
+		}
+		if err := p.WriteFiles(dir); err != nil {
+			return Signing{}, fmt.Errorf("PKI de démonstration : %w", err)
+		}
+	}
+	return LoadSigning(keyFile, filepath.Join(dir, "signer.pem"),
+		[]string{filepath.Join(dir, "intermediate.pem"), filepath.Join(dir, "root.pem")})
+}

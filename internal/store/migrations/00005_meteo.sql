@@ -1,0 +1,80 @@
+-- The Météo des services (internal/meteo): raw check results (kept a
+-- configurable time), state-change intervals, hourly and daily aggregates
+-- (kept at least 400 days), and what ANS announces: incidents with their
+-- updates, maintenance windows. Instants are UTC text (registre.TimeFormat).
+
+-- +goose Up
+CREATE TABLE meteo_resultats (
+    composant  TEXT NOT NULL,
+    date       TEXT NOT NULL,
+    verdict    TEXT NOT NULL,
+    duree_ms   BIGINT NOT NULL,
+    message    TEXT NOT NULL DEFAULT '',
+    expiration TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX meteo_resultats_composant ON meteo_resultats(composant, date);
+CREATE INDEX meteo_resultats_date ON meteo_resultats(date);
+
+-- One row per state a component went through; fin is '' while it holds.
+CREATE TABLE meteo_intervalles (
+    composant TEXT NOT NULL,
+    debut     TEXT NOT NULL,
+    fin       TEXT NOT NULL DEFAULT '',
+    etat      TEXT NOT NULL,
+    PRIMARY KEY (composant, debut)
+);
+CREATE INDEX meteo_intervalles_ouverts ON meteo_intervalles(fin);
+
+-- granularite is 'heure' or 'jour' (days of Europe/Paris); seconds spent
+-- in each state, maintenance apart.
+CREATE TABLE meteo_agregats (
+    composant    TEXT NOT NULL,
+    granularite  TEXT NOT NULL,
+    debut        TEXT NOT NULL,
+    disponible   BIGINT NOT NULL,
+    indisponible BIGINT NOT NULL,
+    maintenance  BIGINT NOT NULL,
+    inconnu      BIGINT NOT NULL,
+    PRIMARY KEY (composant, granularite, debut)
+);
+CREATE INDEX meteo_agregats_debut ON meteo_agregats(debut);
+
+-- portee lists the db FQDNs concerned, separated by spaces; '' for all.
+CREATE TABLE meteo_maintenances (
+    id          TEXT PRIMARY KEY,
+    titre       TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    debut       TEXT NOT NULL,
+    fin         TEXT NOT NULL,
+    portee      TEXT NOT NULL DEFAULT '',
+    auteur      TEXT NOT NULL,
+    cree_le     TEXT NOT NULL
+);
+CREATE INDEX meteo_maintenances_fin ON meteo_maintenances(fin);
+
+CREATE TABLE meteo_incidents (
+    id      TEXT PRIMARY KEY,
+    titre   TEXT NOT NULL,
+    impact  TEXT NOT NULL,
+    debut   TEXT NOT NULL,
+    fin     TEXT NOT NULL DEFAULT '',
+    portee  TEXT NOT NULL DEFAULT '',
+    auteur  TEXT NOT NULL,
+    cree_le TEXT NOT NULL
+);
+
+CREATE TABLE meteo_incident_maj (
+    incident_id TEXT NOT NULL REFERENCES meteo_incidents(id),
+    date        TEXT NOT NULL,
+    statut      TEXT NOT NULL,
+    message     TEXT NOT NULL,
+    PRIMARY KEY (incident_id, date)
+);
+
+-- +goose Down
+DROP TABLE meteo_incident_maj;
+DROP TABLE meteo_incidents;
+DROP TABLE meteo_maintenances;
+DROP TABLE meteo_agregats;
+DROP TABLE meteo_intervalles;
+DROP TABLE meteo_resultats;

@@ -1,0 +1,24 @@
+// Package zone keeps the DNS zone of the DRIM-M trust space in step with
+// the Registre National (guide, section 2.2: ANS creates, for every
+// allocated FQDN, a CNAME to the operator's DRIMbox or viewer host).
+//
+// It is the bridge between internal/registre and internal/dns, which stays
+// a DNS library that knows nothing of the registry. The package derives
+// the desired records from the access points (Desired), remembers what was
+// last applied to each server in the database (Applied), and follows the
+// registry (Follower): after every registry change, when another process
+// changed the registry, and on a schedule, it compares the desired zone
+// with what the server holds, applies only the difference, repairs drift,
+// and writes every change of the zone to the hash-chained history.
+//
+// Which access points have records:
+//   - declared, integrating, active, reintegrating and en_bascule ones: the
+//     names exist from allocation, so that the operator can pass the
+//     certificate authority's domain check before integration;
+//   - excluded ones: kept by default (see Policy.KeepExcluded);
+//   - withdrawn ones: never; the names stay reserved in the registry.
+//
+// Limitation: with several `confiance serve` instances on one database,
+// each instance reconciles on its own; there is no lease yet that elects
+// one of them. The runs are idempotent, but drift may be recorded twice.
+package zone

@@ -1,0 +1,200 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"confiance/internal/dns"
+	"confiance/internal/registre"
+)
+
+// Actor is the principal under which the follower reads the registry and
+// writes the changes of the zone to the history.
+var Actor = registre.System("dns")
+
+// Config is what a Follower needs.
+type Config struct {
+	Registry *registre.Service
+	Backend  dns.Backend
+	// Server names the backend in the applied state and in reports, e.g.
+	// "integre" or "rfc2136://192.0.2.53:53".
+	Server  string
+	Applied *Applied
+	Policy  Policy
+	// Interval is the schedule of full runs; 5 minutes when zero.
+	Interval time.Duration
+	// Poll is how often the newest history sequence is read, to notice
+	// changes made by other processes; 2 seconds when zero.
+	Poll time.Duration
+	Log  *slog.Logger // nil: discard
+	Now  func() time.Time
+	// Actor writes the history events; Actor (the server itself) when zero.
+	Actor registre.Principal
+}
+
+// Follower keeps one DNS server in step with the registry. Its runs are
+// serialised; Etat is safe to call at any time.
+type Follower struct {
+	cfg     Config
+	managed func(string) bool
+	origin  string
+
+	runMu sync.Mutex // one run at a time
+	mu    sync.Mutex // guards etat
+	etat  Etat
+}
+
+// NewFollower checks cfg and returns a follower.
+func NewFollower(cfg Config) (*Follower, error) {
+	if cfg.Registry == nil || cfg.Backend == nil || cfg.Applied == nil || cfg.Server == "" {
+		return nil, errors.New("zone : registre, serveur DNS et état appliqué requis")
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 5 * time.Minute
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = 2 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Actor.Nom == "" {
+		cfg.Actor = Actor
+	}
+	nm := cfg.Registry.Naming()
+	f := &Follower{cfg: cfg, managed: Managed(nm), origin: canonical(nm.Zone)}
+	f.etat = Etat{Zone: f.origin, Serveur: cfg.Server}
+	return f, nil
+}
+
+// Origin returns the zone the follower manages.
+func (f *Follower) Origin() string { return f.origin }
+
+// Result is the outcome of one run: the plan towards the desired zone and
+// the number of records the registry wants.
+type Result struct {
+	Plan      dns.Plan
+	Desired   []dns.Record
+	Consigned int // history events written
+	owners  map[string]Owner
+	applied []dns.Record
+}
+
+// Plan compares the desired zone with the server and returns the plan,
+// changing nothing. Drift is marked when the server was reconciled before.
+func (f *Follower) Plan(ctx context.Context) (Result, error) {
+	pas, err := f.cfg.Registry.PointsAcces(ctx, Actor, registre.Filtre{})
+	if err != nil {
+		return Result{}, fmt.Errorf("lecture du registre : %w", err)
+	}
+	desired, owners, err := Desired(f.origin, pas, f.cfg.Policy)
+	if err != nil {
+		return Result{}, fmt.Errorf("zone attendue : %w", err)
+	}
+	applied, known, err := f.cfg.Applied.Load(ctx, f.cfg.Server)
+	if err != nil {
+		return Result{}, err
+	}
+	if !known {
+		applied = nil
+	}
+	current, err := f.cfg.Backend.Current(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("lecture de la zone sur %s : %w", f.cfg.Server, err)
+	}
+	current = keep(current, f.managed)
+	return Result{Plan: dns.Diff(desired, current, applied), Desired: desired,
+		owners: owners, applied: applied}, nil
+}
+
+func keep(rs []dns.Record, ok func(string) bool) []dns.Record {
+	out := rs[:0:0]
+	for _, r := range rs {
+		if ok(r.Name) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Sync runs once: plans, applies the difference, records what was applied
+// (applied state and history) and updates the report. When applying fails
+// part way, what did reach the server is still recorded.
+func (f *Follower) Sync(ctx context.Context) (Result, error) {
+	f.runMu.Lock()
+	defer f.runMu.Unlock()
+	start := f.cfg.Now()
+	res, err := f.Plan(ctx)
+	if err == nil {
+		err = f.apply(ctx, &res)
+	}
+	f.report(start, res, err)
+	return res, err
+}
+
+// apply sends the plan and records its effect.
+func (f *Follower) apply(ctx context.Context, res *Result) error {
+	if res.Plan.Empty() && res.applied != nil {
+		return nil
+	}
+	applyErr := f.cfg.Backend.Apply(ctx, res.Plan)
+	done := res.Plan.Changes
+	if applyErr != nil {
+		applyErr = fmt.Errorf("application du plan sur %s : %w", f.cfg.Server, applyErr)
+		done = f.reached(ctx, res.Plan)
+	}
+	if err := f.record(ctx, res, done, applyErr == nil); err != nil {
+		return errors.Join(applyErr, err)
+	}
+	return applyErr
+}
+
+// reached returns the changes of p the server holds after a failed apply.
+func (f *Follower) reached(ctx context.Context, p dns.Plan) []dns.Change {
+	current, err := f.cfg.Backend.Current(ctx)
+	if err != nil {
+		return nil
+	}
+	have := make(map[string]string, len(current))
+	for _, r := range current {
+		have[r.Name] = r.Target
+	}
+	var out []dns.Change
+	for _, c := range p.Changes {
+		target, ok := have[c.Name]
+		if c.Action == dns.Delete && !ok || c.Action != dns.Delete && target == c.Target {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// record saves the applied state, then writes the history events. On the
+// first run on a server the whole desired zone becomes the applied state,
+// once it is all there.
+func (f *Follower) record(ctx context.Context, res *Result, done []dns.Change, complete bool) error {
+	var err error
+	switch {
+	case res.applied != nil:
+		err = f.cfg.Applied.Save(ctx, f.cfg.Server, done)
+	case complete:
+		err = f.cfg.Applied.Replace(ctx, f.cfg.Server, res.Desired)
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range Events(f.cfg.Server, done, res.owners) {
+		if _, err := f.cfg.Registry.Consigner(ctx, f.cfg.Actor, e); err != nil {
+			return fmt.Errorf("écriture de l'historique : %w", err)
+		}
+		res.Consigned++
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package zone
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Start runs once before returning, so that a server starts with the zone
+// in step (a failure is only logged: the loop retries), then follows the
+// registry in the background until ctx is done.
+func (f *Follower) Start(ctx context.Context) {
+	if _, err := f.Sync(ctx); err != nil {
+		f.logRun(Result{}, err)
+	}
+	go f.Run(ctx)
+}
+
+// Run follows the registry until ctx is done: a run at start, after every
+// change committed through this process's registry service (Watch), when
+// the newest history sequence moves (changes made by another process), and
+// every Interval. A failed run is reported and retried at the next trigger.
+func (f *Follower) Run(ctx context.Context) {
+	watch, stop := f.cfg.Registry.Watch()
+	defer stop()
+	tick := time.NewTicker(f.cfg.Interval)
+	defer tick.Stop()
+	poll := time.NewTicker(f.cfg.Poll)
+	defer poll.Stop()
+	seq := f.runOnce(ctx, watch)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-watch:
+		case <-tick.C:
+		case <-poll.C:
+			s, err := f.cfg.Registry.DerniereSequence(ctx)
+			if err != nil || s == seq {
+				continue
+			}
+		}
+		seq = f.runOnce(ctx, watch)
+	}
+}
+
+// runOnce syncs and logs, and returns the history sequence to compare the
+// next polls with. When the run's own history events are the only new
+// ones, their Watch signal is dropped and their sequence accepted;
+// otherwise the sequence read before the run is kept, so that a change
+// committed meanwhile triggers another run.
+func (f *Follower) runOnce(ctx context.Context, watch <-chan struct{}) int64 {
+	before, _ := f.cfg.Registry.DerniereSequence(ctx)
+	res, err := f.Sync(ctx)
+	if ctx.Err() != nil {
+		return before
+	}
+	f.logRun(res, err)
+	after, errSeq := f.cfg.Registry.DerniereSequence(ctx)
+	if err != nil || errSeq != nil || after != before+int64(res.Consigned) {
+		return before
+	}
+	if res.Consigned > 0 {
+		select {
+		case <-watch:
+		default:
+		}
+	}
+	return after
+}
+
+func (f *Follower) logRun(res Result, err error) {
+	if err != nil {
+		f.cfg.Log.Warn("dns reconcile failed", slog.String("server", f.cfg.Server),
+			slog.String("error", err.Error()))
+		return
+	}
+	if !res.Plan.Empty() {
+		adds, updates, deletes := res.Plan.Count()
+		f.cfg.Log.Info("dns zone changed", slog.String("server", f.cfg.Server),
+			slog.Int("adds", adds), slog.Int("updates", updates),
+			slog.Int("deletes", deletes), slog.Int("drifts", res.Plan.Drifts()))
+	}
+}

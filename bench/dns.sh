@@ -2,8 +2,12 @@
 # Mesures DNS de Confiance :
 #  1. requêtes par seconde du serveur intégré et de Knot sur la même zone de
 #     N enregistrements (dnsperf), et leur rapport ;
-#  2. durée d'une réconciliation de 20 000 enregistrements ;
-#  3. délai entre une mise à jour RFC 2136 et sa visibilité dans Knot.
+#  2. durée d'une réconciliation de 20 000 enregistrements : le suiveur du
+#     registre complet (registre SQLite -> Knot) et le seul échange avec
+#     chaque serveur (internal/dns) ;
+#  3. délai entre le retour de svc.ModifierPointAcces et la réponse de Knot
+#     avec la nouvelle cible (suiveur en marche), et celui d'une mise à jour
+#     RFC 2136 seule.
 # Paquets Debian requis : knot, dnsperf.
 # Variables : N (20000), DURATION (10 s par serveur), CLIENTS (4), BENCHTIME (5x).
 set -euo pipefail
@@ -14,6 +18,10 @@ DURATION=${DURATION:-10}
 CLIENTS=${CLIENTS:-4}
 BENCHTIME=${BENCHTIME:-5x}
 
+if ! command -v dnsperf >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+	echo "installation de dnsperf (apt-get)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dnsperf >/dev/null
+fi
 for tool in knotd dnsperf go; do
 	command -v "$tool" >/dev/null || { echo "outil manquant : $tool" >&2; exit 1; }
 done
@@ -106,6 +114,12 @@ echo "Knot            : $q_knot requêtes/s"
 awk -v a="$q_emb" -v b="$q_knot" 'BEGIN { printf "rapport intégré/Knot : %.2f\n", a / b }'
 
 echo
-echo "== 2 et 3. Réconciliation de 20 000 enregistrements, délai mise à jour -> visible"
+echo "== 2. Réconciliation de 20 000 enregistrements (ns/op = durée d'un passage)"
+go test ./internal/zone/ -run '^$' -count=1 -benchtime "$BENCHTIME" -bench 'BenchmarkSync20k'
 go test ./internal/dns/ -run '^$' -count=1 -benchtime "$BENCHTIME" \
-	-bench 'BenchmarkPlan20k|BenchmarkReconcile20k|BenchmarkUpdateVisibleKnot'
+	-bench 'BenchmarkPlan20k|BenchmarkReconcile20k'
+
+echo
+echo "== 3. Délai registre -> enregistrement visible dans Knot (ns/op = délai)"
+go test ./internal/zone/ -run '^$' -count=1 -benchtime 20x -bench 'BenchmarkRegistryToKnot'
+go test ./internal/dns/ -run '^$' -count=1 -benchtime 20x -bench 'BenchmarkUpdateVisibleKnot'

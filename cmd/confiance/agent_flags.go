@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -60,6 +62,9 @@ func (f *agentSyncFlags) build(log *slog.Logger) (*agent.Agent, error) {
 	if f.url == "" || len(f.trust) == 0 {
 		return nil, errors.New("--url et --trust sont obligatoires")
 	}
+	if err := agentCheckURL(f.url); err != nil {
+		return nil, err
+	}
 	if f.revocation != "crl" && f.revocation != "none" {
 		return nil, fmt.Errorf("--revocation %q : attendu crl ou none", f.revocation)
 	}
@@ -80,6 +85,22 @@ func (f *agentSyncFlags) build(log *slog.Logger) (*agent.Agent, error) {
 		SignerOU: f.signerOU, StateDir: f.state, ListFile: f.listFile,
 		Interval: f.interval, MaxAge: f.maxAge, Webhook: f.webhook,
 		Client: client, Log: log})
+}
+
+// agentCheckURL requires HTTPS, except on the loopback interface (a local
+// mirror, tests): the signature protects the list, TLS its freshness.
+func agentCheckURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("--url %q : URL invalide", raw)
+	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
+	if u.Scheme != "https" && !(u.Scheme == "http" && loopback) {
+		return fmt.Errorf("--url %q : HTTPS obligatoire (HTTP seulement en boucle locale)", raw)
+	}
+	return nil
 }
 
 func agentCerts(paths []string) ([]*x509.Certificate, error) {

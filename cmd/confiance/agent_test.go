@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -90,7 +89,8 @@ func TestAgentOnceKeepsTheLastValidList(t *testing.T) {
 
 func TestAgentUsage(t *testing.T) {
 	for _, args := range [][]string{{"--once"}, {"proxy", "--url", "https://x"},
-		{"--revocation", "ocsp", "--url", "https://x", "--trust", "x.pem"}} {
+		{"--revocation", "ocsp", "--url", "https://x", "--trust", "x.pem"},
+		{"--once", "--url", "http://listes.example/l.xml", "--trust", "x.pem"}} {
 		var out, errb bytes.Buffer
 		if code := cmdAgent(args, &out, &errb); code != 2 || errb.Len() == 0 {
 			t.Errorf("%v: %d %q", args, code, errb.String())
@@ -98,26 +98,11 @@ func TestAgentUsage(t *testing.T) {
 	}
 }
 
-// lockedBuffer is an io.Writer read while the command runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// waitFor returns the first submatch of re in the output, within 10 s.
-func (l *lockedBuffer) waitFor(t *testing.T, re *regexp.Regexp) string {
+// agentWaitFor returns the first submatch of re in out, within 10 s.
+func agentWaitFor(t *testing.T, out *syncBuffer, re *regexp.Regexp) string {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
-		l.mu.Lock()
-		m := re.FindStringSubmatch(l.b.String())
-		l.mu.Unlock()
-		if m != nil {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
 			return m[1]
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -137,7 +122,7 @@ func TestAgentProxyCommand(t *testing.T) {
 		r *http.Request) {
 		_, _ = io.WriteString(w, "WADO "+r.URL.Path)
 	})}
-	bl := listenLoopback(t)
+	bl := agentListenLoopback(t)
 	go func() { _ = backend.Serve(bl) }()
 	t.Cleanup(func() { _ = backend.Close() })
 
@@ -151,12 +136,12 @@ func TestAgentProxyCommand(t *testing.T) {
 		"--key", keyPath, "--client-ca", filepath.Join(f.dir, "root.pem"))
 
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errb lockedBuffer
+	var out, errb syncBuffer
 	done := make(chan int)
 	go func() { done <- runAgentProxy(ctx, args, &out, &errb) }()
-	proxyAddr := out.waitFor(t, regexp.MustCompile(`proxy mTLS à l'écoute sur (\S+)`))
-	localAddr := out.waitFor(t, regexp.MustCompile(`agent à l'écoute sur (\S+)`))
-	waitHealthy(t, "http://"+localAddr+"/q/health")
+	proxyAddr := agentWaitFor(t, &out, regexp.MustCompile(`proxy mTLS à l'écoute sur (\S+)`))
+	localAddr := agentWaitFor(t, &out, regexp.MustCompile(`agent à l'écoute sur (\S+)`))
+	agentWaitHealthy(t, "http://"+localAddr+"/q/health")
 
 	for _, c := range []struct {
 		peer   agenttest.PeerOptions
@@ -181,14 +166,14 @@ func TestAgentProxyCommand(t *testing.T) {
 	select {
 	case code := <-done:
 		if code != 0 {
-			t.Fatalf("proxy exit %d: %s", code, errb.b.String())
+			t.Fatalf("proxy exit %d: %s", code, errb.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("proxy did not stop")
 	}
 }
 
-func waitHealthy(t *testing.T, url string) {
+func agentWaitHealthy(t *testing.T, url string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		if resp, err := http.Get(url); err == nil {
@@ -202,7 +187,7 @@ func waitHealthy(t *testing.T, url string) {
 	t.Fatalf("%s never UP", url)
 }
 
-func listenLoopback(t *testing.T) net.Listener {
+func agentListenLoopback(t *testing.T) net.Listener {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -90,15 +90,20 @@ func (c *cli) parse(args []string, min, max int) (code int, ok bool) {
 		if len(rest) == 0 {
 			break
 		}
-		if rest[0] == "--" {
-			c.pos = append(c.pos, rest[1:]...)
+		// After "--" (consumed by the flag package) everything is positional.
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			c.pos = append(c.pos, rest...)
 			break
 		}
 		c.pos = append(c.pos, rest[0])
 		args = rest[1:]
 	}
 	if len(c.pos) < min || (max >= 0 && len(c.pos) > max) {
-		return c.fail(usageErrorf("nombre d'arguments incorrect (attendu : %s)", c.args)), false
+		want := c.args
+		if want == "" {
+			want = "aucun"
+		}
+		return c.fail(usageErrorf("nombre d'arguments incorrect (attendu : %s)", want)), false
 	}
 	return 0, true
 }
@@ -175,7 +180,8 @@ func (c *cli) principal() (registre.Principal, error) {
 		}
 	}
 	if name == "" || len(name) > 100 || strings.ContainsAny(name, " \t\r\n") {
-		return registre.Principal{}, usageErrorf("précisez qui agit avec --acteur NOM (sans espace)")
+		return registre.Principal{}, usageErrorf(
+			"précisez qui agit avec --acteur NOM (sans espace)")
 	}
 	return registre.System("cli:" + name), nil
 }

@@ -1,12 +1,235 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"sort"
+	"time"
+
+	"confiance/internal/listeblanche"
+	"confiance/internal/pki"
+	"confiance/internal/xmlsig"
 )
 
-// cmdListe is not written yet.
+// listeCommands are the sub-commands of `confiance liste`.
+func listeCommands() map[string]command {
+	return map[string]command{
+		"verify": {"vérifie une liste signée (signature, chaîne, signataire, révocation)",
+			listeVerify},
+		"sign":     {"signe une liste (XAdES-BASELINE-B enveloppée)", listeSign},
+		"generate": {"génère la liste depuis le registre", listeGenerate},
+		"publish":  {"publie une nouvelle version maintenant (simulation sans --apply)", listePublish},
+	}
+}
+
+// cmdListe dispatches `confiance liste SOUS-COMMANDE`.
 func cmdListe(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "confiance liste : pas encore disponible")
-	return 2
+	cmds := listeCommands()
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		listeUsage(stderr, cmds)
+		return 2
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "confiance liste : sous-commande inconnue « %s »\n\n", args[0])
+		listeUsage(stderr, cmds)
+		return 2
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func listeUsage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "Usage : confiance liste SOUS-COMMANDE [options]")
+	fmt.Fprintln(w, "\nSous-commandes :")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+	}
+}
+
+// newFileCLI is a sub-command that works on files, without the registry.
+func newFileCLI(name, args string, stdout, stderr io.Writer) *cli {
+	c := &cli{name: name, args: args, ctx: context.Background(), stdout: stdout, stderr: stderr}
+	c.fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	c.fs.SetOutput(io.Discard)
+	c.fs.Usage = func() {}
+	return c
+}
+
+// verifyFlags are the options of `confiance liste verify`.
+type verifyFlags struct {
+	trust, crls        stringList
+	at, revocation     string
+	signerCN, signerOU string
+}
+
+func listeVerify(args []string, stdout, stderr io.Writer) int {
+	c := newFileCLI("liste verify", "FICHIER", stdout, stderr).withJSON()
+	var f verifyFlags
+	c.fs.Var(&f.trust, "trust",
+		"ancre de confiance PEM : racine et intermédiaires (répétable, requise)")
+	c.fs.Var(&f.crls, "crl", "liste de révocation PEM ou DER (répétable)")
+	c.fs.StringVar(&f.at, "at", "", "date de validation RFC 3339 (défaut : maintenant)")
+	c.fs.StringVar(&f.revocation, "revocation", "crl", "contrôle de révocation : crl ou none")
+	c.fs.StringVar(&f.signerCN, "signer-cn", xmlsig.DefaultSignerCN, "CN attendu du signataire")
+	c.fs.StringVar(&f.signerOU, "signer-ou", xmlsig.DefaultSignerOU, "OU attendu du signataire")
+	if code, ok := c.parse(args, 1, 1); !ok {
+		return code
+	}
+	opts, err := f.options()
+	if err != nil {
+		return c.fail(err)
+	}
+	doc, err := os.ReadFile(c.pos[0])
+	if err != nil {
+		return c.fail(fmt.Errorf("lecture de %s : %w", c.pos[0], err))
+	}
+	r := verifyDocument(doc, opts)
+	if c.json {
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(r)
+	} else {
+		r.writeText(c.stdout)
+	}
+	if !r.Valid {
+		return 1
+	}
+	return 0
+}
+
+// options turns the flags into verification options; every mistake is a
+// usage error (exit 2), and without anchors nothing can be trusted.
+func (f *verifyFlags) options() (xmlsig.VerifyOptions, error) {
+	var o xmlsig.VerifyOptions
+	if len(f.trust) == 0 {
+		return o, usageErrorf("aucune ancre de confiance : indiquez la racine et l'autorité " +
+			"intermédiaire du signataire avec --trust FICHIER.pem (au moins une fois)")
+	}
+	for _, file := range f.trust {
+		certs, err := pki.LoadCertificates(file)
+		if err != nil {
+			return o, fmt.Errorf("ancre de confiance %s : %w", file, err)
+		}
+		for _, cert := range certs {
+			if bytes.Equal(cert.RawIssuer, cert.RawSubject) {
+				o.Roots = append(o.Roots, cert)
+			} else {
+				o.Intermediates = append(o.Intermediates, cert)
+			}
+		}
+	}
+	if len(o.Roots) == 0 {
+		return o, usageErrorf("--trust doit comprendre au moins une autorité racine (auto-signée)")
+	}
+	if err := f.setRevocation(&o); err != nil {
+		return o, err
+	}
+	if f.at != "" {
+		at, err := time.Parse(time.RFC3339, f.at)
+		if err != nil {
+			return o, usageErrorf("--at « %s » : date RFC 3339 attendue, ex. 2026-09-17T08:30:00Z",
+				f.at)
+		}
+		o.At = at
+	}
+	o.SignerCN, o.SignerOU = f.signerCN, f.signerOU
+	return o, nil
+}
+
+func (f *verifyFlags) setRevocation(o *xmlsig.VerifyOptions) error {
+	switch xmlsig.Revocation(f.revocation) {
+	case xmlsig.RevocationCRL, xmlsig.RevocationNone:
+		o.Revocation = xmlsig.Revocation(f.revocation)
+	default:
+		return usageErrorf("--revocation « %s » : crl ou none attendu", f.revocation)
+	}
+	for _, file := range f.crls {
+		crl, err := pki.LoadCRL(file)
+		if err != nil {
+			return fmt.Errorf("liste de révocation %s : %w", file, err)
+		}
+		o.CRLs = append(o.CRLs, crl)
+	}
+	return nil
+}
+
+// verifyReport is the outcome of `liste verify`, as --json prints it.
+type verifyReport struct {
+	Valid       bool        `json:"valid"`
+	Reason      string      `json:"reason"`
+	Code        string      `json:"code,omitempty"`
+	SigningTime string      `json:"signingTime"`
+	GeneratedAt string      `json:"generatedAt"`
+	Signer      string      `json:"signer"`
+	Format      string      `json:"format"`
+	Entries     []entryJSON `json:"entries"`
+}
+
+type entryJSON struct {
+	Identifiant           string `json:"identifiant"`
+	DB                    string `json:"db"`
+	VI                    string `json:"vi"`
+	Denomination          string `json:"denomination"`
+	DNCertificatOperateur string `json:"dnCertificatOperateur"`
+	SupportContact        string `json:"supportContact"`
+	DateMAJ               string `json:"dateMAJ"`
+}
+
+// codeListStructure is the code of a list whose signature holds but whose
+// content is not a list of a known format.
+const codeListStructure = "list-structure"
+
+// verifyDocument verifies doc and reads the list from the verified tree
+// only, never from the file.
+func verifyDocument(doc []byte, opts xmlsig.VerifyOptions) verifyReport {
+	r := verifyReport{Entries: []entryJSON{}}
+	v, err := xmlsig.Verify(doc, opts)
+	if err != nil {
+		var xe *xmlsig.Error
+		if !errors.As(err, &xe) {
+			xe = &xmlsig.Error{Code: xmlsig.CodeMalformed, Detail: err.Error(), Err: err}
+		}
+		r.Reason, r.Code = xe.Detail, xe.Code
+		return r
+	}
+	r.SigningTime = v.SigningTime.UTC().Format(time.RFC3339)
+	r.Signer = v.Signer.Subject.String()
+	l, format, err := listeblanche.Parse(v.Root)
+	if err != nil {
+		r.Reason, r.Code = "structure de liste inconnue : "+err.Error(), codeListStructure
+		return r
+	}
+	r.Valid, r.Format = true, format.String()
+	r.GeneratedAt = l.DateDeGeneration.UTC().Format(time.RFC3339)
+	for _, d := range l.Domaines {
+		r.Entries = append(r.Entries, entryJSON{Identifiant: d.Identifiant, DB: d.DB, VI: d.VI,
+			Denomination: d.Denomination, DNCertificatOperateur: d.DNCertificatOperateur,
+			SupportContact: d.SupportContact,
+			DateMAJ:        d.DateMAJ.UTC().Format(time.RFC3339)})
+	}
+	return r
+}
+
+func (r verifyReport) writeText(w io.Writer) {
+	if !r.Valid {
+		fmt.Fprintf(w, "Liste Blanche REJETÉE : %s\n  Contrôle en échec : %s\n", r.Reason, r.Code)
+		return
+	}
+	fmt.Fprintln(w, "Liste Blanche valide.")
+	fmt.Fprintf(w, "  Signataire        : %s\n", r.Signer)
+	fmt.Fprintf(w, "  Signée le         : %s\n", r.SigningTime)
+	fmt.Fprintf(w, "  DateDeGeneration  : %s\n", r.GeneratedAt)
+	fmt.Fprintf(w, "  Format            : %s\n", r.Format)
+	fmt.Fprintf(w, "  Entrées           : %d\n", len(r.Entries))
 }

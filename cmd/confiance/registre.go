@@ -56,7 +56,8 @@ func dispatch(group string, cmds []subcommand, args []string, stdout, stderr io.
 			}
 		}
 	}
-	fmt.Fprintf(stderr, "confiance %s : commande inconnue « %s »\n\n", group, unknownName(cmds, args))
+	fmt.Fprintf(stderr, "confiance %s : commande inconnue « %s »\n\n", group,
+		unknownName(cmds, args))
 	subUsage(stderr, group, cmds)
 	return 2
 }
@@ -107,5 +108,6 @@ func subUsage(w io.Writer, group string, cmds []subcommand) {
 	t.flush()
 	fmt.Fprintf(w, "\nOptions communes : --data DIR, --db DSN, --env production|test, --zone, "+
 		"--pattern, --acteur NOM.\nLes commandes qui modifient le registre simulent le changement "+
-		"et n'agissent qu'avec --apply.\nAide d'une commande : confiance %s COMMANDE --help\n", group)
+		"et n'agissent qu'avec --apply.\nAide d'une commande : confiance %s COMMANDE --help\n",
+		group)
 }

@@ -66,7 +66,8 @@ func parseAction(s string) (registre.Action, error) {
 
 func setupReprise(c *cli) {
 	c.withApply()
-	c.fs.Int64("operateur", 0, "identifiant de l'opérateur qui reprend l'installation (obligatoire)")
+	c.fs.Int64("operateur", 0,
+		"identifiant de l'opérateur qui reprend l'installation (obligatoire)")
 	c.fs.Var(&idList{}, "site", "site client de cet opérateur (répétable, au moins un)")
 }
 

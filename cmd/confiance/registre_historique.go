@@ -9,8 +9,9 @@ import (
 
 func historiqueCommands() []subcommand {
 	return []subcommand{
-		{name: "historique verifier", summary: "vérifie la chaîne d'empreintes de tout l'historique",
-			run: runHistoriqueVerifier},
+		{name: "historique verifier",
+			summary: "vérifie la chaîne d'empreintes de tout l'historique",
+			run:     runHistoriqueVerifier},
 		{name: "historique", summary: "affiche le suivi de modification (tout, ou d'une " +
 			"installation)", setup: setupHistorique, run: runHistorique},
 	}

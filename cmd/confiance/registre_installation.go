@@ -12,7 +12,8 @@ import (
 func installationCommands() []subcommand {
 	return []subcommand{
 		{name: "installation create", summary: "enregistre une installation et attribue " +
-			"une paire de FQDN par PACS", setup: setupInstallationCreate, run: runInstallationCreate},
+			"une paire de FQDN par PACS", setup: setupInstallationCreate,
+			run: runInstallationCreate},
 		{name: "installation list", summary: "liste les installations",
 			setup: func(c *cli) {
 				c.withJSON().fs.Int64("operateur", 0, "installations de cet opérateur")
@@ -22,25 +23,18 @@ func installationCommands() []subcommand {
 	}
 }
 
-// pacsFlags are the repeated --cible-db / --cible-vi pairs, one per PACS.
-type pacsFlags struct {
-	db, vi stringList
-}
-
-func (pf *pacsFlags) register(c *cli) {
-	c.fs.Var(&pf.db, "cible-db", "nom d'hôte de la DRIMbox d'un PACS (répétable, une par PACS)")
-	c.fs.Var(&pf.vi, "cible-vi", "nom d'hôte de la visionneuse d'un PACS (répétable, une par PACS)")
-}
-
-// cibles pairs the flags in the order given.
-func (pf *pacsFlags) cibles() ([]registre.Cibles, error) {
-	if len(pf.db) != len(pf.vi) {
+// cibles pairs the repeated --cible-db and --cible-vi flags in the order
+// given, one pair per PACS.
+func (c *cli) cibles() ([]registre.Cibles, error) {
+	db := *c.fs.Lookup("cible-db").Value.(*stringList)
+	vi := *c.fs.Lookup("cible-vi").Value.(*stringList)
+	if len(db) != len(vi) {
 		return nil, usageErrorf("%d --cible-db pour %d --cible-vi : donnez une paire par PACS",
-			len(pf.db), len(pf.vi))
+			len(db), len(vi))
 	}
-	cs := make([]registre.Cibles, len(pf.db))
-	for i := range pf.db {
-		cs[i] = registre.Cibles{DB: pf.db[i], VI: pf.vi[i]}
+	cs := make([]registre.Cibles, len(db))
+	for i := range db {
+		cs[i] = registre.Cibles{DB: db[i], VI: vi[i]}
 	}
 	return cs, nil
 }
@@ -51,8 +45,10 @@ func setupInstallationCreate(c *cli) {
 	c.fs.Int64("operateur", 0, "identifiant de l'opérateur (obligatoire)")
 	c.fs.Var(&idList{}, "site", "identifiant d'un site client (répétable)")
 	c.fs.Int("pacs", 0, "nombre de PACS (vérifié contre les paires --cible-db/--cible-vi)")
-	pf := &pacsFlags{}
-	pf.register(c)
+	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte de la DRIMbox d'un PACS (répétable, "+
+		"une par PACS)")
+	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte de la visionneuse d'un PACS (répétable, "+
+		"une par PACS)")
 }
 
 func runInstallationCreate(c *cli) int {
@@ -76,9 +72,7 @@ func runInstallationCreate(c *cli) int {
 func (c *cli) installationInput() (registre.InstallationInput, error) {
 	in := registre.InstallationInput{ID: c.int64Flag("id"), OperateurID: c.int64Flag("operateur"),
 		SiteIDs: *c.fs.Lookup("site").Value.(*idList)}
-	pf := &pacsFlags{db: *c.fs.Lookup("cible-db").Value.(*stringList),
-		vi: *c.fs.Lookup("cible-vi").Value.(*stringList)}
-	cibles, err := pf.cibles()
+	cibles, err := c.cibles()
 	if err != nil {
 		return in, err
 	}
@@ -98,11 +92,13 @@ func (c *cli) installationInput() (registre.InstallationInput, error) {
 
 func runInstallationList(c *cli) int {
 	return c.do(func(svc *registre.Service, p registre.Principal) error {
-		list, err := svc.Installations(c.ctx, p, registre.Filtre{OperateurID: c.int64Flag("operateur")})
+		f := registre.Filtre{OperateurID: c.int64Flag("operateur")}
+		list, err := svc.Installations(c.ctx, p, f)
 		if err != nil || c.json {
 			return jsonOr(c, list, err)
 		}
-		t := newTable(c.stdout, "ID REGISTRE", "OPÉRATEUR", "SITES", "PACS", "STATUTS", "MODIFIÉE LE")
+		t := newTable(c.stdout, "ID REGISTRE", "OPÉRATEUR", "SITES", "PACS", "STATUTS",
+			"MODIFIÉE LE")
 		for _, in := range list {
 			t.row(fmt.Sprint(in.ID), fmt.Sprint(in.OperateurID), (*idList)(&in.SiteIDs).String(),
 				fmt.Sprint(len(in.PointsAcces)), statusSummary(in.PointsAcces), date(in.ModifieLe))

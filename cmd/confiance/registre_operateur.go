@@ -195,7 +195,8 @@ func runOperateurList(c *cli) int {
 		if err != nil || c.json {
 			return jsonOr(c, list, err)
 		}
-		t := newTable(c.stdout, "ID", "DÉNOMINATION", "SIRET", "CONTACT PROJET", "CONTACT TECHNIQUE")
+		t := newTable(c.stdout, "ID", "DÉNOMINATION", "SIRET", "CONTACT PROJET",
+			"CONTACT TECHNIQUE")
 		for _, o := range list {
 			t.row(fmt.Sprint(o.ID), o.Denomination, o.SIRET, o.ContactProjet.Email,
 				o.ContactTechnique.Email)

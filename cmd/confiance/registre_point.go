@@ -12,7 +12,8 @@ func pointCommands() []subcommand {
 		{name: "point add", args: "INSTALLATION", summary: "ajoute un PACS à une installation " +
 			"(nouvelle paire de FQDN)", setup: setupPointAdd, run: runPointAdd},
 		{name: "point update", args: "ID", summary: "modifie les cibles, le DN du certificat " +
-			"ou le contact support d'un point d'accès", setup: setupPointUpdate, run: runPointUpdate},
+			"ou le contact support d'un point d'accès", setup: setupPointUpdate,
+			run: runPointUpdate},
 		{name: "point list", summary: "liste les points d'accès", setup: setupPointList,
 			run: runPointList},
 		{name: "point show", args: "ID", summary: "affiche un point d'accès et son suivi",
@@ -73,7 +74,8 @@ func (c *cli) pointPatch(old registre.PointAcces) (registre.PointAccesPatch, err
 		v := c.stringFlag(name)
 		return &v
 	}
-	patch.CibleDB, patch.CibleVI, patch.DNCertificat = value("cible-db"), value("cible-vi"), value("dn")
+	patch.CibleDB, patch.CibleVI = value("cible-db"), value("cible-vi")
+	patch.DNCertificat = value("dn")
 	if set["support-nom"] || set["support-email"] || set["support-telephone"] {
 		s := old.Support
 		for name, dst := range map[string]*string{"support-nom": &s.Nom,

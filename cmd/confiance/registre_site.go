@@ -36,7 +36,8 @@ func runSiteCreate(c *cli) int {
 			return err
 		}
 		c.say("le site serait créé :", "Site créé :")
-		fields(c.stdout, "Identifiant", fmt.Sprint(site.ID), "Opérateur", fmt.Sprint(site.OperateurID),
+		fields(c.stdout, "Identifiant", fmt.Sprint(site.ID),
+			"Opérateur", fmt.Sprint(site.OperateurID),
 			"Libellé", site.Libelle, "SIREN", site.SIREN, "Créé le", date(site.CreeLe))
 		c.footer()
 		return nil

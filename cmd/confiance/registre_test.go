@@ -103,6 +103,7 @@ func TestRegistreHelp(t *testing.T) {
 	r.refused(2, "commande inconnue « operateur voler »", "registre", "operateur", "voler")
 	r.refused(2, "option inconnue", "registre", "operateur", "list", "--nimporte")
 	r.refused(2, "nombre d'arguments incorrect", "registre", "transition", "1")
+	r.refused(2, "attendu : aucun", "registre", "operateur", "list", "x")
 	r.refused(2, "entier positif", "registre", "point", "show", "abc")
 	r.refused(2, "action « voler » inconnue", "registre", "transition", "1", "voler")
 	res = r.run("registre", "transition", "--help")
@@ -181,7 +182,8 @@ func testLifecycle(t *testing.T, r *reg) {
 	r.ok("registre", "transition", "1", "exclure", "--motif", "incident cyber", "--apply")
 
 	out := r.ok("registre", "historique", "--installation", "350")
-	if !strings.Contains(out, "cli:test] changement de statut active -> exclue (motif : incident cyber)") {
+	want := "cli:test] changement de statut active -> exclue (motif : incident cyber)"
+	if !strings.Contains(out, want) {
 		t.Fatalf("historique: %q", out)
 	}
 	out = r.ok("registre", "point", "show", "1")
@@ -295,10 +297,28 @@ func TestExportRoundTrip(t *testing.T) {
 	var points []registre.PointAcces
 	r.jsonOf(&points, "registre", "point", "list")
 
+	checkCSV(t, r, points)
+
+	var snap export.Registre
+	js := r.ok("registre", "export", "--format", "json")
+	if err := json.Unmarshal([]byte(js), &snap); err != nil {
+		t.Fatal(err)
+	}
+	o := snap.Operateurs[0]
+	if len(snap.Operateurs) != 1 || len(o.Sites) != 2 || len(o.Installations) != 2 ||
+		o.Installations[0].PointsAcces[1].FQDNVI != points[1].FQDNVI || snap.Sequence == 0 {
+		t.Fatalf("JSON export: %+v", snap)
+	}
+	r.refused(2, "--format", "registre", "export", "--format", "xml")
+}
+
+// checkCSV exports to a file and reads it back with encoding/csv.
+func checkCSV(t *testing.T, r *reg, points []registre.PointAcces) {
 	out := filepath.Join(t.TempDir(), "registre.csv")
 	r.ok("registre", "export", "--format", "csv", "--output", out)
 	rows := readCSV(t, out)
-	if strings.Join(rows[0], ",") != strings.Join(export.Columns, ",") || len(rows) != 1+len(points) {
+	header := strings.Join(rows[0], ",")
+	if header != strings.Join(export.Columns, ",") || len(rows) != 1+len(points) {
 		t.Fatalf("CSV: header %v, %d rows for %d access points", rows[0], len(rows)-1, len(points))
 	}
 	col := map[string]int{}
@@ -317,17 +337,6 @@ func TestExportRoundTrip(t *testing.T) {
 	if last[col["site_ids"]] != "1 | 2" || last[col["site_libelles"]] != "Site 1 | Site; 2" {
 		t.Fatalf("sites of a two-site installation: %v", last)
 	}
-
-	var snap export.Registre
-	if err := json.Unmarshal([]byte(r.ok("registre", "export", "--format", "json")), &snap); err != nil {
-		t.Fatal(err)
-	}
-	o := snap.Operateurs[0]
-	if len(snap.Operateurs) != 1 || len(o.Sites) != 2 || len(o.Installations) != 2 ||
-		o.Installations[0].PointsAcces[1].FQDNVI != points[1].FQDNVI || snap.Sequence == 0 {
-		t.Fatalf("JSON export: %+v", snap)
-	}
-	r.refused(2, "--format", "registre", "export", "--format", "xml")
 }
 
 func readCSV(t *testing.T, path string) [][]string {
@@ -365,7 +374,8 @@ func TestHistoriqueVerifierDetectsTampering(t *testing.T) {
 	if _, err := db.SQL().Exec("DROP TRIGGER historique_no_update"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.SQL().Exec("UPDATE historique SET acteur = 'intrus' WHERE seq = 3"); err != nil {
+	_, err = db.SQL().Exec("UPDATE historique SET acteur = 'intrus' WHERE seq = 3")
+	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

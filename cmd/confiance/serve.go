@@ -40,7 +40,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	a := &app{}
 	a.flags.register(fs)
 	fs.StringVar(&a.addr, "addr", "127.0.0.1:8080", "adresse d'écoute HTTP")
-	fs.BoolVar(&a.demo, "demo", false, "charge les données de démonstration si le registre est vide")
+	fs.BoolVar(&a.demo, "demo", false,
+		"charge les données de démonstration si le registre est vide")
 	comps := components()
 	for _, c := range comps {
 		c.flags(fs)
@@ -202,8 +203,8 @@ func servePrintWhere(w io.Writer, a *app, base, token string) {
 		} else {
 			fmt.Fprintf(w, "Jeton administrateur de démonstration (aussi dans %s) :\n  %s\n",
 				tokenPath, token)
-			fmt.Fprintf(w, "Exemple : curl -H \"Authorization: Bearer $(cat %s)\" %s/api/v1/points-acces\n",
-				tokenPath, base)
+			fmt.Fprintf(w, "Exemple : curl -H \"Authorization: Bearer $(cat %s)\" "+
+				"%s/api/v1/points-acces\n", tokenPath, base)
 		}
 	}
 	fmt.Fprintln(w, "Arrêt : Ctrl+C")

@@ -27,6 +27,7 @@ type serveDNSFlags struct {
 	ns       string
 	mname    string
 	rname    string
+	glue     string
 	ttl      uint
 }
 
@@ -45,6 +46,8 @@ func (s *serveDNSFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.mname, "dns-mname", "", "serveur primaire inscrit dans le SOA (défaut : ns1.ZONE)")
 	fs.StringVar(&s.rname, "dns-rname", "", "adresse du responsable dans le SOA, sous forme de nom "+
 		"(défaut : hostmaster.ZONE)")
+	fs.StringVar(&s.glue, "dns-glue", "", "adresses des serveurs de noms situés dans la zone, "+
+		"NOM=IP séparés par des virgules (ex. ns1.mesimagesmedicales.fr=192.0.2.53)")
 	fs.UintVar(&s.ttl, "dns-ttl", 3600, "TTL des enregistrements du serveur intégré, en secondes")
 }
 
@@ -153,6 +156,11 @@ func (s *serveDNSFlags) startServer(a *app, cfg dns.ServerConfig,
 func (s *serveDNSFlags) serverConfig(origin string) (dns.ServerConfig, error) {
 	z := dns.ZoneConfig{Origin: origin, MName: s.mname, RName: s.rname, TTL: uint32(s.ttl),
 		NS: dnsSplitList(s.ns)}
+	glue, err := parseGlue(s.glue)
+	if err != nil {
+		return dns.ServerConfig{}, err
+	}
+	z.Glue = glue
 	cfg := dns.ServerConfig{Zone: z, Addr: s.addr}
 	for _, p := range dnsSplitList(s.axfrFrom) {
 		prefix, err := netip.ParsePrefix(p)
@@ -169,6 +177,20 @@ func (s *serveDNSFlags) serverConfig(origin string) (dns.ServerConfig, error) {
 		cfg.TSIG = map[string]string{name: secret}
 	}
 	return cfg, nil
+}
+
+// parseGlue reads NAME=IP pairs.
+func parseGlue(list string) ([]dns.Glue, error) {
+	var out []dns.Glue
+	for _, item := range dnsSplitList(list) {
+		name, ip, ok := strings.Cut(item, "=")
+		addr, err := netip.ParseAddr(strings.TrimSpace(ip))
+		if !ok || err != nil {
+			return nil, usageErrorf("--dns-glue : « %s » n'est pas de la forme NOM=IP", item)
+		}
+		out = append(out, dns.Glue{Name: strings.TrimSpace(name), Addr: addr})
+	}
+	return out, nil
 }
 
 func dnsSplitList(s string) []string {

@@ -208,7 +208,8 @@ func checkServeLogs(t *testing.T, s *runningServer, data, token string) {
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Errorf("audit log mode %v", fi.Mode())
 	}
-	if !strings.Contains(string(audit), `"entite":"point_acces"`) || strings.Contains(string(audit), token) {
+	if !strings.Contains(string(audit), `"entite":"point_acces"`) ||
+		strings.Contains(string(audit), token) {
 		t.Errorf("audit log:\n%.500s", audit)
 	}
 }

@@ -122,7 +122,8 @@ func runTokenRevoke(c *cli) int {
 	})
 }
 
-func findToken(c *cli, svc *registre.Service, p registre.Principal, id int64) (registre.Token, error) {
+func findToken(c *cli, svc *registre.Service, p registre.Principal,
+	id int64) (registre.Token, error) {
 	list, err := svc.Tokens(c.ctx, p)
 	if err != nil {
 		return registre.Token{}, err

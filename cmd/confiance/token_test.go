@@ -26,7 +26,8 @@ func TestToken(t *testing.T) {
 		t.Fatalf("Authenticate = %+v, %v", p, err)
 	}
 	var stored int
-	db.SQL().QueryRow("SELECT COUNT(*) FROM tokens WHERE hash = ?", registre.HashToken(secret)).Scan(&stored)
+	db.SQL().QueryRow("SELECT COUNT(*) FROM tokens WHERE hash = ?",
+		registre.HashToken(secret)).Scan(&stored)
 	if stored != 1 {
 		t.Fatal("the token is not stored by its hash")
 	}
@@ -42,11 +43,17 @@ func TestToken(t *testing.T) {
 		t.Fatalf("token list --json: %v", js)
 	}
 
-	out = r.ok("token", "revoke", "1")
+	testRevoke(t, r, secret)
+}
+
+// testRevoke revokes token 1, whose secret is given: first a preview that
+// changes nothing, then for good.
+func testRevoke(t *testing.T, r *reg, secret string) {
+	out := r.ok("token", "revoke", "1")
 	if !strings.Contains(out, "serait révoqué") {
 		t.Fatalf("revoke preview: %q", out)
 	}
-	svc, db = openService(t, r)
+	svc, db := openService(t, r)
 	if _, err := svc.Authenticate(context.Background(), secret); err != nil {
 		t.Fatalf("the preview revoked the token: %v", err)
 	}

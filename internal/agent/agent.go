@@ -31,6 +31,7 @@ type Agent struct {
 type syncState struct {
 	lastAttempt, lastSuccess time.Time
 	lastAlert                *Alert
+	staleOf                  *Snapshot // list whose staleness was alerted
 }
 
 // New returns an agent holding no list yet; call Load, then Run or Sync.
@@ -93,17 +94,43 @@ func (a *Agent) Load(ctx context.Context) error {
 	return nil
 }
 
-// Run downloads at once, then every Interval, until ctx ends.
+// Run downloads at once, then every Interval, until ctx ends. Between
+// downloads it watches the age of the list held, at most hourly, so that
+// the alert of a list become too old does not wait for the next download.
 func (a *Agent) Run(ctx context.Context) {
 	t := time.NewTicker(a.o.Interval)
 	defer t.Stop()
+	watch := time.NewTicker(min(a.o.Interval, time.Hour))
+	defer watch.Stop()
+	_ = a.Sync(ctx)
 	for {
-		_ = a.Sync(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			_ = a.Sync(ctx)
+		case <-watch.C:
+			a.WatchAge(ctx)
 		}
+	}
+}
+
+// WatchAge raises one alert when the list held becomes too old; the next
+// list held rearms it.
+func (a *Agent) WatchAge(ctx context.Context) {
+	s := a.cur.Load()
+	if s == nil {
+		return
+	}
+	err := checkAge(s, a.o.Now(), a.o.MaxAge)
+	a.mu.Lock()
+	first := err != nil && a.st.staleOf != s
+	if first {
+		a.st.staleOf = s
+	}
+	a.mu.Unlock()
+	if first {
+		a.alert(ctx, asRejection(err))
 	}
 }
 

@@ -271,3 +271,29 @@ func TestSyncDetectsHomologationList(t *testing.T) {
 		t.Fatal("unsigned list held")
 	}
 }
+
+func TestRunSyncsAtStartAndOnSchedule(t *testing.T) {
+	e := newEnv(t)
+	gen := t0.Add(-30 * time.Minute)
+	e.srv.Set(e.list(2, gen, gen))
+	e.opts.Interval = 10 * time.Millisecond
+	e.agent = e.newAgent()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.agent.Run(ctx); close(done) }()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if n, _ := e.srv.Stats(); n >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no scheduled download")
+		}
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	e.mustHold(gen, 2)
+}

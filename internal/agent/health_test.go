@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 func (e *env) get(path string) (*httptest.ResponseRecorder, map[string]any) {
@@ -70,6 +72,12 @@ func TestTooOldListFailsClosed(t *testing.T) {
 	if rec, _ := e.get("/metrics"); !strings.Contains(rec.Body.String(),
 		"confiance_agent_list_up 0") {
 		t.Fatalf("metrics of a too old list: %s", rec.Body)
+	}
+	// The watch between downloads alerts once.
+	e.agent.WatchAge(context.Background())
+	e.agent.WatchAge(context.Background())
+	if got := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonTooOld)); got != 1 {
+		t.Fatalf("stale list alerted %v times", got)
 	}
 	// The unchanged list on the server is now too old too: alert.
 	if err := e.sync(); err == nil || asRejection(err).Reason != ReasonTooOld {

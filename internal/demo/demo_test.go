@@ -37,8 +37,8 @@ func testSeed(t *testing.T, db *store.DB) {
 	}
 	for _, pa := range pas {
 		counts[pa.Statut]++
-		if pa.DNCertificat != "CN="+pa.FQDNDB+",OU=12345678200010,O=Opérateur 1,ST=Paris (75),C=FR" &&
-			pa.InstallationID != 351 {
+		dn := "CN=" + pa.FQDNDB + ",OU=12345678200010,O=Opérateur 1,ST=Paris (75),C=FR"
+		if pa.DNCertificat != dn && pa.InstallationID != 351 {
 			t.Errorf("%s: DN %q", pa.FQDNDB, pa.DNCertificat)
 		}
 	}

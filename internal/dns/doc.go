@@ -25,9 +25,15 @@
 // messages; each is atomic, the whole is not. A failure leaves the earlier
 // messages applied and the next reconciliation completes the work.
 //
-// Limitation: drift is told apart from a desired change only by a
-// Reconciler that knows what it applied last; it keeps that in memory, so a
-// restart forgets it until the caller seeds NewReconciler.
+// Drift is told apart from a desired change only by knowing what was
+// applied last. A Reconciler keeps that in memory; internal/zone keeps it
+// in the database and uses Diff directly.
+//
+// Apex data (SOA, NS, glue addresses of in-zone name servers) is
+// configuration (ZoneConfig); reconciliation only touches CNAMEs.
+//
+// Limitation: a CNAME at the name of a glue record hides the glue; the
+// registry never allocates such names (they are not db/vi names).
 //
 // Messages meant for a person (plan text, errors shown to operators) are in
 // French.

@@ -50,7 +50,7 @@ func TestKnotRefusesBadRequests(t *testing.T) {
 			read: true, wantRcode: mdns.RcodeNotAuth},
 		{name: "transfer signed with a wrong secret",
 			mutate: func(u *RFC2136) { u.Secret = randomSecret(t) },
-			read:   true, wantRcode: mdns.RcodeNotAuth},
+			read:   true, wantRcode: mdns.RcodeNotAuth, wantTSIG: mdns.RcodeBadSig},
 		{name: "update outside the zone",
 			mutate:    func(u *RFC2136) { u.Zone = "example.org." },
 			wantRcode: mdns.RcodeNotAuth},

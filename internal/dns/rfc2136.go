@@ -10,9 +10,8 @@ import (
 	mdns "github.com/miekg/dns"
 )
 
-// maxUpdateBytes bounds the estimated (uncompressed, so pessimistic) size
-// of the update section of one message, leaving room under the 64 KiB
-// limit of a DNS message for the header, the zone and the TSIG record.
+// maxUpdateBytes bounds the size of one update message, leaving room
+// under the 64 KiB limit of a DNS message for the TSIG record.
 const maxUpdateBytes = 60000
 
 // RFC2136 drives a zone held by an external primary server (Knot, BIND,
@@ -135,6 +134,11 @@ func (u *RFC2136) batches(p Plan) []*mdns.Msg {
 	size := 0
 	for _, c := range p.Changes {
 		cost := changeSize(c)
+		if m != nil && size+cost > maxUpdateBytes {
+			// The estimate ignores compression, which shrinks the names of
+			// this zone a lot: measure before starting a new message.
+			size = m.Len()
+		}
 		if m == nil || size+cost > maxUpdateBytes {
 			m = new(mdns.Msg)
 			m.SetUpdate(u.zone())
@@ -229,15 +233,16 @@ func (u *RFC2136) collect(ch chan *mdns.Envelope, sniff *rcodeSniffer) ([]Record
 // unsigned TSIG, as a signature error; the sniffed header is reliable.
 func (u *RFC2136) transferError(err error, sniff *rcodeSniffer) error {
 	if sniff != nil {
-		if rcode, ok := sniff.rcode(); ok && rcode != mdns.RcodeSuccess {
-			return &RcodeError{Op: "demande de transfert", Server: u.Server, Rcode: rcode}
+		if rcode, tsig, ok := sniff.rcode(); ok && rcode != mdns.RcodeSuccess {
+			return &RcodeError{Op: "demande de transfert", Server: u.Server, Rcode: rcode,
+				TSIGError: tsig}
 		}
 	}
 	return fmt.Errorf("transfert depuis %s : %w", u.Server, err)
 }
 
-// rcodeSniffer keeps the first bytes read from a TCP DNS stream: the
-// length prefix and the start of the first message header.
+// rcodeSniffer keeps the first message read from a TCP DNS stream, with
+// its two-byte length prefix, so that a refusal can be named precisely.
 type rcodeSniffer struct {
 	net.Conn
 	head []byte
@@ -245,16 +250,31 @@ type rcodeSniffer struct {
 
 func (c *rcodeSniffer) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if need := 6 - len(c.head); need > 0 && n > 0 {
+	if need := c.need(); need > 0 && n > 0 {
 		c.head = append(c.head, p[:min(n, need)]...)
 	}
 	return n, err
 }
 
-// rcode returns the rcode of the first message, once its header was read.
-func (c *rcodeSniffer) rcode() (int, bool) {
-	if len(c.head) < 6 {
-		return 0, false
+// need returns how many bytes of the first message are still missing.
+func (c *rcodeSniffer) need() int {
+	if len(c.head) < 2 {
+		return 2 - len(c.head)
 	}
-	return int(c.head[5] & 0x0F), true
+	return 2 + int(c.head[0])<<8 + int(c.head[1]) - len(c.head)
+}
+
+// rcode returns the rcode and the TSIG error of the first message, once
+// its header was read.
+func (c *rcodeSniffer) rcode() (rcode, tsig int, ok bool) {
+	if len(c.head) < 6 {
+		return 0, 0, false
+	}
+	if c.need() == 0 {
+		m := new(mdns.Msg)
+		if m.Unpack(c.head[2:]) == nil {
+			return m.Rcode, tsigError(m), true
+		}
+	}
+	return int(c.head[5] & 0x0F), 0, true
 }

@@ -48,8 +48,13 @@ func (s *Server) answer(m *mdns.Msg, snap *snapshot, qtype uint16, name string) 
 	owner := m.Question[0].Name // keep the case the client used
 	if name == s.cfg.Zone.Origin {
 		m.Answer = s.apexRRs(snap, qtype, owner)
+		if qtype == mdns.TypeNS {
+			m.Extra = s.glueRRs("", mdns.TypeANY)
+		}
 	} else if target, ok := snap.records[name]; ok {
 		m.Answer = []mdns.RR{s.cname(owner, target)}
+	} else if glue := s.glueRRs(name, qtype); len(glue) > 0 {
+		m.Answer = glue
 	} else if !snap.names[name] {
 		m.Rcode = mdns.RcodeNameError
 	}
@@ -71,6 +76,25 @@ func (s *Server) apexRRs(snap *snapshot, qtype uint16, owner string) []mdns.RR {
 	if qtype == mdns.TypeNS || qtype == mdns.TypeANY {
 		for _, ns := range s.cfg.Zone.NS {
 			out = append(out, &mdns.NS{Hdr: s.header(owner, mdns.TypeNS), Ns: ns})
+		}
+	}
+	return out
+}
+
+// glueRRs returns the glue of name (every name when empty) matching
+// qtype: A, AAAA, or both for ANY.
+func (s *Server) glueRRs(name string, qtype uint16) []mdns.RR {
+	var out []mdns.RR
+	for _, g := range s.cfg.Zone.Glue {
+		if name != "" && g.Name != name {
+			continue
+		}
+		switch {
+		case g.Addr.Is4() && (qtype == mdns.TypeA || qtype == mdns.TypeANY):
+			out = append(out, &mdns.A{Hdr: s.header(g.Name, mdns.TypeA), A: g.Addr.AsSlice()})
+		case g.Addr.Is6() && (qtype == mdns.TypeAAAA || qtype == mdns.TypeANY):
+			out = append(out, &mdns.AAAA{Hdr: s.header(g.Name, mdns.TypeAAAA),
+				AAAA: g.Addr.AsSlice()})
 		}
 	}
 	return out

@@ -88,7 +88,14 @@ func (s *Server) newSnapshot(prevSerial uint32, records map[string]string) *snap
 	origin := s.cfg.Zone.Origin
 	names := make(map[string]bool, len(records)*2)
 	names[origin] = true
+	all := make([]string, 0, len(records)+len(s.cfg.Zone.Glue))
 	for name := range records {
+		all = append(all, name)
+	}
+	for _, g := range s.cfg.Zone.Glue {
+		all = append(all, g.Name)
+	}
+	for _, name := range all {
 		// Mark the name and its ancestors up to the apex as existing.
 		for n := name; n != origin && !names[n]; {
 			names[n] = true

@@ -67,7 +67,9 @@ func TestServerContractOverRFC2136(t *testing.T) {
 
 func TestServerAnswers(t *testing.T) {
 	s := startServer(t, ServerConfig{Zone: ZoneConfig{Origin: testZone, TTL: 600,
-		NS: []string{"ns1." + testZone, "ns2.ans.example."}}},
+		NS: []string{"ns1." + testZone, "ns2.ans.example."},
+		Glue: []Glue{{Name: "ns1." + testZone, Addr: netip.MustParseAddr("192.0.2.53")},
+			{Name: "NS1." + testZone, Addr: netip.MustParseAddr("2001:db8::53")}}}},
 		[]Record{rec("db1.350", "drimbox.hopital.example."),
 			rec("vi1.350", "viewer.hopital.example.")})
 	cases := []struct {
@@ -91,6 +93,12 @@ func TestServerAnswers(t *testing.T) {
 		{name: "apex NS", qname: testZone, qtype: mdns.TypeNS,
 			answer: []string{"NS ns1." + testZone, "NS ns2.ans.example."}},
 		{name: "apex A is NODATA", qname: testZone, qtype: mdns.TypeA, soaInAuth: true},
+		{name: "glue A", qname: "ns1." + testZone, qtype: mdns.TypeA,
+			answer: []string{"A 192.0.2.53"}},
+		{name: "glue AAAA", qname: "ns1." + testZone, qtype: mdns.TypeAAAA,
+			answer: []string{"AAAA 2001:db8::53"}},
+		{name: "glue TXT is NODATA", qname: "ns1." + testZone, qtype: mdns.TypeTXT,
+			soaInAuth: true},
 		{name: "empty non-terminal is NODATA", qname: "350." + testZone,
 			qtype: mdns.TypeA, soaInAuth: true},
 		{name: "unknown name is NXDOMAIN", qname: "db9.350." + testZone,
@@ -209,6 +217,10 @@ func TestServerRejectsBadConfig(t *testing.T) {
 		{name: "malformed origin", cfg: ServerConfig{Zone: ZoneConfig{Origin: "a..b"}}},
 		{name: "malformed NS", cfg: ServerConfig{Zone: ZoneConfig{Origin: testZone,
 			NS: []string{"ns 1.example."}}}},
+		{name: "glue outside the zone", cfg: ServerConfig{Zone: ZoneConfig{Origin: testZone,
+			Glue: []Glue{{Name: "ns1.example.org.", Addr: netip.MustParseAddr("192.0.2.1")}}}}},
+		{name: "glue without address", cfg: ServerConfig{Zone: ZoneConfig{Origin: testZone,
+			Glue: []Glue{{Name: "ns1." + testZone}}}}},
 		{name: "record outside the zone", cfg: ServerConfig{Zone: ZoneConfig{Origin: testZone}},
 			records: []Record{{Name: "db1.example.org.", Target: "a.example."}}},
 	}

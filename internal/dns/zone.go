@@ -3,6 +3,7 @@ package dns
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -37,6 +38,16 @@ type ZoneConfig struct {
 	Minimum uint32   // SOA minimum: TTL of negative answers (RFC 2308)
 	NS      []string // apex name servers
 	TTL     uint32   // TTL of every record of the zone
+	Glue    []Glue   // addresses of the name servers that lie inside the zone
+}
+
+// Glue is an address record of a name server named inside the zone (e.g.
+// ns1.mesimagesmedicales.fr A 192.0.2.53): without it, resolvers could
+// not reach the servers the NS records name. The embedded server serves
+// it; on an external primary it is that server's configuration.
+type Glue struct {
+	Name string
+	Addr netip.Addr
 }
 
 // Default values used by ZoneConfig.withDefaults for zero fields.
@@ -72,6 +83,11 @@ func (c ZoneConfig) withDefaults() ZoneConfig {
 		ns[i] = canonical(n)
 	}
 	c.NS = ns
+	glue := make([]Glue, len(c.Glue))
+	for i, g := range c.Glue {
+		glue[i] = Glue{Name: canonical(g.Name), Addr: g.Addr.Unmap()}
+	}
+	c.Glue = glue
 	return c
 }
 
@@ -94,6 +110,13 @@ func (c ZoneConfig) Validate() error {
 		if !validHostname(n) {
 			return fmt.Errorf("%w : nom %q incorrect dans le SOA ou les NS",
 				ErrInvalid, n)
+		}
+	}
+	for _, g := range c.Glue {
+		if !validHostname(g.Name) || g.Name == c.Origin || !mdns.IsSubDomain(c.Origin, g.Name) ||
+			!g.Addr.IsValid() {
+			return fmt.Errorf("%w : adresse de serveur de noms %s %s incorrecte (nom sous %s "+
+				"et adresse IP attendus)", ErrInvalid, g.Name, g.Addr, c.Origin)
 		}
 	}
 	return nil

@@ -62,7 +62,8 @@ var testCible = meteo.Cible{FQDNDB: "db1.350.mesimagesmedicales.fr",
 	FQDNVI: "vi1.350.mesimagesmedicales.fr", CibleDB: "drimbox1.operateur1.fr",
 	CibleVI: "viewer1.operateur1.fr", Operateur: "Opérateur 1"}
 
-func newHarness(t *testing.T, opts meteosim.Options, cfg meteo.Config) *harness {
+func newHarness(t *testing.T, opts meteosim.Options, cfg meteo.Config,
+	extra ...meteo.Option) *harness {
 	t.Helper()
 	a := testAutorite(t)
 	srv, err := a.Demarrer(opts)
@@ -82,8 +83,9 @@ func newHarness(t *testing.T, opts meteosim.Options, cfg meteo.Config) *harness 
 	if cfg.Seuils == (meteo.Seuils{}) {
 		cfg.Seuils = meteo.Seuils{Echecs: 2, Succes: 2}
 	}
-	h.p = meteo.NewProber(cfg, meteo.WithClock(h.clock.Now), meteo.WithReseau(meteo.Reseau{
-		Dial: h.routes.Dial, Resolver: h.dns, Racines: a.Racines()}))
+	h.p = meteo.NewProber(cfg, append([]meteo.Option{meteo.WithClock(h.clock.Now),
+		meteo.WithReseau(meteo.Reseau{Dial: h.routes.Dial, Resolver: h.dns,
+			Racines: a.Racines()})}, extra...)...)
 	h.p.SetCibles([]meteo.Cible{h.cible})
 	return h
 }

@@ -151,6 +151,9 @@ func (s *Service) agreger(ctx context.Context, g Granularite, now time.Time, mai
 	if err != nil {
 		return err
 	}
+	if last.IsZero() {
+		last = s.prober.earliest() // nothing older to aggregate than the oldest interval
+	}
 	bounds := spanBounds(g, last, now)
 	if len(bounds) < 2 {
 		return nil
@@ -162,8 +165,8 @@ func (s *Service) agreger(ctx context.Context, g Granularite, now time.Time, mai
 	return nil
 }
 
-// spanBounds returns the bounds of the complete hours or days after last
-// (or from 90 days before now) up to now.
+// spanBounds returns the bounds of the complete hours or days after the
+// one holding last (at most 90 days back) up to now.
 func spanBounds(g Granularite, last, now time.Time) []time.Time {
 	floor := func(t time.Time) time.Time { return t.Truncate(time.Hour) }
 	next := func(t time.Time) time.Time { return t.Add(time.Hour) }
@@ -200,10 +203,26 @@ func (p *Prober) agregats(g Granularite, bounds []time.Time, maint []Maintenance
 			}
 		}
 		for i, d := range Repartir(s.ivs, windows, bounds, now) {
+			if d.Inconnu == bounds[i+1].Sub(bounds[i]) {
+				continue // nothing known: no row
+			}
 			out = append(out, Agregat{Composant: id, Granularite: g, Debut: bounds[i], Durees: d})
 		}
 	}
 	return out
+}
+
+// earliest returns the start of the oldest interval known, or now.
+func (p *Prober) earliest() time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := p.now()
+	for _, s := range p.suivis {
+		if len(s.ivs) > 0 && s.ivs[0].Debut.Before(t) {
+			t = s.ivs[0].Debut
+		}
+	}
+	return t.Add(-time.Hour)
 }
 
 // Elaguer forgets, in memory, the intervals that ended before t.

@@ -68,34 +68,88 @@ func Repartir(ivs []Intervalle, maint []Fenetre, bounds []time.Time, now time.Ti
 	if len(bounds) < 2 {
 		return nil
 	}
+	g := newGrille(bounds)
 	out := make([]Durees, len(bounds)-1)
-	windows := merge(maint)
-	for _, iv := range ivs {
-		end := iv.Fin
-		if end.IsZero() {
-			end = now
-		}
-		first := sort.Search(len(bounds)-1, func(i int) bool { return bounds[i+1].After(iv.Debut) })
-		for b := first; b < len(out) && bounds[b].Before(end); b++ {
-			lo, hi := later(iv.Debut, bounds[b]), earlier(end, bounds[b+1])
-			if !hi.After(lo) {
-				continue
-			}
-			kept := hi.Sub(lo) - overlap(windows, lo, hi)
-			switch iv.Etat {
-			case Disponible:
-				out[b].Disponible += kept
-			case Indisponible:
-				out[b].Indisponible += kept
-			}
-		}
+	g.repartir(out, ivs, nil, windowsOf(maint), now)
+	return out
+}
+
+// grille is a set of bounds in Unix nanoseconds, computed once for many
+// components.
+type grille []int64
+
+func newGrille(bounds []time.Time) grille {
+	g := make(grille, len(bounds))
+	for i, b := range bounds {
+		g[i] = b.UnixNano()
 	}
-	for b := range out {
-		out[b].Maintenance = overlap(windows, bounds[b], bounds[b+1])
-		span := bounds[b+1].Sub(bounds[b])
-		out[b].Inconnu = span - out[b].Disponible - out[b].Indisponible - out[b].Maintenance
+	return g
+}
+
+// span is a half-open span of Unix nanoseconds.
+type span struct{ lo, hi int64 }
+
+// windowsOf merges maintenance windows into sorted, disjoint spans.
+func windowsOf(maint []Fenetre) []span {
+	ws := merge(maint)
+	out := make([]span, len(ws))
+	for i, w := range ws {
+		out[i] = span{w.Debut.UnixNano(), w.Fin.UnixNano()}
 	}
 	return out
+}
+
+// repartir fills out (one entry per span of g) from the intervals ivs and,
+// if not nil, one more interval last (the open one, copied by the caller).
+func (g grille) repartir(out []Durees, ivs []Intervalle, last *Intervalle, ws []span, now time.Time) {
+	n := now.UnixNano()
+	add := func(iv *Intervalle) {
+		lo, hi := iv.Debut.UnixNano(), n
+		if !iv.Fin.IsZero() {
+			hi = iv.Fin.UnixNano()
+		}
+		g.add(out, iv.Etat, lo, hi, ws)
+	}
+	for i := range ivs {
+		add(&ivs[i])
+	}
+	if last != nil {
+		add(last)
+	}
+	for b := range out {
+		out[b].Maintenance = time.Duration(overlapNs(ws, g[b], g[b+1]))
+		total := time.Duration(g[b+1] - g[b])
+		out[b].Inconnu = total - out[b].Disponible - out[b].Indisponible - out[b].Maintenance
+	}
+}
+
+func (g grille) add(out []Durees, e Etat, lo, hi int64, ws []span) {
+	if e != Disponible && e != Indisponible {
+		return
+	}
+	first := sort.Search(len(g)-1, func(i int) bool { return g[i+1] > lo })
+	for b := first; b < len(out) && g[b] < hi; b++ {
+		a, z := max(lo, g[b]), min(hi, g[b+1])
+		if z <= a {
+			continue
+		}
+		kept := time.Duration(z - a - overlapNs(ws, a, z))
+		if e == Disponible {
+			out[b].Disponible += kept
+		} else {
+			out[b].Indisponible += kept
+		}
+	}
+}
+
+func overlapNs(ws []span, lo, hi int64) int64 {
+	var d int64
+	for _, w := range ws {
+		if a, z := max(lo, w.lo), min(hi, w.hi); z > a {
+			d += z - a
+		}
+	}
+	return d
 }
 
 // merge sorts windows and joins those that overlap.
@@ -115,18 +169,6 @@ func merge(ws []Fenetre) []Fenetre {
 		out = append(out, w)
 	}
 	return out
-}
-
-// overlap returns how much of [lo, hi) the merged windows cover.
-func overlap(windows []Fenetre, lo, hi time.Time) time.Duration {
-	var d time.Duration
-	for _, w := range windows {
-		a, b := later(lo, w.Debut), earlier(hi, w.Fin)
-		if b.After(a) {
-			d += b.Sub(a)
-		}
-	}
-	return d
 }
 
 func later(a, b time.Time) time.Time {

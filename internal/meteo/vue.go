@@ -123,24 +123,44 @@ func joursBounds(now time.Time, n int) []time.Time {
 	return out
 }
 
+// snapshot is a component's state copied under the prober's lock: the
+// closed intervals are shared (they are never changed), the last one is
+// copied (its end is set when the state changes).
+type snapshot struct {
+	etat    Etat
+	depuis  time.Time
+	dernier Resultat
+	closed  []Intervalle
+	last    *Intervalle
+}
+
+// grilles are the bounds a model is computed on: the days of the bars and
+// the spans of the uptime figures (90, 30, 7 days and 24 h before now, in
+// that order, so that each figure is a sum of the last spans).
+type grilles struct {
+	now            time.Time
+	jours, periods grille
+}
+
+func newGrilles(now time.Time) grilles {
+	pb := []time.Time{now.Add(-Periodes[3].Duree), now.Add(-Periodes[2].Duree),
+		now.Add(-Periodes[1].Duree), now.Add(-Periodes[0].Duree), now}
+	return grilles{now: now, jours: newGrille(joursBounds(now, NbJours)), periods: newGrille(pb)}
+}
+
 // Vue builds the model of the status page at now.
 func (p *Prober) Vue(now time.Time, maint []Maintenance, incs []Incident) *Vue {
 	v := &Vue{Genere: now, Incidents: incs, index: make(map[string]*PointVue)}
-	bounds := joursBounds(now, NbJours)
-	v.Jours = bounds[:NbJours]
+	v.Jours = joursBounds(now, NbJours)[:NbJours]
 	for _, m := range maint {
 		if m.Fin.After(now) {
 			v.Maintenances = append(v.Maintenances, m)
 		}
 	}
-	p.mu.Lock()
-	cibles := make([]Cible, 0, len(p.plans))
-	for _, pl := range p.plans {
-		cibles = append(cibles, pl.cible)
-	}
-	p.mu.Unlock()
-	for _, c := range cibles {
-		pv := p.pointVue(c, now, bounds, maint)
+	cibles, snaps := p.snapshots()
+	g := newGrilles(now)
+	for i, c := range cibles {
+		pv := p.pointVue(c, snaps[i*len(Types):(i+1)*len(Types)], g, maint)
 		v.PointsAcces = append(v.PointsAcces, pv)
 		v.index[strings.ToLower(c.FQDNDB)], v.index[strings.ToLower(c.FQDNVI)] = pv, pv
 		for _, cv := range pv.Composants {
@@ -163,7 +183,36 @@ func (p *Prober) Vue(now time.Time, maint []Maintenance, incs []Incident) *Vue {
 	return v
 }
 
-func (p *Prober) pointVue(c Cible, now time.Time, bounds []time.Time, maint []Maintenance) *PointVue {
+// snapshots copies, under the lock, the watched access points and the
+// state of each of their components (len(Types) a point, in order).
+func (p *Prober) snapshots() ([]Cible, []snapshot) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cibles := make([]Cible, 0, len(p.plans))
+	snaps := make([]snapshot, 0, len(p.plans)*len(Types))
+	for _, pl := range p.plans {
+		cibles = append(cibles, pl.cible)
+		for _, t := range Types {
+			snaps = append(snaps, p.snapshotLocked(NewComposantID(pl.cible.FQDNDB, t)))
+		}
+	}
+	return cibles, snaps
+}
+
+func (p *Prober) snapshotLocked(id ComposantID) snapshot {
+	s := p.suivis[id]
+	if s == nil {
+		return snapshot{etat: Inconnu}
+	}
+	sn := snapshot{etat: s.etat, depuis: s.depuis, dernier: s.dernier, closed: s.ivs}
+	if n := len(s.ivs); n > 0 {
+		last := s.ivs[n-1]
+		sn.closed, sn.last = s.ivs[:n-1:n-1], &last
+	}
+	return sn
+}
+
+func (p *Prober) pointVue(c Cible, snaps []snapshot, g grilles, maint []Maintenance) *PointVue {
 	pv := &PointVue{FQDNDB: c.FQDNDB, FQDNVI: c.FQDNVI, Operateur: c.Operateur, Statut: c.Statut,
 		Etat: Disponible, cle: fold(c.FQDNDB + " " + c.FQDNVI + " " + c.Operateur)}
 	var windows []Fenetre
@@ -171,37 +220,40 @@ func (p *Prober) pointVue(c Cible, now time.Time, bounds []time.Time, maint []Ma
 	for _, m := range maint {
 		if m.Concerne(c.FQDNDB) {
 			windows = append(windows, Fenetre{m.Debut, m.Fin})
-			inMaint = inMaint || (!now.Before(m.Debut) && now.Before(m.Fin))
+			inMaint = inMaint || (!g.now.Before(m.Debut) && g.now.Before(m.Fin))
 		}
 	}
-	for _, t := range Types {
-		cv := p.composantVue(NewComposantID(c.FQDNDB, t), t, now, bounds, windows)
+	ws := windowsOf(windows)
+	pv.Composants = make([]ComposantVue, len(Types))
+	for i, t := range Types {
+		cv := p.composantVue(NewComposantID(c.FQDNDB, t), t, snaps[i], g, ws)
 		if inMaint && cv.Etat != Disponible {
 			cv.Etat = EnMaintenance
 		}
 		if rank(cv.Etat) < rank(pv.Etat) {
 			pv.Etat = cv.Etat
 		}
-		pv.Composants = append(pv.Composants, cv)
+		pv.Composants[i] = cv
 	}
 	return pv
 }
 
-func (p *Prober) composantVue(id ComposantID, t Type, now time.Time, bounds []time.Time,
-	windows []Fenetre) ComposantVue {
-	p.mu.Lock()
-	e := p.etatLocked(id)
-	p.mu.Unlock()
-	cv := ComposantVue{ID: id, Type: t, Etat: e.Etat, Depuis: e.Depuis, Message: e.Dernier.Message,
-		Expiration: e.Dernier.Expiration}
-	if !cv.Expiration.IsZero() && cv.Expiration.Sub(now) < p.cfg.AlerteExpiration {
+func (p *Prober) composantVue(id ComposantID, t Type, sn snapshot, g grilles, ws []span) ComposantVue {
+	cv := ComposantVue{ID: id, Type: t, Etat: sn.etat, Depuis: sn.depuis, Message: sn.dernier.Message,
+		Expiration: sn.dernier.Expiration}
+	if !cv.Expiration.IsZero() && cv.Expiration.Sub(g.now) < p.cfg.AlerteExpiration {
 		cv.ExpireBientot = true
 	}
-	for i, per := range Periodes {
-		cv.Dispo[i] = dispo(Mesurer(e.Intervalles, windows, now.Add(-per.Duree), now, now))
+	var per [4]Durees
+	g.periods.repartir(per[:], sn.closed, sn.last, ws, g.now)
+	var sum Durees
+	for i := 3; i >= 0; i-- {
+		sum = sum.Add(per[i])
+		cv.Dispo[3-i] = dispo(sum)
 	}
 	if t.Principal() {
-		days := Repartir(e.Intervalles, windows, bounds, now)
+		days := make([]Durees, NbJours)
+		g.jours.repartir(days, sn.closed, sn.last, ws, g.now)
 		cv.Jours = make([]JourVue, len(days))
 		for i, d := range days {
 			cv.Jours[i] = JourVue{Dispo: dispo(d), Indisponible: int32(secs(d.Indisponible)),

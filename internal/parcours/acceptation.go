@@ -184,7 +184,8 @@ func (s *Service) points(ctx context.Context, p registre.Principal,
 	return pointsParFQDN(pas), nil
 }
 
-func (s *Service) point(idx map[string]registre.PointAcces, fq string) (registre.PointAcces, error) {
+func (s *Service) point(idx map[string]registre.PointAcces,
+	fq string) (registre.PointAcces, error) {
 	pa, ok := idx[fq]
 	if !ok {
 		return pa, registre.NotFoundf("la DRIMbox %s n'appartient plus à l'opérateur", fq)

@@ -128,8 +128,8 @@ func (s *Service) verifierContexte(ctx context.Context, op int64, t Type, f *For
 		return 0, 0, nil
 	}
 	if t == TypeDocumentVA {
-		origine, inst = s.verifierOrigine(ctx, op, f.DocumentVA.Origine, c)
-		return inst, origine, nil
+		origine, inst, err = s.verifierOrigine(ctx, op, f.DocumentVA.Origine, c)
+		return inst, origine, err
 	}
 	pas, err := s.reg.PointsAcces(ctx, s.lecteur, registre.Filtre{OperateurID: op})
 	if err != nil {
@@ -212,18 +212,17 @@ func statutParmi(s registre.Statut, list []registre.Statut) bool {
 // verifierOrigine checks that a VA document follows an accepted
 // integration or reintegration of the operator whose VA is still awaited.
 func (s *Service) verifierOrigine(ctx context.Context, op int64, num string,
-	c *champs) (origine, inst int64) {
-	dues, _, err := s.st.vaDues(ctx, op)
+	c *champs) (origine, inst int64, err error) {
+	dues, err := s.st.vaDues(ctx, op)
 	if err != nil {
-		c.add("origine", "vérification impossible pour le moment : réessayez")
-		return 0, 0
+		return 0, 0, err
 	}
-	for _, d := range dues {
-		if strings.EqualFold(d.Numero, num) {
-			return d.ID, d.InstallationID
+	for _, v := range dues {
+		if strings.EqualFold(v.d.Numero, num) {
+			return v.d.ID, v.d.InstallationID, nil
 		}
 	}
 	c.add("origine", "aucune intégration ou réintégration acceptée n'attend de document de VA "+
 		"sous le numéro %s", num)
-	return 0, 0
+	return 0, 0, nil
 }

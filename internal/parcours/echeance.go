@@ -50,15 +50,15 @@ func (s *Service) Echeances(ctx context.Context, p registre.Principal) ([]Echean
 		}
 		op = p.OperateurID
 	}
-	ds, sent, err := s.st.vaDues(ctx, op)
+	dues, err := s.st.vaDues(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
-	out := make([]EcheanceVA, len(ds))
-	for i, d := range ds {
-		e := EcheanceVA{Demande: d, Echeance: *d.EcheanceVA, RappelsEnvoyes: sent[i],
-			EnRetard: now.After(*d.EcheanceVA)}
+	out := make([]EcheanceVA, len(dues))
+	for i, v := range dues {
+		e := EcheanceVA{Demande: v.d, Echeance: *v.d.EcheanceVA, RappelsEnvoyes: v.rappels,
+			EnRetard: now.After(*v.d.EcheanceVA)}
 		for _, t := range Rappels(e.Echeance, s.cfg.Rappels) {
 			if t.After(now) {
 				e.ProchainRappel = &t
@@ -74,17 +74,18 @@ func (s *Service) Echeances(ctx context.Context, p registre.Principal) ([]Echean
 // a demande even when several fell due since the last run (the scheduler
 // may have been stopped). It returns how many were sent.
 func (s *Service) EnvoyerRappels(ctx context.Context) (int, error) {
-	ds, sent, err := s.st.vaDues(ctx, 0)
+	dues, err := s.st.vaDues(ctx, 0)
 	if err != nil {
 		return 0, err
 	}
 	now, n := s.now().UTC(), 0
-	for i, d := range ds {
+	for _, v := range dues {
+		d := v.d
 		due := rappelsDus(*d.EcheanceVA, now, s.cfg.Rappels)
-		if due <= sent[i] {
+		if due <= v.rappels {
 			continue
 		}
-		won, err := s.st.setRappels(ctx, d.ID, sent[i], due)
+		won, err := s.st.setRappels(ctx, d.ID, v.rappels, due)
 		if err != nil {
 			return n, err
 		}

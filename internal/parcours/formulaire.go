@@ -375,18 +375,12 @@ func splitSIRENs(s string) []string {
 
 // hote checks the host name a FQDN will point to (a CNAME target).
 func hote(c *champs, field, s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		c.add(field, "champ obligatoire")
-		return s
-	}
-	if net.ParseIP(strings.Trim(s, "[]")) != nil {
+	if net.ParseIP(strings.Trim(strings.TrimSpace(s), "[]")) != nil {
 		c.add(field, "une adresse IP ne peut pas être la cible d'un enregistrement CNAME : "+
 			"indiquez le nom d'hôte du serveur")
-		return s
+		return strings.TrimSpace(s)
 	}
-	c.check(field, registre.ValidateHostname(s))
-	return s
+	return fqdn(c, field, s)
 }
 
 func fqdn(c *champs, field, s string) string {

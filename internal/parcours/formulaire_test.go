@@ -65,10 +65,18 @@ func TestFormulaireRejects(t *testing.T) {
 		msg   string
 	}
 	decl := func(mod func(*Declaration)) func() Formulaire {
-		return func() Formulaire { d := validDeclaration(); mod(d); return Formulaire{Declaration: d} }
+		return func() Formulaire {
+			d := validDeclaration()
+			mod(d)
+			return Formulaire{Declaration: d}
+		}
 	}
 	integ := func(mod func(*Integration)) func() Formulaire {
-		return func() Formulaire { in := validIntegration(); mod(in); return Formulaire{Integration: in} }
+		return func() Formulaire {
+			in := validIntegration()
+			mod(in)
+			return Formulaire{Integration: in}
+		}
 	}
 	cases := []tc{
 		{"bad SIREN", TypeDeclaration, decl(func(d *Declaration) { d.SIRENs = "123456789" }),

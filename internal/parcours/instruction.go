@@ -39,7 +39,8 @@ func (s *Service) Cloturer(ctx context.Context, p registre.Principal, id int64) 
 }
 
 // Abandonner withdraws a demande its operator no longer wants.
-func (s *Service) Abandonner(ctx context.Context, p registre.Principal, id int64) (Demande, error) {
+func (s *Service) Abandonner(ctx context.Context, p registre.Principal,
+	id int64) (Demande, error) {
 	return s.avancer(ctx, p, id, Abandonner, "", nil)
 }
 

@@ -39,13 +39,15 @@ func testOperatorScope(t *testing.T, e *env) {
 	if _, err := e.svc.Demande(e.ctx, e.op2, d.ID); !errors.Is(err, registre.ErrNotFound) {
 		t.Fatalf("op2 reads op1's demande: %v", err)
 	}
-	if _, err := e.svc.DemandeParNumero(e.ctx, e.op2, d.Numero); !errors.Is(err, registre.ErrNotFound) {
+	_, err := e.svc.DemandeParNumero(e.ctx, e.op2, d.Numero)
+	if !errors.Is(err, registre.ErrNotFound) {
 		t.Fatalf("op2 reads op1's demande by number: %v", err)
 	}
 	if _, err := e.svc.PieceJointe(e.ctx, e.op2, d.ID, 1); !errors.Is(err, registre.ErrNotFound) {
 		t.Fatalf("op2 reads op1's attachment: %v", err)
 	}
-	if _, err := e.svc.Commenter(e.ctx, e.op2, d.ID, "bonjour", nil); !errors.Is(err, registre.ErrNotFound) {
+	_, err = e.svc.Commenter(e.ctx, e.op2, d.ID, "bonjour", nil)
+	if !errors.Is(err, registre.ErrNotFound) {
 		t.Fatalf("op2 comments op1's demande: %v", err)
 	}
 	if _, err := e.svc.Abandonner(e.ctx, e.op2, d.ID); !errors.Is(err, registre.ErrNotFound) {

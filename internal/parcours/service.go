@@ -133,7 +133,8 @@ func (s *Service) lire(ctx context.Context, p registre.Principal, where string,
 }
 
 // Demandes lists the demandes p may see, newest first.
-func (s *Service) Demandes(ctx context.Context, p registre.Principal, f Filtre) ([]Demande, error) {
+func (s *Service) Demandes(ctx context.Context, p registre.Principal,
+	f Filtre) ([]Demande, error) {
 	if !isANS(p) {
 		if p.Role != registre.RoleOperateur || p.OperateurID <= 0 {
 			return nil, forbidden("accès réservé aux opérateurs et à l'ANS")

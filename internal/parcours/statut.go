@@ -46,16 +46,17 @@ func (s Statut) Final() bool { return s == Acceptee || s == Refusee || s == Clot
 // Action is a step of the instruction of a demande.
 type Action string
 
-// The actions of the state machine; who may take each is checked by
-// Service (ANS for all but Completer and Abandonner).
+// The actions of the state machine (see transitions for where each may be
+// taken); ANS takes all but Completer and Abandonner, which belong to the
+// operator that filed the demande.
 const (
-	Instruire           Action = "instruire"            // soumise → en_instruction
-	DemanderInformation Action = "demander_information" // soumise, en_instruction → information_demandee
-	Completer           Action = "completer"            // information_demandee → en_instruction (operator)
-	Accepter            Action = "accepter"             // en_instruction → acceptee
-	Refuser             Action = "refuser"              // soumise, en_instruction, information_demandee → refusee
+	Instruire           Action = "instruire"            // → en_instruction
+	DemanderInformation Action = "demander_information" // → information_demandee
+	Completer           Action = "completer"            // answer: → en_instruction
+	Accepter            Action = "accepter"             // → acceptee, acting on the registry
+	Refuser             Action = "refuser"              // → refusee, with a reason
 	Cloturer            Action = "cloturer"             // acceptee, refusee → cloturee
-	Abandonner          Action = "abandonner"           // soumise, information_demandee → cloturee (operator)
+	Abandonner          Action = "abandonner"           // withdrawn by its operator → cloturee
 )
 
 // Actions lists every action.

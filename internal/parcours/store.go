@@ -164,7 +164,8 @@ func scanDemande(sc interface{ Scan(...any) error }) (Demande, error) {
 	return d, nil
 }
 
-func (s *sqlStore) demande(ctx context.Context, q querier, where string, arg any) (Demande, error) {
+func (s *sqlStore) demande(ctx context.Context, q querier, where string,
+	arg any) (Demande, error) {
 	row := q.QueryRowContext(ctx, s.q(`SELECT `+demandeCols+` FROM demandes WHERE `+where), arg)
 	d, err := scanDemande(row)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -187,17 +188,25 @@ func (s *sqlStore) demandes(ctx context.Context, q querier, where []string,
 		query += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(offset, 0))
 	}
 	rows, err := q.QueryContext(ctx, s.q(query), args...)
+	return collect(rows, err, "demandes", func(r *sql.Rows) (Demande, error) {
+		return scanDemande(r)
+	})
+}
+
+// collect reads every row of a query with scan.
+func collect[T any](rows *sql.Rows, err error, what string,
+	scan func(*sql.Rows) (T, error)) ([]T, error) {
 	if err != nil {
-		return nil, fmt.Errorf("list demandes: %w", err)
+		return nil, fmt.Errorf("list %s: %w", what, err)
 	}
 	defer rows.Close()
-	var out []Demande
+	var out []T
 	for rows.Next() {
-		d, err := scanDemande(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("read %s: %w", what, err)
 		}
-		out = append(out, d)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -290,22 +299,14 @@ func (s *sqlStore) details(ctx context.Context, d *Demande) error {
 func (s *sqlStore) comments(ctx context.Context, id int64) ([]Commentaire, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, auteur, ans, texte, cree_le
 		FROM demande_commentaires WHERE demande_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, fmt.Errorf("list comments: %w", err)
-	}
-	defer rows.Close()
-	var out []Commentaire
-	for rows.Next() {
+	return collect(rows, err, "comments", func(r *sql.Rows) (Commentaire, error) {
 		var c Commentaire
 		var ans int
 		var cree string
-		if err := rows.Scan(&c.ID, &c.Auteur, &ans, &c.Texte, &cree); err != nil {
-			return nil, fmt.Errorf("read comment: %w", err)
-		}
+		err := r.Scan(&c.ID, &c.Auteur, &ans, &c.Texte, &cree)
 		c.ANS, c.CreeLe = ans != 0, parseTS(cree)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	})
 }
 
 const pieceCols = `id, demande_id, role, nom, type_contenu, taille, sha256, auteur, cree_le`
@@ -323,19 +324,9 @@ func scanPiece(sc interface{ Scan(...any) error }, extra ...any) (PieceJointe, e
 func (s *sqlStore) pieces(ctx context.Context, id int64) ([]PieceJointe, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+pieceCols+`
 		FROM demande_pieces WHERE demande_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, fmt.Errorf("list attachments: %w", err)
-	}
-	defer rows.Close()
-	var out []PieceJointe
-	for rows.Next() {
-		p, err := scanPiece(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read attachment: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(rows, err, "attachments", func(r *sql.Rows) (PieceJointe, error) {
+		return scanPiece(r)
+	})
 }
 
 func (s *sqlStore) piece(ctx context.Context, demandeID, id int64) (PieceJointe, error) {
@@ -356,22 +347,13 @@ func (s *sqlStore) piece(ctx context.Context, demandeID, id int64) (PieceJointe,
 func (s *sqlStore) events(ctx context.Context, id int64) ([]Evenement, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, acteur, action, ancien, nouveau,
 		motif FROM demande_historique WHERE demande_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, fmt.Errorf("list history: %w", err)
-	}
-	defer rows.Close()
-	var out []Evenement
-	for rows.Next() {
+	return collect(rows, err, "history", func(r *sql.Rows) (Evenement, error) {
 		var e Evenement
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Acteur, &e.Action, &e.Ancien, &e.Nouveau,
-			&e.Motif); err != nil {
-			return nil, fmt.Errorf("read history: %w", err)
-		}
+		err := r.Scan(&e.ID, &at, &e.Acteur, &e.Action, &e.Ancien, &e.Nouveau, &e.Motif)
 		e.At = parseTS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	})
 }
 
 // setRappels records that n VA reminders were sent for demande id, if the
@@ -389,7 +371,7 @@ func (s *sqlStore) setRappels(ctx context.Context, id int64, from, n int) (bool,
 // vaDues lists the accepted integrations and reintegrations whose VA
 // document is still awaited: no VA demande refers to them but refused or
 // abandoned ones. It returns the number of reminders already sent too.
-func (s *sqlStore) vaDues(ctx context.Context, operateurID int64) ([]Demande, []int, error) {
+func (s *sqlStore) vaDues(ctx context.Context, operateurID int64) ([]du, error) {
 	query := `SELECT ` + prefixCols("d.") + `, d.rappels_va FROM demandes d
 		WHERE d.echeance_va <> '' AND d.statut IN ('acceptee', 'cloturee')
 		AND NOT EXISTS (SELECT 1 FROM demandes v WHERE v.origine_id = d.id
@@ -402,21 +384,19 @@ func (s *sqlStore) vaDues(ctx context.Context, operateurID int64) ([]Demande, []
 		args = append(args, operateurID)
 	}
 	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY d.echeance_va, d.id"), args...)
-	if err != nil {
-		return nil, nil, fmt.Errorf("list VA deadlines: %w", err)
-	}
-	defer rows.Close()
-	var ds []Demande
-	var sent []int
-	for rows.Next() {
-		var n int
-		d, err := scanDemande(scanWith{rows, &n})
-		if err != nil {
-			return nil, nil, err
-		}
-		ds, sent = append(ds, d), append(sent, n)
-	}
-	return ds, sent, rows.Err()
+	return collect(rows, err, "VA deadlines", func(r *sql.Rows) (du, error) {
+		var v du
+		var err error
+		v.d, err = scanDemande(scanWith{r, &v.rappels})
+		return v, err
+	})
+}
+
+// du is an accepted demande whose VA document is awaited, with the number
+// of reminders sent.
+type du struct {
+	d       Demande
+	rappels int
 }
 
 // scanWith scans a demande followed by extra columns.

@@ -19,6 +19,13 @@
 // conditional GET, gzip, history with a French diff, trust anchors) and can
 // mirror every version to a git repository, as ANS does on GitHub.
 //
+// Limitation: one publisher per database. Publications are serialised by a
+// lock on the publication folder, which instances on other machines do not
+// share; a PostgreSQL lease for publication is not implemented.
+//
+// Limitation: signing keys are read from PEM files; PKCS#12 stores and
+// PKCS#11 tokens are not supported here yet.
+//
 // The document itself (encode, parse, verify) lives in packages
 // listeblanche and xmlsig, which the DRIMbox agent imports; readers never
 // import this package.

@@ -46,8 +46,9 @@ func testSigning(t testing.TB) Signing {
 // verifyOpts are the options of a DRIMbox that trusts the test PKI.
 func verifyOpts(t testing.TB) xmlsig.VerifyOptions {
 	p := sharedPKI(t)
-	return xmlsig.VerifyOptions{Roots: []*x509.Certificate{p.Root}, Intermediates: []*x509.Certificate{p.Intermediate},
-		Revocation: xmlsig.RevocationCRL, CRLs: p.CRLs()}
+	return xmlsig.VerifyOptions{Roots: []*x509.Certificate{p.Root},
+		Intermediates: []*x509.Certificate{p.Intermediate},
+		Revocation:    xmlsig.RevocationCRL, CRLs: p.CRLs()}
 }
 
 // clock is a settable clock, safe for the publisher's goroutine.

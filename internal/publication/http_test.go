@@ -170,4 +170,3 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
-

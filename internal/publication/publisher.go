@@ -32,7 +32,8 @@ type Config struct {
 	// DB holds the table of versions; Registry is the registry over it.
 	DB       *store.DB
 	Registry *registre.Service
-	// Signing signs every version.
+	// Signing signs every version; without a key, Plan works and Publish
+	// fails.
 	Signing Signing
 	// Resign and Poll default to DefaultResign and DefaultPoll.
 	Resign, Poll time.Duration
@@ -64,12 +65,14 @@ type Publisher struct {
 	cacheL  listeblanche.Liste
 	lastSeq int64
 	retry   bool
+
+	mirrorMu sync.Mutex
 }
 
 // New returns a publisher over the folder cfg.Dir, created if needed.
 func New(cfg Config) (*Publisher, error) {
-	if cfg.Dir == "" || cfg.DB == nil || cfg.Registry == nil || cfg.Signing.Key == nil {
-		return nil, errors.New("publication: Dir, DB, Registry and Signing are required")
+	if cfg.Dir == "" || cfg.DB == nil || cfg.Registry == nil {
+		return nil, errors.New("publication: Dir, DB and Registry are required")
 	}
 	if cfg.Resign <= 0 {
 		cfg.Resign = DefaultResign
@@ -109,6 +112,16 @@ type Outcome struct {
 // the current list, when the current list is due to be re-signed, or when
 // force is set. It first repairs what an interrupted publication left.
 func (p *Publisher) Publish(ctx context.Context, force bool) (Outcome, error) {
+	out, err := p.publishOnce(ctx, force)
+	// The mirror runs outside the publication lock: a slow remote must not
+	// hold back the next list.
+	if err == nil && out.Published {
+		p.mirror(ctx)
+	}
+	return out, err
+}
+
+func (p *Publisher) publishOnce(ctx context.Context, force bool) (Outcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	release, err := p.arch.lock()
@@ -123,30 +136,48 @@ func (p *Publisher) Publish(ctx context.Context, force bool) (Outcome, error) {
 	if r.Any() {
 		p.cfg.Log.Warn("publication interrompue réparée", "reparations", fmt.Sprintf("%+v", r))
 	}
-	out, err := p.publishLocked(ctx, force)
-	if err == nil && out.Published {
-		p.mirror(ctx)
-	}
-	return out, err
+	return p.publishLocked(ctx, force)
 }
 
 func (p *Publisher) publishLocked(ctx context.Context, force bool) (Outcome, error) {
-	last, hasLast, err := p.versions.last(ctx)
+	out, l, err := p.plan(ctx, force)
+	if err != nil || !out.Published {
+		return out, err
+	}
+	out.Version, err = p.write(ctx, out.Version.Numero+1, l, p.cfg.Clock())
 	if err != nil {
 		return Outcome{}, err
+	}
+	return out, p.consign(ctx, out.Version, out.Diff, out.Reason)
+}
+
+// Plan says what Publish would do now, without doing it: Published tells
+// whether a version would be published, Version is the current one.
+func (p *Publisher) Plan(ctx context.Context, force bool) (Outcome, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out, _, err := p.plan(ctx, force)
+	return out, err
+}
+
+// plan generates the list and compares it with the current version.
+func (p *Publisher) plan(ctx context.Context, force bool) (Outcome, listeblanche.Liste, error) {
+	last, hasLast, err := p.versions.last(ctx)
+	if err != nil {
+		return Outcome{}, listeblanche.Liste{}, err
 	}
 	var prev *listeblanche.Liste
 	if hasLast {
 		l, err := p.listOf(last)
 		if err != nil {
-			return Outcome{}, err
+			return Outcome{}, listeblanche.Liste{}, err
 		}
 		prev = &l
 	}
 	now := p.cfg.Clock()
 	l, err := Generate(ctx, p.cfg.Registry, prev, NextGeneration(now, last.DateDeGeneration))
 	if err != nil {
-		return Outcome{}, fmt.Errorf("generate: %w", err)
+		return Outcome{}, listeblanche.Liste{}, fmt.Errorf("generate: %w", err)
 	}
 
 	out := Outcome{Version: last, Reason: reason(prev, l, force)}
@@ -155,17 +186,13 @@ func (p *Publisher) publishLocked(ctx context.Context, force bool) (Outcome, err
 	}
 	due := now.Sub(last.SigneLe) >= p.cfg.Resign
 	if hasLast && !force && !due && SameContent(*prev, l) {
-		return out, nil
+		return out, l, nil
 	}
 	if out.Reason == "" {
 		out.Reason = "re-signature périodique"
 	}
-	out.Version, err = p.write(ctx, last.Numero+1, l, now)
-	if err != nil {
-		return Outcome{}, err
-	}
 	out.Published = true
-	return out, p.consign(ctx, out.Version, out.Diff, out.Reason)
+	return out, l, nil
 }
 
 func reason(prev *listeblanche.Liste, l listeblanche.Liste, force bool) string {
@@ -183,6 +210,9 @@ func reason(prev *listeblanche.Liste, l listeblanche.Liste, force bool) string {
 // write signs l, writes it as version n, records it and makes it current.
 func (p *Publisher) write(ctx context.Context, n int64, l listeblanche.Liste,
 	now time.Time) (Version, error) {
+	if p.cfg.Signing.Key == nil {
+		return Version{}, errors.New("no signing key configured")
+	}
 	signedAt := now.UTC().Truncate(time.Second)
 	signed, _, err := p.cfg.Signing.Sign(listeblanche.Encode(l), signedAt)
 	if err != nil {
@@ -254,6 +284,8 @@ func (p *Publisher) mirror(ctx context.Context) {
 	if p.cfg.Mirror == nil {
 		return
 	}
+	p.mirrorMu.Lock()
+	defer p.mirrorMu.Unlock()
 	vs, err := p.versions.list(ctx)
 	if err == nil {
 		err = p.cfg.Mirror.Sync(ctx, vs, func(v Version) ([]byte, error) {
@@ -268,4 +300,13 @@ func (p *Publisher) mirror(ctx context.Context) {
 // Versions lists every published version, oldest first.
 func (p *Publisher) Versions(ctx context.Context) ([]Version, error) {
 	return p.versions.list(ctx)
+}
+
+// Next returns the list Publish would sign now: the registry's active
+// access points, dated after the current version.
+func (p *Publisher) Next(ctx context.Context) (listeblanche.Liste, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, l, err := p.plan(ctx, true)
+	return l, err
 }

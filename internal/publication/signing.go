@@ -53,15 +53,25 @@ func LoadSigning(keyFile, certFile string, chainFiles []string) (Signing, error)
 	if err != nil {
 		return Signing{}, fmt.Errorf("clé de signature %s : %w", keyFile, err)
 	}
+	chain, err := LoadChain(certFile, chainFiles)
+	if err != nil {
+		return Signing{}, err
+	}
+	return NewSigning(key, chain)
+}
+
+// LoadChain reads the signer's certificate file (which may hold the rest
+// of the chain after it) and further chain files, in order.
+func LoadChain(certFile string, chainFiles []string) ([]*x509.Certificate, error) {
 	var chain []*x509.Certificate
 	for _, f := range append([]string{certFile}, chainFiles...) {
 		certs, err := pki.LoadCertificates(f)
 		if err != nil {
-			return Signing{}, fmt.Errorf("certificats %s : %w", f, err)
+			return nil, fmt.Errorf("certificats %s : %w", f, err)
 		}
 		chain = append(chain, certs...)
 	}
-	return NewSigning(key, chain)
+	return chain, nil
 }
 
 // Anchors returns the certificates of the chain above the signer: the root

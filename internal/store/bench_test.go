@@ -73,19 +73,31 @@ func seedInstallations(b *testing.B, svc *registre.Service, f registretest.Fixtu
 }
 
 // BenchmarkListInstallations10k measures listing 10,000 installations with
-// their sites and access points, what the API and the list publisher read.
+// their sites and access points (what the list publisher and the DNS
+// reconciler read), and listing their 10,000 access points (what
+// GET /api/v1/points-acces reads), on one seeded database.
 func BenchmarkListInstallations10k(b *testing.B) {
 	for _, d := range benchDatabases {
 		b.Run(d.name, func(b *testing.B) {
 			svc, f := benchService(b, d.open(b))
 			seedInstallations(b, svc, f)
 			ctx := context.Background()
-			for b.Loop() {
-				list, err := svc.Installations(ctx, registretest.Admin, registre.Filtre{})
-				if err != nil || len(list) != listSize {
-					b.Fatalf("Installations: %d, %v", len(list), err)
+			b.Run("installations", func(b *testing.B) {
+				for b.Loop() {
+					list, err := svc.Installations(ctx, registretest.Admin, registre.Filtre{})
+					if err != nil || len(list) != listSize {
+						b.Fatalf("Installations: %d, %v", len(list), err)
+					}
 				}
-			}
+			})
+			b.Run("points-acces", func(b *testing.B) {
+				for b.Loop() {
+					list, err := svc.PointsAcces(ctx, registretest.Admin, registre.Filtre{})
+					if err != nil || len(list) != listSize {
+						b.Fatalf("PointsAcces: %d, %v", len(list), err)
+					}
+				}
+			})
 		})
 	}
 }

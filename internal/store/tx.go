@@ -63,7 +63,13 @@ func (t *tx) nextID(ctx context.Context, table string) (int64, error) {
 
 func fmtTime(tm time.Time) string { return tm.UTC().Format(registre.TimeFormat) }
 
+// parseTime reads an instant written by fmtTime. The fixed layout is read
+// by hand first (a listing of 10,000 access points reads 20,000 instants);
+// anything else goes through time.Parse, which also names the error.
 func parseTime(s string) (time.Time, error) {
+	if tm, ok := parseFixedTime(s); ok {
+		return tm, nil
+	}
 	tm, err := time.Parse(registre.TimeFormat, s)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("stored instant %q: %w", s, err)

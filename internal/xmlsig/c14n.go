@@ -77,26 +77,54 @@ func (c *excC14N) element(el *etree.Element) error {
 	if err != nil {
 		return err
 	}
-	c.buf = append(c.buf, '<')
-	c.buf = append(c.buf, el.FullTag()...)
-	for _, a := range attrs {
-		c.buf = append(c.buf, ' ')
-		c.buf = append(c.buf, a.FullKey()...)
-		c.buf = append(c.buf, '=', '"')
-		c.buf = escapeC14N(c.buf, a.Value, true)
-		c.buf = append(c.buf, '"')
-	}
-	c.buf = append(c.buf, '>')
+	c.startTag(el, attrs)
 	if c.rewrite {
 		el.Attr = attrs
 	}
 	if err := c.children(el); err != nil {
 		return err
 	}
-	c.buf = append(c.buf, '<', '/')
-	c.buf = append(c.buf, el.FullTag()...)
-	c.buf = append(c.buf, '>')
+	c.endTag(el)
 	return nil
+}
+
+// startTag writes the start tag of el with its rendered attributes.
+func (c *excC14N) startTag(el *etree.Element, attrs []etree.Attr) {
+	c.buf = append(c.buf, '<')
+	c.buf = appendName(c.buf, el.Space, el.Tag)
+	for _, a := range attrs {
+		c.buf = append(c.buf, ' ')
+		c.buf = appendName(c.buf, a.Space, a.Key)
+		c.buf = append(c.buf, '=', '"')
+		c.buf = escapeC14N(c.buf, a.Value, true)
+		c.buf = append(c.buf, '"')
+	}
+	c.buf = append(c.buf, '>')
+}
+
+func (c *excC14N) endTag(el *etree.Element) {
+	c.buf = append(c.buf, '<', '/')
+	c.buf = appendName(c.buf, el.Space, el.Tag)
+	c.buf = append(c.buf, '>')
+}
+
+func (c *excC14N) writeProcInst(target, inst string) {
+	c.buf = append(c.buf, "<?"...)
+	c.buf = append(c.buf, target...)
+	if inst != "" {
+		c.buf = append(c.buf, ' ')
+		c.buf = append(c.buf, inst...)
+	}
+	c.buf = append(c.buf, '?', '>')
+}
+
+// appendName appends a qualified name.
+func appendName(dst []byte, space, local string) []byte {
+	if space != "" {
+		dst = append(dst, space...)
+		dst = append(dst, ':')
+	}
+	return append(dst, local...)
 }
 
 func (c *excC14N) children(el *etree.Element) error {
@@ -113,12 +141,7 @@ func (c *excC14N) children(el *etree.Element) error {
 		case *etree.CharData:
 			c.buf = escapeC14N(c.buf, t.Data, false)
 		case *etree.ProcInst:
-			c.buf = append(c.buf, "<?"+t.Target...)
-			if t.Inst != "" {
-				c.buf = append(c.buf, ' ')
-				c.buf = append(c.buf, t.Inst...)
-			}
-			c.buf = append(c.buf, '?', '>')
+			c.writeProcInst(t.Target, t.Inst)
 		case *etree.Comment:
 			continue
 		default:

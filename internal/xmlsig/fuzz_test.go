@@ -1,6 +1,7 @@
 package xmlsig
 
 import (
+	"bytes"
 	"crypto/x509"
 	"os"
 	"path/filepath"
@@ -15,7 +16,13 @@ import (
 // fuzzSeeds adds the public ANS files, when present, and a list signed by
 // the test PKI.
 func fuzzSeeds(f *testing.F) {
-	f.Add(signList(f, testPKI(f), listeblanche.Synthetic(2, refTime)))
+	signed := signList(f, testPKI(f), listeblanche.Synthetic(2, refTime))
+	f.Add(signed)
+	f.Add(bytes.ReplaceAll(signed, []byte("\n"), []byte("\r\n")))
+	f.Add(bytes.Replace(signed, []byte("</ListeDomaines>"), []byte(`<ds:Signature xmlns:ds="`+
+		nsDS+`"><Domaine/></ds:Signature></ListeDomaines>`), 1))
+	f.Add(bytes.Replace(signed, []byte("<db>"), []byte("<db>x<!--c--><![CDATA[y]]>&#x7A;"), 1))
+	f.Add([]byte(`<!DOCTYPE a [<!ENTITY b "c">]><a>&b;</a>`))
 	f.Add([]byte(namespaceTricks))
 	dir, _ := testenv.Lookup()
 	names, _ := filepath.Glob(filepath.Join(dir, "*.xml"))

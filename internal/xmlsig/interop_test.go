@@ -1,10 +1,14 @@
 package xmlsig
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"confiance/internal/listeblanche"
 	"confiance/internal/pki"
@@ -43,6 +47,53 @@ func xmlsec1Verify(t *testing.T, bin, dir string, doc []byte) (string, error) {
 	return string(out), err
 }
 
+// xmlsec1Sign has xmlsec1 fill in a template: Confiance's signature with
+// both reference digests and the signature value emptied.
+func xmlsec1Sign(t *testing.T, bin, dir string, signed []byte) []byte {
+	tmpl, from := string(signed), 0
+	for range 2 { // the two DigestValue of SignedInfo come first
+		i := from + strings.Index(tmpl[from:], "<ds:DigestValue>") + len("<ds:DigestValue>")
+		j := i + strings.Index(tmpl[i:], "</ds:DigestValue>")
+		tmpl, from = tmpl[:i]+tmpl[j:], i
+	}
+	i := strings.Index(tmpl, "<ds:SignatureValue")
+	i += strings.IndexByte(tmpl[i:], '>') + 1
+	tmpl = tmpl[:i] + tmpl[strings.Index(tmpl, "</ds:SignatureValue>"):]
+	in, out := filepath.Join(dir, "gabarit.xml"), filepath.Join(dir, "xmlsec1.xml")
+	if err := os.WriteFile(in, []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := exec.Command(bin, "--sign", "--privkey-pem",
+		filepath.Join(dir, "signer-key.pem")+","+filepath.Join(dir, "signer.pem"),
+		"--id-attr:Id", nsXAdES+":SignedProperties", "--output", out, in).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xmlsec1 --sign: %v\n%s", err, msg)
+	}
+	doc, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// TestInteropXmlsec1Signs checks the other way: digests and signature
+// computed by xmlsec1 (including the Filter 2.0 reference) verify with
+// Confiance, and tampering still fails.
+func TestInteropXmlsec1Signs(t *testing.T) {
+	bin := xmlsec1Path(t)
+	p := testPKI(t)
+	dir := t.TempDir()
+	if err := p.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	doc := xmlsec1Sign(t, bin, dir, signList(t, p, listeblanche.Synthetic(12, refTime)))
+	if _, err := Verify(doc, optsFor(p)); err != nil {
+		t.Fatalf("Confiance rejects what xmlsec1 signed: %v", err)
+	}
+	_, err := Verify(replaceOnce(t, doc, "db3.test", "db3.evil"), optsFor(p))
+	assertCode(t, err, CodeDigest)
+}
+
 func TestInteropXmlsec1(t *testing.T) {
 	bin := xmlsec1Path(t)
 	signers := []struct {
@@ -75,8 +126,111 @@ func TestInteropXmlsec1(t *testing.T) {
 				if tc.wantOK && err != nil {
 					t.Fatalf("xmlsec1 rejects the signature: %v\n%s", err, out)
 				}
+				// Both references, the Filter 2.0 one included, were checked.
+				if tc.wantOK && !strings.Contains(out, "SignedInfo References (ok/all): 2/2") {
+					t.Fatalf("xmlsec1 did not check both references:\n%s", out)
+				}
 				if !tc.wantOK && err == nil {
 					t.Fatalf("xmlsec1 accepts a tampered document:\n%s", out)
+				}
+			})
+		}
+	}
+}
+
+// xadesjsScript returns node and the path of testdata/xadesjs-verify.mjs,
+// once node and the npm packages (npm ci at the repository root) are
+// there; otherwise the test is skipped, or fails when CI is set.
+func xadesjsScript(t *testing.T) (node, script string) {
+	absent := func(msg string) {
+		msg += ": the interoperability check against xadesjs cannot run"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		absent("node is not installed")
+	}
+	script, err = filepath.Abs(filepath.Join("testdata", "xadesjs-verify.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := filepath.Dir(script)
+	for ; ; root = filepath.Dir(root) {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
+		}
+		if root == filepath.Dir(root) {
+			t.Fatal("repository root (go.mod) not found")
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "node_modules", "xadesjs")); err != nil {
+		absent("node_modules/xadesjs is missing (run npm ci at the repository root)")
+	}
+	return node, script
+}
+
+func TestInteropXadesjs(t *testing.T) {
+	node, script := xadesjsScript(t)
+	other, err := pki.NewTestPKI(pki.TestPKIOptions{Now: refTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []struct {
+		name  string
+		p     *pki.TestPKI
+		cases int
+	}{
+		{"RSA", testPKI(t), 6},
+		{"ECDSA", variant(t, pki.TestPKIOptions{ECDSA: true}), 3},
+	} {
+		dir := t.TempDir()
+		if err := s.p.WriteFiles(dir); err != nil {
+			t.Fatal(err)
+		}
+		otherRoot := filepath.Join(dir, "other-root.pem")
+		var b bytes.Buffer
+		if err := pki.WritePEM(&b, other.Root); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(otherRoot, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		good := signList(t, s.p, listeblanche.Synthetic(12, refTime))
+		root := filepath.Join(dir, "root.pem")
+		cases := []struct {
+			name   string
+			doc    []byte
+			anchor string
+			wantOK bool
+		}{
+			{"signed by Confiance", good, root, true},
+			{"altered value", replaceOnce(t, good, "db2.test", "db2.evil"), root, false},
+			{"another trust anchor", good, otherRoot, false},
+			{"CRLF line ends", bytes.ReplaceAll(good, []byte("\n"), []byte("\r\n")), root, true},
+			{"altered SigningTime", replaceOnce(t, good, "<xades:SigningTime>2026",
+				"<xades:SigningTime>2025"), root, false},
+			{"altered SignatureValue", alterText(t, good, "ds:SignatureValue"), root, false},
+		}
+		for _, tc := range cases[:s.cases] {
+			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
+				file := filepath.Join(dir, "liste.xml")
+				if err := os.WriteFile(file, tc.doc, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				out, err := exec.Command(node, script, "--at", refTime.Format(time.RFC3339),
+					file, tc.anchor).CombinedOutput()
+				var exit *exec.ExitError
+				if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != 1) {
+					t.Fatalf("xadesjs script failed to run: %v\n%s", err, out)
+				}
+				if tc.wantOK && err != nil {
+					t.Fatalf("xadesjs rejects the signature:\n%s", out)
+				}
+				if !tc.wantOK && err == nil {
+					t.Fatalf("xadesjs accepts a bad document:\n%s", out)
 				}
 			})
 		}

@@ -40,6 +40,10 @@ type xmlParser struct {
 	text    []byte
 	elems   []etree.Element
 	chars   []etree.CharData
+	// stream, when set, digests the document as it is read; white space
+	// between elements (outside signatures) is then left out of the tree.
+	stream  *streamC14N
+	hasElem []bool // per open element: an element child was seen
 }
 
 // slabSize is the number of elements or text tokens allocated at once.
@@ -64,11 +68,26 @@ func (p *xmlParser) errorf(format string, args ...any) error {
 
 // parseXML parses b into an etree document.
 func parseXML(b []byte) (*etree.Document, error) {
+	return newParser(b, nil).parse()
+}
+
+// parseXMLStream parses b and digests it on the way (see streamC14N).
+func parseXMLStream(b []byte) (*etree.Document, *streamC14N, error) {
+	s := newStreamC14N()
+	d, err := newParser(b, s).parse()
+	return d, s, err
+}
+
+func newParser(b []byte, s *streamC14N) *xmlParser {
+	return &xmlParser{b: b, doc: etree.NewDocument(), names: map[string]string{},
+		spaces: map[string]string{}, hints: map[string]int{}, stream: s}
+}
+
+func (p *xmlParser) parse() (*etree.Document, error) {
+	b := p.b
 	if err := checkChars(b); err != nil {
 		return nil, err
 	}
-	p := &xmlParser{b: b, doc: etree.NewDocument(), names: map[string]string{},
-		spaces: map[string]string{}, hints: map[string]int{}}
 	if bytes.HasPrefix(b, []byte("\xef\xbb\xbf")) {
 		p.pos = 3
 	}
@@ -171,13 +190,16 @@ func (p *xmlParser) comment() error {
 }
 
 // flushText turns the pending character data into one text token of the
-// current element. Short runs of white space (indentation) are shared.
-func (p *xmlParser) flushText() {
+// current element; beforeStart tells that an element follows. Short runs of
+// white space (indentation) are shared. When streaming, white space next
+// to an element child is digested but left out of the tree.
+func (p *xmlParser) flushText(beforeStart bool) {
 	if len(p.text) == 0 {
 		return
 	}
 	var s string
-	if len(p.text) <= 128 && len(bytes.TrimLeft(p.text, " \t\n")) == 0 {
+	blank := len(bytes.TrimLeft(p.text, " \t\n")) == 0
+	if blank && len(p.text) <= 128 {
 		var ok bool
 		if s, ok = p.spaces[string(p.text)]; !ok {
 			s = string(p.text)
@@ -187,6 +209,12 @@ func (p *xmlParser) flushText() {
 		s = string(p.text)
 	}
 	p.text = p.text[:0]
+	if p.stream != nil && !p.stream.skipping() {
+		p.stream.text(s)
+		if blank && (beforeStart || p.hasElem[len(p.hasElem)-1]) {
+			return
+		}
+	}
 	if len(p.chars) == 0 {
 		p.chars = make([]etree.CharData, slabSize)
 	}
@@ -244,8 +272,11 @@ func (p *xmlParser) procInst() error {
 		return p.errorf("instruction de traitement mal formée")
 	}
 	inst := strings.TrimLeft(string(p.appendEOL(p.scratch[:0], body[:end])), " \t\n")
-	p.flushText()
+	p.flushText(false)
 	p.current().CreateProcInst(target, inst)
+	if p.stream != nil && len(p.stack) > 0 {
+		p.stream.procInst(target, inst)
+	}
 	p.pos += end + 2
 	return nil
 }

@@ -22,7 +22,10 @@ func (p *xmlParser) startTag() error {
 	if len(p.stack) >= maxDepth {
 		return p.errorf("imbrication d'éléments trop profonde")
 	}
-	p.flushText()
+	p.flushText(true)
+	if len(p.hasElem) > 0 {
+		p.hasElem[len(p.hasElem)-1] = true
+	}
 	el := p.newElement(name)
 	p.hasRoot = true
 	for {
@@ -33,11 +36,11 @@ func (p *xmlParser) startTag() error {
 		switch {
 		case p.b[p.pos] == '>':
 			p.pos++
-			p.stack = append(p.stack, el)
-			return nil
+			p.stack, p.hasElem = append(p.stack, el), append(p.hasElem, false)
+			return p.streamStart(el, false)
 		case bytes.HasPrefix(p.b[p.pos:], []byte("/>")):
 			p.pos += 2
-			return nil
+			return p.streamStart(el, true)
 		case !spaced:
 			return p.errorf("espace attendu avant un attribut dans %s", name)
 		}
@@ -100,9 +103,31 @@ func (p *xmlParser) endTag() error {
 	if open.FullTag() != name {
 		return p.errorf("balise de fin %s pour l'élément %s", name, open.FullTag())
 	}
-	p.flushText()
+	p.flushText(false)
+	if p.stream != nil {
+		p.stream.end(open, len(p.stack))
+	}
 	p.hints[name] = min(len(open.Child), maxChildHint)
-	p.stack = p.stack[:len(p.stack)-1]
+	p.stack, p.hasElem = p.stack[:len(p.stack)-1], p.hasElem[:len(p.hasElem)-1]
+	return nil
+}
+
+// streamStart hands a complete start tag to the stream, if any; an empty
+// element is ended at once.
+func (p *xmlParser) streamStart(el *etree.Element, empty bool) error {
+	if p.stream == nil {
+		return nil
+	}
+	depth := len(p.stack)
+	if empty {
+		depth++
+	}
+	if err := p.stream.start(el, depth); err != nil {
+		return p.errorf("%v", err)
+	}
+	if empty {
+		p.stream.end(el, depth)
+	}
 	return nil
 }
 

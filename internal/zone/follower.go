@@ -83,8 +83,8 @@ type Result struct {
 	Plan      dns.Plan
 	Desired   []dns.Record
 	Consigned int // history events written
-	owners  map[string]Owner
-	applied []dns.Record
+	owners    map[string]Owner
+	applied   []dns.Record
 }
 
 // Plan compares the desired zone with the server and returns the plan,

@@ -10,6 +10,8 @@ import (
 	"confiance/internal/dns/dnstest"
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
+	"confiance/internal/store"
+	"confiance/internal/store/storetest"
 )
 
 // TestKnotFollowsRegistry allocates, updates, excludes, switches and
@@ -17,7 +19,15 @@ import (
 // checks each step with real DNS queries to Knot; then a record changed
 // behind Confiance's back is found, repaired and written to the history.
 func TestKnotFollowsRegistry(t *testing.T) {
-	svc, db := registry(t)
+	for name, open := range map[string]func(testing.TB) *store.DB{
+		"sqlite": storetest.SQLite, "postgres": storetest.Postgres,
+	} {
+		t.Run(name, func(t *testing.T) { testKnotFollows(t, open(t)) })
+	}
+}
+
+func testKnotFollows(t *testing.T, db *store.DB) {
+	svc, _ := registryOn(t, db)
 	k, backend := knotBackend(t)
 	server := "rfc2136://" + k.Addr
 	f := newFollower(t, svc, db, backend, server, DefaultPolicy)

@@ -29,7 +29,12 @@ func testCtx(t testing.TB) context.Context {
 // registry opens a registry on a fresh SQLite file.
 func registry(t testing.TB) (*registre.Service, *store.DB) {
 	t.Helper()
-	db := storetest.SQLite(t)
+	return registryOn(t, storetest.SQLite(t))
+}
+
+// registryOn opens a registry on db.
+func registryOn(t testing.TB, db *store.DB) (*registre.Service, *store.DB) {
+	t.Helper()
 	svc, err := registre.NewService(db, registre.NamingProduction,
 		registre.WithClock(registretest.NewClock().Now))
 	if err != nil {

@@ -65,7 +65,7 @@ func event(server, action string, part []dns.Change, owners map[string]Owner) re
 	single := true
 	for i, c := range part {
 		e.Changements[i] = registre.Changement{Champ: "CNAME " + strings.TrimSuffix(c.Name, "."),
-			Ancien: strings.TrimSuffix(c.Previous, "."),
+			Ancien:  strings.TrimSuffix(c.Previous, "."),
 			Nouveau: strings.TrimSuffix(c.Target, ".")}
 		o := owners[c.Name]
 		if i == 0 {

@@ -51,7 +51,8 @@ type Checker struct {
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
 
-	crlOK sync.Map // *x509.RevocationList+issuer → signature checked
+	crlOK  sync.Map // *x509.RevocationList+issuer → signature checked
+	chains chainCache
 }
 
 // Check admits the chain certs (leaf first, as sent in TLS) and returns the
@@ -82,6 +83,10 @@ func (c *Checker) Check(certs []*x509.Certificate) (*listeblanche.Domaine, *Refu
 
 func (c *Checker) verifyChain(leaf *x509.Certificate, sent []*x509.Certificate,
 	now time.Time) ([]*x509.Certificate, *Refusal) {
+	key := chainKey(leaf, sent)
+	if chain := c.chains.get(key, now); chain != nil {
+		return chain, nil
+	}
 	inter := x509.NewCertPool()
 	for _, x := range append(sent, c.Intermediates...) {
 		inter.AddCert(x)
@@ -92,6 +97,7 @@ func (c *Checker) verifyChain(leaf *x509.Certificate, sent []*x509.Certificate,
 		return nil, refuse(CodeChain, "le certificat de « %s » ne chaîne pas vers "+
 			"une autorité IGC-Santé de confiance (%v)", leaf.Subject, err)
 	}
+	c.chains.put(key, chains[0])
 	return chains[0], nil
 }
 

@@ -189,7 +189,8 @@ func (m *model) update(t *testing.T, ctx context.Context, svc *registre.Service,
 	m.count("modification", err == nil)
 }
 
-func (m *model) transition(t *testing.T, ctx context.Context, svc *registre.Service, rng *rand.Rand) {
+func (m *model) transition(t *testing.T, ctx context.Context, svc *registre.Service,
+	rng *rand.Rand) {
 	id := m.ids[rng.IntN(len(m.ids))]
 	a := m.pickAction(rng, m.statut[id])
 	want, modelErr := registre.Next(m.statut[id], a)

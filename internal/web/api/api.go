@@ -51,6 +51,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTT
 func (a *API) handler(rt route) http.Handler {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, _ := httpx.Principal(r.Context())
+		if !rt.public {
+			w.Header().Set("Cache-Control", "no-store") // personal data, secrets of new tokens
+		}
 		if err := checkQuery(r, rt.op.query); err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
@@ -77,7 +80,8 @@ func (a *API) noRoute(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(allowed) == 0 {
-		httpx.WriteProblem(w, r, httpx.NotFound("aucune ressource de l'API à l'adresse "+r.URL.Path))
+		detail := "aucune ressource de l'API à l'adresse " + r.URL.Path
+		httpx.WriteProblem(w, r, httpx.NotFound(detail))
 		return
 	}
 	w.Header().Set("Allow", strings.Join(allowed, ", "))

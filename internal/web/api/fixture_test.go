@@ -98,15 +98,19 @@ func (f *fixture) switchable(t *testing.T) {
 	}
 	id := inst.PointsAcces[0].ID
 	dn := "CN=db1.360.mesimagesmedicales.fr,OU=12345678200010,O=Opérateur 1,ST=Paris (75),C=FR"
+	move := func(a registre.Action) error {
+		_, err := f.svc.Transition(ctx, sys, id, a, "")
+		return err
+	}
 	steps := []func() error{
-		func() error { _, err := f.svc.Transition(ctx, sys, id, registre.Integrer, ""); return err },
+		func() error { return move(registre.Integrer) },
 		func() error {
 			_, err := f.svc.ModifierPointAcces(ctx, sys, id, registre.PointAccesPatch{
 				DNCertificat: &dn, Support: &registre.Contact{Email: "support@exemple.fr"}})
 			return err
 		},
-		func() error { _, err := f.svc.Transition(ctx, sys, id, registre.Activer, ""); return err },
-		func() error { _, err := f.svc.Transition(ctx, sys, id, registre.Basculer, ""); return err },
+		func() error { return move(registre.Activer) },
+		func() error { return move(registre.Basculer) },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -1,60 +1,59 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 
 	"confiance/internal/registre"
-	"confiance/internal/web/httpx"
 )
 
-func (a *API) listPointsAcces(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	f, err := filtre(r)
-	if err != nil {
-		return err
+// The request and response bodies the API adds to the registry's types.
+type (
+	// transitionRequest asks for a lifecycle action on an access point.
+	transitionRequest struct {
+		Action registre.Action `json:"action"`
+		Motif  string          `json:"motif,omitempty"`
 	}
-	list, err := a.svc.PointsAcces(r.Context(), p, f)
-	return writeList(w, list, err)
-}
+	// repriseRequest hands an installation over to a new operator.
+	repriseRequest struct {
+		OperateurID int64   `json:"operateurId"`
+		SiteIDs     []int64 `json:"siteIds"`
+	}
+	// tokenRequest asks for a new API token.
+	tokenRequest struct {
+		Nom         string        `json:"nom"`
+		Role        registre.Role `json:"role"`
+		OperateurID int64         `json:"operateurId,omitempty"`
+	}
+	// tokenCree is a new token with its secret, shown this once.
+	tokenCree struct {
+		Jeton  registre.Token `json:"jeton"`
+		Secret string         `json:"secret"`
+	}
+	// evenement is a history event with its SUIVI DE MODIFICATION text.
+	evenement struct {
+		registre.Evenement
+		Suivi string `json:"suivi"`
+	}
+	// verification is the result of a check of the history chain.
+	verification struct {
+		Valide     bool   `json:"valide"`
+		Evenements int64  `json:"evenements"`
+		Rupture    int64  `json:"rupture,omitempty"` // sequence number of the first bad event
+		Detail     string `json:"detail"`
+	}
+)
 
-func (a *API) getPointAcces(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	pa, err := a.svc.PointAcces(r.Context(), p, id)
-	return write(w, http.StatusOK, pa, err)
-}
-
-func (a *API) modifierPointAcces(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var patch registre.PointAccesPatch
-	if err := httpx.DecodeJSON(w, r, &patch); err != nil {
-		return err
-	}
-	pa, err := a.svc.ModifierPointAcces(r.Context(), p, id, patch)
-	return write(w, http.StatusOK, pa, err)
-}
-
-func (a *API) transition(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in transitionRequest
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
+func transition(s *registre.Service, ctx context.Context, p registre.Principal, id int64,
+	in transitionRequest) (registre.PointAcces, error) {
 	if !slices.Contains(registre.Actions, in.Action) {
-		return &registre.ValidationError{Fields: []registre.FieldError{{Field: "action",
-			Message: "action inconnue (attendues : " + joinComma(actionNames()) + ")"}}}
+		msg := "action inconnue (attendues : " + joinComma(actionNames()) + ")"
+		return registre.PointAcces{}, &registre.ValidationError{
+			Fields: []registre.FieldError{{Field: "action", Message: msg}}}
 	}
-	pa, err := a.svc.Transition(r.Context(), p, id, in.Action, in.Motif)
-	return write(w, http.StatusOK, pa, err)
+	return s.Transition(ctx, p, id, in.Action, in.Motif)
 }
 
 func actionNames() []string {
@@ -65,12 +64,23 @@ func actionNames() []string {
 	return names
 }
 
-func (a *API) historique(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	f, err := filtre(r)
+func reprendre(s *registre.Service, ctx context.Context, p registre.Principal, id int64,
+	in repriseRequest) (registre.Installation, error) {
+	return s.Reprendre(ctx, p, id, in.OperateurID, in.SiteIDs)
+}
+
+// historique lists events with their SUIVI DE MODIFICATION text.
+func historique(s *registre.Service, ctx context.Context, p registre.Principal,
+	f registre.Filtre) ([]evenement, error) {
+	evs, err := s.Historique(ctx, p, f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return a.writeHistorique(w, r, p, f)
+	list := make([]evenement, len(evs))
+	for i, e := range evs {
+		list[i] = evenement{Evenement: e, Suivi: e.Suivi()}
+	}
+	return list, nil
 }
 
 func (a *API) historiqueInstallation(w http.ResponseWriter, r *http.Request,
@@ -84,20 +94,8 @@ func (a *API) historiqueInstallation(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	f.InstallationID = id
-	return a.writeHistorique(w, r, p, f)
-}
-
-func (a *API) writeHistorique(w http.ResponseWriter, r *http.Request, p registre.Principal,
-	f registre.Filtre) error {
-	evs, err := a.svc.Historique(r.Context(), p, f)
-	if err != nil {
-		return err
-	}
-	list := make([]evenement, len(evs))
-	for i, e := range evs {
-		list[i] = evenement{Evenement: e, Suivi: e.Suivi()}
-	}
-	return writeList(w, list, nil)
+	evs, err := historique(a.svc, r.Context(), p, f)
+	return writeList(w, evs, err)
 }
 
 func (a *API) verifierHistorique(w http.ResponseWriter, r *http.Request,
@@ -115,19 +113,10 @@ func (a *API) verifierHistorique(w http.ResponseWriter, r *http.Request,
 		Detail: "la chaîne de l'historique est intègre"}, nil)
 }
 
-func (a *API) listTokens(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	list, err := a.svc.Tokens(r.Context(), p)
-	return writeList(w, list, err)
-}
-
-func (a *API) creerToken(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
-	var in tokenRequest
-	if err := httpx.DecodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	t, secret, err := a.svc.CreerToken(r.Context(), p, in.Nom, in.Role, in.OperateurID)
-	w.Header().Set("Cache-Control", "no-store")
-	return write(w, http.StatusCreated, tokenCree{Jeton: t, Secret: secret}, err)
+func creerToken(s *registre.Service, ctx context.Context, p registre.Principal,
+	in tokenRequest) (tokenCree, error) {
+	t, secret, err := s.CreerToken(ctx, p, in.Nom, in.Role, in.OperateurID)
+	return tokenCree{Jeton: t, Secret: secret}, err
 }
 
 func (a *API) revoquerToken(w http.ResponseWriter, r *http.Request, p registre.Principal) error {
@@ -139,23 +128,5 @@ func (a *API) revoquerToken(w http.ResponseWriter, r *http.Request, p registre.P
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-// write writes v with status, or returns err for the problem document.
-func write(w http.ResponseWriter, status int, v any, err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSON(w, status, v)
-	return nil
-}
-
-// writeList streams list as a JSON array, or returns err.
-func writeList[T any](w http.ResponseWriter, list []T, err error) error {
-	if err != nil {
-		return err
-	}
-	httpx.WriteJSONList(w, list)
 	return nil
 }

@@ -6,6 +6,9 @@ import (
 	"confiance/internal/registre"
 )
 
+// service shortens the method expressions of the table.
+type service = registre.Service
+
 // route is one operation of the API: what the mux serves and what the
 // OpenAPI document says of it.
 type route struct {
@@ -13,7 +16,7 @@ type route struct {
 	path   string // below Prefix, with {id}-style integer path parameters
 	public bool   // served without a token
 	op     operation
-	handle func(a *API, w http.ResponseWriter, r *http.Request, p registre.Principal) error
+	handle handleFunc
 }
 
 func (rt route) pattern() string { return rt.method + " " + Prefix + rt.path }
@@ -62,26 +65,29 @@ func routes() []route {
 
 func operateurRoutes() []route {
 	return []route{
-		{method: "GET", path: "/operateurs", handle: (*API).listOperateurs, op: operation{
+		{method: "GET", path: "/operateurs", handle: list(operateurs), op: operation{
 			id: "listOperateurs", tag: "operateurs", summary: "Lister les opérateurs visibles",
 			status: 200, resp: registre.Operateur{}, list: true}},
-		{method: "POST", path: "/operateurs", handle: (*API).creerOperateur, op: operation{
-			id: "creerOperateur", tag: "operateurs", summary: "Enregistrer un opérateur",
-			admin: true, body: registre.OperateurInput{}, status: 201, resp: registre.Operateur{}}},
-		{method: "GET", path: "/operateurs/{id}", handle: (*API).getOperateur, op: operation{
+		{method: "POST", path: "/operateurs", handle: create((*service).CreerOperateur),
+			op: operation{
+				id: "creerOperateur", tag: "operateurs", summary: "Enregistrer un opérateur",
+				admin: true, body: registre.OperateurInput{},
+				status: 201, resp: registre.Operateur{}}},
+		{method: "GET", path: "/operateurs/{id}", handle: one((*service).Operateur), op: operation{
 			id: "getOperateur", tag: "operateurs", summary: "Lire un opérateur",
 			status: 200, resp: registre.Operateur{}}},
-		{method: "PUT", path: "/operateurs/{id}", handle: (*API).modifierOperateur, op: operation{
-			id: "modifierOperateur", tag: "operateurs",
-			summary: "Remplacer les données d'un opérateur (dénomination et SIRET : ANS seulement)",
-			body:    registre.OperateurInput{}, status: 200, resp: registre.Operateur{}}},
-		{method: "GET", path: "/sites", handle: (*API).listSites, op: operation{
+		{method: "PUT", path: "/operateurs/{id}", handle: update(200, (*service).ModifierOperateur),
+			op: operation{
+				id: "modifierOperateur", tag: "operateurs",
+				summary: "Remplacer les données d'un opérateur (dénomination, SIRET : ANS)",
+				body:    registre.OperateurInput{}, status: 200, resp: registre.Operateur{}}},
+		{method: "GET", path: "/sites", handle: list((*service).Sites), op: operation{
 			id: "listSites", tag: "sites", summary: "Lister les sites clients",
 			query: []param{pOperateur}, status: 200, resp: registre.Site{}, list: true}},
-		{method: "POST", path: "/sites", handle: (*API).creerSite, op: operation{
+		{method: "POST", path: "/sites", handle: create((*service).CreerSite), op: operation{
 			id: "creerSite", tag: "sites", summary: "Enregistrer un site client d'un opérateur",
 			body: registre.SiteInput{}, status: 201, resp: registre.Site{}}},
-		{method: "GET", path: "/sites/{id}", handle: (*API).getSite, op: operation{
+		{method: "GET", path: "/sites/{id}", handle: one((*service).Site), op: operation{
 			id: "getSite", tag: "sites", summary: "Lire un site client",
 			status: 200, resp: registre.Site{}}},
 	}
@@ -89,28 +95,33 @@ func operateurRoutes() []route {
 
 func installationRoutes() []route {
 	return []route{
-		{method: "GET", path: "/installations", handle: (*API).listInstallations, op: operation{
-			id: "listInstallations", tag: "installations",
-			summary: "Lister les installations avec leurs points d'accès",
-			query:   []param{pOperateur, pLimit, pOffset}, status: 200,
-			resp: registre.Installation{}, list: true}},
-		{method: "POST", path: "/installations", handle: (*API).creerInstallation, op: operation{
-			id: "creerInstallation", tag: "installations",
-			summary: "Créer une installation et attribuer un couple de FQDN par PACS",
-			admin:   true, body: registre.InstallationInput{}, status: 201,
-			resp: registre.Installation{}}},
-		{method: "GET", path: "/installations/{id}", handle: (*API).getInstallation, op: operation{
-			id: "getInstallation", tag: "installations", summary: "Lire une installation",
-			status: 200, resp: registre.Installation{}}},
-		{method: "POST", path: "/installations/{id}/points-acces", handle: (*API).ajouterPointAcces,
+		{method: "GET", path: "/installations", handle: list((*service).Installations),
+			op: operation{
+				id: "listInstallations", tag: "installations",
+				summary: "Lister les installations avec leurs points d'accès",
+				query:   []param{pOperateur, pLimit, pOffset}, status: 200,
+				resp: registre.Installation{}, list: true}},
+		{method: "POST", path: "/installations", handle: create((*service).CreerInstallation),
+			op: operation{
+				id: "creerInstallation", tag: "installations",
+				summary: "Créer une installation et attribuer un couple de FQDN par PACS",
+				admin:   true, body: registre.InstallationInput{}, status: 201,
+				resp: registre.Installation{}}},
+		{method: "GET", path: "/installations/{id}", handle: one((*service).Installation),
+			op: operation{
+				id: "getInstallation", tag: "installations", summary: "Lire une installation",
+				status: 200, resp: registre.Installation{}}},
+		{method: "POST", path: "/installations/{id}/points-acces",
+			handle: update(201, (*service).AjouterPointAcces),
 			op: operation{id: "ajouterPointAcces", tag: "installations",
 				summary: "Ajouter un PACS (un nouveau couple de FQDN) à une installation",
 				admin:   true, body: registre.Cibles{}, status: 201, resp: registre.PointAcces{}}},
-		{method: "POST", path: "/installations/{id}/reprise", handle: (*API).reprendre,
+		{method: "POST", path: "/installations/{id}/reprise", handle: update(200, reprendre),
 			op: operation{id: "reprendreInstallation", tag: "installations",
 				summary: "Bascule d'opérateur : confier l'installation à un nouvel opérateur",
 				admin:   true, body: repriseRequest{}, status: 200, resp: registre.Installation{}}},
-		{method: "GET", path: "/installations/{id}/historique", handle: (*API).historiqueInstallation,
+		{method: "GET", path: "/installations/{id}/historique",
+			handle: (*API).historiqueInstallation,
 			op: operation{id: "historiqueInstallation", tag: "historique",
 				summary: "Suivi de modification d'une installation",
 				query:   []param{pLimit, pOffset}, status: 200, resp: evenement{}, list: true}},
@@ -119,27 +130,30 @@ func installationRoutes() []route {
 
 func pointAccesRoutes() []route {
 	return []route{
-		{method: "GET", path: "/points-acces", handle: (*API).listPointsAcces, op: operation{
+		{method: "GET", path: "/points-acces", handle: listPointsAcces, op: operation{
 			id: "listPointsAcces", tag: "points-acces", summary: "Lister les points d'accès",
 			query:  []param{pStatut, pOperateur, pInstallation, pLimit, pOffset},
 			status: 200, resp: registre.PointAcces{}, list: true}},
-		{method: "GET", path: "/points-acces/{id}", handle: (*API).getPointAcces, op: operation{
-			id: "getPointAcces", tag: "points-acces", summary: "Lire un point d'accès",
-			status: 200, resp: registre.PointAcces{}}},
-		{method: "PATCH", path: "/points-acces/{id}", handle: (*API).modifierPointAcces,
+		{method: "GET", path: "/points-acces/{id}", handle: one((*service).PointAcces),
+			op: operation{
+				id: "getPointAcces", tag: "points-acces", summary: "Lire un point d'accès",
+				status: 200, resp: registre.PointAcces{}}},
+		{method: "PATCH", path: "/points-acces/{id}",
+			handle: update(200, (*service).ModifierPointAcces),
 			op: operation{id: "modifierPointAcces", tag: "points-acces",
 				summary: "Modifier les cibles, le contact support ou (ANS) le DN du certificat",
 				body:    registre.PointAccesPatch{}, status: 200, resp: registre.PointAcces{}}},
-		{method: "POST", path: "/points-acces/{id}/transitions", handle: (*API).transition,
+		{method: "POST", path: "/points-acces/{id}/transitions", handle: update(200, transition),
 			op: operation{id: "transitionPointAcces", tag: "points-acces",
 				summary: "Changer le statut d'un point d'accès (intégrer, activer, exclure…)",
-				admin:   true, body: transitionRequest{}, status: 200, resp: registre.PointAcces{}}},
+				admin:   true, body: transitionRequest{},
+				status: 200, resp: registre.PointAcces{}}},
 	}
 }
 
 func adminRoutes() []route {
 	return []route{
-		{method: "GET", path: "/historique", handle: (*API).historique, op: operation{
+		{method: "GET", path: "/historique", handle: list(historique), op: operation{
 			id: "historique", tag: "historique", summary: "Lister les événements de l'historique",
 			query:  []param{pOperateur, pInstallation, pLimit, pOffset},
 			status: 200, resp: evenement{}, list: true}},
@@ -147,12 +161,13 @@ func adminRoutes() []route {
 			op: operation{id: "verifierHistorique", tag: "historique",
 				summary: "Vérifier le chaînage de tout l'historique", admin: true,
 				status: 200, resp: verification{}}},
-		{method: "GET", path: "/tokens", handle: (*API).listTokens, op: operation{
+		{method: "GET", path: "/tokens", handle: list(tokens), op: operation{
 			id: "listTokens", tag: "tokens", summary: "Lister les jetons d'accès (sans secret)",
 			admin: true, status: 200, resp: registre.Token{}, list: true}},
-		{method: "POST", path: "/tokens", handle: (*API).creerToken, op: operation{
-			id: "creerToken", tag: "tokens", summary: "Créer un jeton d'accès (secret montré une fois)",
-			admin: true, body: tokenRequest{}, status: 201, resp: tokenCree{}}},
+		{method: "POST", path: "/tokens", handle: create(creerToken), op: operation{
+			id: "creerToken", tag: "tokens",
+			summary: "Créer un jeton d'accès (secret montré une fois)", admin: true,
+			body: tokenRequest{}, status: 201, resp: tokenCree{}}},
 		{method: "DELETE", path: "/tokens/{id}", handle: (*API).revoquerToken, op: operation{
 			id: "revoquerToken", tag: "tokens", summary: "Révoquer un jeton d'accès",
 			admin: true, status: 204}},

@@ -24,7 +24,7 @@ func TestRequestErrors(t *testing.T) {
 		detail             string   // a part of the detail
 		champs             []string // the rejected fields, in order
 	}{
-		{"invalid fields", "POST", "/operateurs", badOp, 422, "champs invalides",
+		{"invalid fields", "POST", "/operateurs", badOp, 422, "données invalides (",
 			[]string{"siret", "contactProjet.email"}},
 		{"malformed JSON", "POST", "/operateurs", `{"denomination":`, 400, "incomplet", nil},
 		{"syntax error", "POST", "/operateurs", `{"denomination" 1}`, 400, "mal formé", nil},
@@ -39,11 +39,11 @@ func TestRequestErrors(t *testing.T) {
 		{"unknown parameter", "GET", "/sites?operator=1", nil, 400, "paramètre inconnu",
 			[]string{"operator"}},
 		{"unknown action", "POST", fmt.Sprintf("/points-acces/%d/transitions", f.pa1),
-			`{"action":"supprimer"}`, 422, "champs invalides", []string{"action"}},
+			`{"action":"supprimer"}`, 422, "données invalides (", []string{"action"}},
 		{"refused transition", "POST", fmt.Sprintf("/points-acces/%d/transitions", f.pa1),
 			`{"action":"integrer"}`, 409, "impossible depuis", nil},
 		{"missing motif", "POST", fmt.Sprintf("/points-acces/%d/transitions", f.pa1),
-			`{"action":"exclure"}`, 422, "champs invalides", []string{"motif"}},
+			`{"action":"exclure"}`, 422, "données invalides (", []string{"motif"}},
 		{"FQDN never reused", "POST", "/installations", registre.InstallationInput{ID: 350,
 			OperateurID: f.op1, SiteIDs: []int64{f.site1},
 			PACS: []registre.Cibles{{DB: "a.exemple.fr", VI: "b.exemple.fr"}}}, 409,
@@ -100,8 +100,9 @@ func TestAuthentication(t *testing.T) {
 			if c.header != "" {
 				req = f.doHeader(t, c.header)
 			}
-			if req.status != 401 || !strings.Contains(req.header.Get("WWW-Authenticate"), c.challenge) {
-				t.Fatalf("status %d, challenge %q", req.status, req.header.Get("WWW-Authenticate"))
+			challenge := req.header.Get("WWW-Authenticate")
+			if req.status != 401 || !strings.Contains(challenge, c.challenge) {
+				t.Fatalf("status %d, challenge %q", req.status, challenge)
 			}
 			req.problem(t)
 		})
@@ -113,7 +114,8 @@ func TestAuthentication(t *testing.T) {
 		}
 		ts, _ := f.svc.Tokens(t.Context(), sys)
 		last := ts[len(ts)-1]
-		if r := f.do(t, "DELETE", fmt.Sprintf("%s/tokens/%d", Prefix, last.ID), f.admin, nil); r.status != 204 {
+		path := fmt.Sprintf("%s/tokens/%d", Prefix, last.ID)
+		if r := f.do(t, "DELETE", path, f.admin, nil); r.status != 204 {
 			t.Fatalf("revoke: %d %s", r.status, r.body)
 		}
 		if r := f.do(t, "GET", Prefix+"/tokens", secret, nil); r.status != 401 {

@@ -114,3 +114,22 @@ func FuzzDecodeJSON(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendString checks AppendString against encoding/json.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "db1.350.mesimagesmedicales.fr", "Opérateur 1", `a"b\c`,
+		"\x01", "\xff\xfe", "\u2028", "<&>"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var got, want string
+		if err := json.Unmarshal(AppendString(nil, s), &got); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		raw, _ := json.Marshal(s)
+		json.Unmarshal(raw, &want)
+		if got != want {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
+}

@@ -25,6 +25,7 @@ type Problem struct {
 	Champs []registre.FieldError `json:"champs,omitempty"`
 }
 
+// Error returns the French detail, so that a Problem can travel as an error.
 func (p *Problem) Error() string { return p.Detail }
 
 // NewProblem returns a problem of the given kind ("requete-invalide",
@@ -43,7 +44,8 @@ func BadRequest(detail string, champs ...registre.FieldError) *Problem {
 
 // Unauthorized is the problem of a request without a valid bearer token.
 func Unauthorized(detail string) *Problem {
-	return NewProblem(http.StatusUnauthorized, "non-authentifie", "Authentification requise", detail)
+	return NewProblem(http.StatusUnauthorized, "non-authentifie", "Authentification requise",
+		detail)
 }
 
 // NotFound is the problem of an unknown resource.
@@ -64,7 +66,7 @@ func ProblemFor(err error) *Problem {
 	switch {
 	case errors.As(err, &ve):
 		p = NewProblem(http.StatusUnprocessableEntity, "donnees-invalides", "Données invalides",
-			"la requête contient des champs invalides : rien n'a été enregistré")
+			ve.Error()+" ; rien n'a été enregistré")
 		p.Champs = ve.Fields
 		return p
 	case errors.Is(err, registre.ErrInvalid):
@@ -91,5 +93,7 @@ func WriteProblem(w http.ResponseWriter, r *http.Request, err error) {
 	w.Header().Set("Content-Type", ProblemContentType)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
-	json.NewEncoder(w).Encode(p)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(p)
 }

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"confiance/internal/publication"
+)
+
+// demoPKIDir is the demonstration PKI inside the data folder.
+func demoPKIDir(data string) string { return filepath.Join(data, "demo-pki") }
+
+// publicationSigning returns the signing key and chain of the files given,
+// or the demonstration PKI of the data folder in demo mode. ok is false
+// when neither is configured.
+func publicationSigning(data string, demo bool, key, cert string,
+	chain []string) (s publication.Signing, ok bool, err error) {
+	switch {
+	case key != "" || cert != "":
+		if key == "" || cert == "" {
+			return s, false, usageErrorf("la clé et le certificat du signataire vont ensemble")
+		}
+		s, err = publication.LoadSigning(key, cert, chain)
+		return s, err == nil, err
+	case demo:
+		s, err = publication.DemoSigning(demoPKIDir(data))
+		return s, err == nil, err
+	}
+	return s, false, nil
+}
+
+func listePublish(args []string, stdout, stderr io.Writer) int {
+	c := newCLI("liste publish", "", stdout, stderr).withApply()
+	var f signFlags
+	f.register(c)
+	force := c.fs.Bool("force", false, "publie même si la liste n'a pas changé (re-signature)")
+	demo := c.fs.Bool("demo", false, "signe avec la PKI de démonstration du dossier de données")
+	if code, ok := c.parse(args, 0, 0); !ok {
+		return code
+	}
+	sig, ok, err := publicationSigning(c.rf.data, *demo, f.key, f.cert, f.chain)
+	if err != nil {
+		return c.fail(err)
+	}
+	if c.apply && !ok {
+		return c.fail(usageErrorf("indiquez --key et --cert (et --chain), ou --demo"))
+	}
+	db, svc, err := c.rf.open(c.ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer closeDB(db)
+	pub, err := publication.New(publication.Config{Dir: listeDir(c.rf.data), DB: db,
+		Registry: svc, Signing: sig})
+	if err != nil {
+		return c.fail(err)
+	}
+	run := pub.Plan
+	if c.apply {
+		run = pub.Publish
+	}
+	out, err := run(c.ctx, *force)
+	if err != nil {
+		return c.fail(err)
+	}
+	printOutcome(c, out)
+	return 0
+}
+
+func printOutcome(c *cli, out publication.Outcome) {
+	v := out.Version
+	if !out.Published {
+		fmt.Fprintf(c.stdout,
+			"Rien à publier : la version %d (%d entrées, signée le %s) est à jour.\n",
+			v.Numero, v.Entrees, v.SigneLe.Format(time.RFC3339))
+		return
+	}
+	if c.apply {
+		fmt.Fprintf(c.stdout, "Version %d publiée (%s) : %d entrées, DateDeGeneration %s, "+
+			"fichier %s.\n", v.Numero, out.Reason, v.Entrees,
+			v.DateDeGeneration.Format(time.RFC3339), v.Fichier)
+	} else {
+		fmt.Fprintf(c.stdout, "Simulation : la version %d serait publiée (%s).\n", v.Numero+1,
+			out.Reason)
+	}
+	if !out.Diff.Empty() {
+		fmt.Fprintln(c.stdout)
+		out.Diff.WriteText(c.stdout, "la version publiée", "la nouvelle liste")
+	}
+	c.footer()
+}

@@ -1,0 +1,265 @@
+package meteo
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"confiance/internal/meteo/meteosim"
+)
+
+func get(t *testing.T, url string, status int) (string, http.Header) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != status {
+		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, status, b)
+	}
+	return string(b), resp.Header
+}
+
+// doc parses a page and returns its root.
+func doc(t *testing.T, body string) *html.Node {
+	t.Helper()
+	n, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// find returns the nodes below n for which match is true.
+func find(n *html.Node, match func(*html.Node) bool) []*html.Node {
+	var out []*html.Node
+	for c := range n.Descendants() {
+		if match(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func byTag(tag string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return n.Type == html.ElementNode && n.Data == tag }
+}
+
+func byClass(class string) func(*html.Node) bool {
+	return func(n *html.Node) bool {
+		return n.Type == html.ElementNode && strings.Contains(" "+attr(n, "class")+" ", " "+class+" ")
+	}
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	for c := range n.Descendants() {
+		if c.Type == html.TextNode {
+			b.WriteString(c.Data)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+func byID(root *html.Node, id string) *html.Node {
+	ns := find(root, func(n *html.Node) bool { return attr(n, "id") == id })
+	if len(ns) == 0 {
+		return nil
+	}
+	return ns[0]
+}
+
+func TestStatusPage(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 3)
+	s.announce(t)
+	if err := s.svc.Rafraichir(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	body, hdr := get(t, s.srv.URL+"/", 200)
+	if !strings.HasPrefix(hdr.Get("Content-Type"), "text/html") {
+		t.Fatalf("content type %s", hdr.Get("Content-Type"))
+	}
+	root := doc(t, body)
+	if h := find(root, byTag("html")); attr(h[0], "lang") != "fr" {
+		t.Error(`the page is not lang="fr"`)
+	}
+	if got := text(find(root, byTag("title"))[0]); got != "Météo des services — Espace de Confiance DRIM-M" {
+		t.Errorf("title %q", got)
+	}
+	if !strings.Contains(text(find(root, byTag("header"))[0]), "Espace de Confiance DRIM-M") {
+		t.Error("header without the name of the trust space")
+	}
+	if links := find(root, byClass("fr-skiplinks")); len(links) != 1 {
+		t.Error("no skip links")
+	}
+	banner := byID(root, "bandeau")
+	if banner == nil || !strings.Contains(text(banner), "1 service indisponible") ||
+		!strings.Contains(text(banner), "PACS de db1.350.mesimagesmedicales.fr") {
+		t.Fatalf("banner %q", text(banner))
+	}
+	points := find(root, byClass("meteo-point"))
+	if len(points) != 4 {
+		t.Fatalf("%d DRIMboxes shown, want 4", len(points))
+	}
+	// The unavailable one comes first; each shows 3 components of 90 bars.
+	if !strings.Contains(text(points[0]), "db1.350.mesimagesmedicales.fr") {
+		t.Errorf("first DRIMbox %q", text(points[0]))
+	}
+	for _, p := range points {
+		svgs := find(p, byTag("svg"))
+		if len(svgs) != 3 {
+			t.Fatalf("%d bar charts, want 3", len(svgs))
+		}
+		if n := len(find(svgs[0], byTag("rect"))); n != 90 {
+			t.Fatalf("%d daily bars, want 90", n)
+		}
+		if !strings.Contains(text(p), "100,0000\u00a0%") && !strings.Contains(text(p), "%") {
+			t.Errorf("no uptime figure in %q", text(p))
+		}
+	}
+	all := text(root)
+	for _, want := range []string{"expiration proche", "Lenteurs du PACS", "L'opérateur a été prévenu.",
+		"Maintenance : Mise à jour du PACS", "Radiologie Sud"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the page does not say %q", want)
+		}
+	}
+}
+
+func TestStatusPageSearch(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 1)
+	s.svc.Rafraichir(context.Background())
+	for q, n := range map[string]int{"349": 1, "radiologie sud": 1, "IMAGERIE medicale": 3, "zzz": 0} {
+		body, _ := get(t, s.srv.URL+"/?q="+strings.ReplaceAll(q, " ", "+"), 200)
+		root := doc(t, body)
+		if got := len(find(root, byClass("meteo-point"))); got != n {
+			t.Errorf("search %q: %d DRIMboxes, want %d", q, got, n)
+		}
+		if input := byID(root, "q"); attr(input, "value") != q {
+			t.Errorf("search box holds %q, want %q", attr(input, "value"), q)
+		}
+	}
+}
+
+func TestStatusPageAllUp(t *testing.T) {
+	s := newSite(t, []meteosim.Options{{}}, demoCibles()[:2], 2)
+	s.svc.Rafraichir(context.Background())
+	body, _ := get(t, s.srv.URL+"/", 200)
+	if b := byID(doc(t, body), "bandeau"); !strings.Contains(text(b), "Tous les services sont disponibles") {
+		t.Fatalf("banner %q", text(b))
+	}
+}
+
+func TestDetailPage(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 3)
+	s.svc.Rafraichir(context.Background())
+	body, _ := get(t, s.srv.URL+"/meteo/drimbox/"+fqdn("1.350"), 200)
+	root := doc(t, body)
+	if h1 := find(root, byTag("h1")); text(h1[0]) != fqdn("1.350") {
+		t.Errorf("h1 %q", text(h1[0]))
+	}
+	if rows := find(root, byTag("tr")); len(rows) < 7 {
+		t.Errorf("%d table rows, want the 6 components and the latest checks", len(rows))
+	}
+	get(t, s.srv.URL+"/meteo/drimbox/db9.999.mesimagesmedicales.fr", 404)
+}
+
+func TestAPI(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 3)
+	s.announce(t)
+	s.svc.Rafraichir(context.Background())
+	body, hdr := get(t, s.srv.URL+"/api/v1/meteo/etat", 200)
+	var e etat
+	if err := json.Unmarshal([]byte(body), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.TousDisponibles || e.DRIMbox != 4 || len(e.Indisponibles) != 1 || e.IncidentsEnCours != 1 ||
+		hdr.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("etat %+v", e)
+	}
+	body, _ = get(t, s.srv.URL+"/api/v1/meteo/drimbox?q=350&parPage=2&page=2", 200)
+	var ps struct {
+		Total   int `json:"total"`
+		DRIMbox []struct {
+			FQDNDB     string `json:"fqdnDb"`
+			Composants []struct {
+				Type  string `json:"type"`
+				Jours []any  `json:"jours"`
+			} `json:"composants"`
+		} `json:"drimbox"`
+	}
+	if err := json.Unmarshal([]byte(body), &ps); err != nil {
+		t.Fatal(err)
+	}
+	if ps.Total != 3 || len(ps.DRIMbox) != 1 || len(ps.DRIMbox[0].Composants) != 6 ||
+		len(ps.DRIMbox[0].Composants[0].Jours) != 90 {
+		t.Fatalf("page 2 of the search: %s", body)
+	}
+	get(t, s.srv.URL+"/api/v1/meteo/drimbox?parPage=1000", 400)
+	get(t, s.srv.URL+"/api/v1/meteo/drimbox/"+fqdn("2.350"), 200)
+	get(t, s.srv.URL+"/api/v1/meteo/drimbox/db9.999.mesimagesmedicales.fr", 404)
+	get(t, s.srv.URL+"/api/v1/meteo/drimbox/"+fqdn("2.350")+"/pacs/agregats?granularite=heure", 200)
+	body, _ = get(t, s.srv.URL+"/api/v1/meteo/incidents", 200)
+	if !strings.Contains(body, "Lenteurs du PACS") {
+		t.Errorf("incidents %s", body)
+	}
+}
+
+func TestBadge(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 3)
+	s.svc.Rafraichir(context.Background())
+	body, hdr := get(t, s.srv.URL+"/meteo/badges/"+fqdn("1.350")+"/pacs.svg", 200)
+	if hdr.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("content type %s", hdr.Get("Content-Type"))
+	}
+	var svg struct {
+		XMLName xml.Name
+		Title   string `xml:"title"`
+	}
+	if err := xml.Unmarshal([]byte(body), &svg); err != nil || svg.XMLName.Local != "svg" {
+		t.Fatalf("not SVG (%v): %s", err, body)
+	}
+	if svg.Title != "PACS : indisponible · 0,0000 %" && !strings.HasPrefix(svg.Title, "PACS : indisponible") {
+		t.Errorf("badge title %q", svg.Title)
+	}
+	get(t, s.srv.URL+"/meteo/badges/"+fqdn("1.350")+"/nope.svg", 404)
+	get(t, s.srv.URL+"/meteo/badges/"+fqdn("1.350")+"/pacs.png", 404)
+}
+
+func TestAtom(t *testing.T) {
+	s := newSite(t, meteosim.Demo, demoCibles(), 1)
+	s.announce(t)
+	s.svc.Rafraichir(context.Background())
+	body, hdr := get(t, s.srv.URL+"/meteo/flux.atom", 200)
+	if !strings.HasPrefix(hdr.Get("Content-Type"), "application/atom+xml") {
+		t.Fatalf("content type %s", hdr.Get("Content-Type"))
+	}
+	var f atomFeed
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatal(err)
+	}
+	if f.XMLName.Space != "http://www.w3.org/2005/Atom" || len(f.Entries) != 2 ||
+		!strings.HasPrefix(f.Entries[0].Link.Href, "http://") {
+		t.Fatalf("feed %+v", f)
+	}
+}

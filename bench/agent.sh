@@ -18,10 +18,11 @@ trap 'rm -f "$out"' EXIT
 cd "$repo"
 
 echo "== proxy contre connexion directe (go test -bench, $count passes)"
-go test -run '^$' -bench '50MB' -benchtime 20x -count "$count" ./bench/agentbench/ | tee "$out"
-go test -run '^$' -bench 'Small' -benchtime 3000x -count "$count" ./bench/agentbench/ | tee -a "$out"
+pkg=./bench/agentbench/
+go test -run '^$' -bench '50MB' -benchtime 20x -count "$count" "$pkg" | tee "$out"
+go test -run '^$' -bench 'Small' -benchtime 3000x -count "$count" "$pkg" | tee -a "$out"
 echo "== mémoire d'un agent tenant une liste de 10 000 entrées"
-go test -run '^$' -bench 'Heap' -benchtime 1x -count 3 ./bench/agentbench/ | tee -a "$out"
+go test -run '^$' -bench 'Heap' -benchtime 1x -count 3 "$pkg" | tee -a "$out"
 
 echo "== synthèse (médianes)"
 awk '
@@ -44,5 +45,6 @@ END {
 	printf "50 Mo   : direct %.1f ms, proxy %.1f ms, rapport %.2f\n", d / 1e6, p / 1e6, p / d
 	d = median("BenchmarkDirectSmall", "ns"); p = median("BenchmarkProxySmall", "ns")
 	printf "512 o   : direct %.0f µs, proxy %.0f µs, rapport %.2f\n", d / 1e3, p / 1e3, p / d
-	printf "mémoire : %.1f Mio de tas pour 10 000 entrées\n", median("BenchmarkAgentHeap10000", "heap")
+	h = median("BenchmarkAgentHeap10000", "heap")
+	printf "mémoire : %.1f Mio de tas pour 10 000 entrées\n", h
 }' "$out"

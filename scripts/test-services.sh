@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 state="$PWD/.test-services"
-packages=(postgresql knot knot-dnsutils xmlsec1 dnsutils fonts-dejavu-core poppler-utils softhsm2 time git)
+packages=(postgresql knot knot-dnsutils xmlsec1 dnsutils fonts-dejavu-core poppler-utils softhsm2 time git chromium)
 
 need_install() {
 	for p in "${packages[@]}"; do

@@ -72,15 +72,15 @@ func (f *agentSyncFlags) build(log *slog.Logger) (*agent.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	crls, err := agentCRLs(f.crls)
-	if err != nil {
+	// Read once here to fail fast; the agent reads them again at each sync.
+	if _, err := agentCRLs(f.crls); err != nil {
 		return nil, err
 	}
 	client, err := agentClient(f.urlCA)
 	if err != nil {
 		return nil, err
 	}
-	return agent.New(agent.Options{URL: f.url, Roots: roots, CRLs: crls,
+	return agent.New(agent.Options{URL: f.url, Roots: roots, CRLFiles: f.crls,
 		Revocation: xmlsig.Revocation(f.revocation), SignerCN: f.signerCN,
 		SignerOU: f.signerOU, StateDir: f.state, ListFile: f.listFile,
 		Interval: f.interval, MaxAge: f.maxAge, Webhook: f.webhook,

@@ -53,7 +53,7 @@ func runAgentProxy(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var h http.Handler
 	var cert tls.Certificate
 	if err == nil {
-		h, cert, err = pf.build(a, sf, log)
+		h, cert, err = pf.build(a, sf.revocation == "none", log)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "confiance agent proxy : %v\n", err)
@@ -72,7 +72,7 @@ func (f *agentProxyFlags) check() error {
 }
 
 // build returns the admission proxy and the proxy's own certificate.
-func (f *agentProxyFlags) build(a *agent.Agent, sf agentSyncFlags,
+func (f *agentProxyFlags) build(a *agent.Agent, noRevocation bool,
 	log *slog.Logger) (http.Handler, tls.Certificate, error) {
 	backend, err := url.Parse(f.backend)
 	if err != nil || backend.Host == "" {
@@ -86,12 +86,8 @@ func (f *agentProxyFlags) build(a *agent.Agent, sf agentSyncFlags,
 	if err != nil {
 		return nil, tls.Certificate{}, err
 	}
-	crls, err := agentCRLs(sf.crls)
-	if err != nil {
-		return nil, tls.Certificate{}, err
-	}
-	c := &admission.Checker{Roots: pki.CertPool(roots...), CRLs: crls,
-		NoRevocation: sf.revocation == "none", List: a.AdmissionIndex}
+	c := &admission.Checker{Roots: pki.CertPool(roots...), CRLSource: a.CRLs,
+		NoRevocation: noRevocation, List: a.AdmissionIndex}
 	return admission.NewProxy(backend, c, log, nil), cert, nil
 }
 

@@ -90,7 +90,8 @@ func TestAgentOnceKeepsTheLastValidList(t *testing.T) {
 func TestAgentUsage(t *testing.T) {
 	for _, args := range [][]string{{"--once"}, {"proxy", "--url", "https://x"},
 		{"--revocation", "ocsp", "--url", "https://x", "--trust", "x.pem"},
-		{"--once", "--url", "http://listes.example/l.xml", "--trust", "x.pem"}} {
+		{"--once", "--url", "http://listes.example/l.xml", "--trust", "x.pem"},
+		{"--url", "https://x", "--trust", "x.pem", "--acme-directory", "https://ca/dir"}} {
 		var out, errb bytes.Buffer
 		if code := cmdAgent(args, &out, &errb); code != 2 || errb.Len() == 0 {
 			t.Errorf("%v: %d %q", args, code, errb.String())
@@ -127,7 +128,9 @@ func TestAgentProxyCommand(t *testing.T) {
 	t.Cleanup(func() { _ = backend.Close() })
 
 	own := agenttest.Issue(t, f.pki, f.now, agenttest.PeerOptions{CN: "proxy.test", Server: true})
-	certPath := f.write(t, "proxy.pem", func(w io.Writer) error { return pki.WritePEM(w, own.Chain...) })
+	certPath := f.write(t, "proxy.pem", func(w io.Writer) error {
+		return pki.WritePEM(w, own.Chain...)
+	})
 	keyPath := f.write(t, "proxy-key.pem", func(w io.Writer) error {
 		return pki.WritePrivateKeyPEM(w, own.Key)
 	})

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"confiance/internal/registre"
 	"confiance/internal/store"
@@ -104,7 +105,24 @@ type app struct {
 	mux   *http.ServeMux
 	log   *slog.Logger // operational events, one per request
 	audit *slog.Logger // trust-changing acts, kept apart
+
+	wg    sync.WaitGroup // background work of the components
+	where []string       // lines telling a person where to look, in French
 }
+
+// background runs fn in a goroutine that serve waits for, after ctx is
+// done and before the database closes.
+func (a *app) background(fn func(ctx context.Context)) {
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		fn(a.ctx)
+	}()
+}
+
+// tell adds a line to what serve prints once it listens; base is replaced
+// by the server's URL in each line ("{base}/liste-blanche.xml").
+func (a *app) tell(line string) { a.where = append(a.where, line) }
 
 // component is one part of the server: the API, the list publisher, the
 // DNS zone, … flags registers its own flags on the serve flag set; start

@@ -186,14 +186,21 @@ func (c *cli) principal() (registre.Principal, error) {
 	return registre.System("cli:" + name), nil
 }
 
+// open opens the registry the flags name, for the principal the CLI acts
+// as. The caller closes db.
+func (c *cli) open() (*store.DB, *registre.Service, registre.Principal, error) {
+	p, err := c.principal()
+	if err != nil {
+		return nil, nil, p, err
+	}
+	db, svc, err := c.rf.open(c.ctx)
+	return db, svc, p, err
+}
+
 // do opens the registry and runs body with it, then maps the outcome to an
 // exit code.
 func (c *cli) do(body func(svc *registre.Service, p registre.Principal) error) int {
-	p, err := c.principal()
-	if err != nil {
-		return c.fail(err)
-	}
-	db, svc, err := c.rf.open(c.ctx)
+	db, svc, p, err := c.open()
 	if err != nil {
 		return c.fail(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -47,8 +48,19 @@ func fields(w io.Writer, pairs ...string) {
 	t.flush()
 }
 
-// writeJSON writes v indented, for scripts.
+// jsonOr writes v as JSON unless err is set.
+func jsonOr(c *cli, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(c.stdout, v)
+}
+
+// writeJSON writes v indented, for scripts; an empty list is [], not null.
 func writeJSON(w io.Writer, v any) error {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.IsNil() {
+		v = []struct{}{}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)

@@ -57,7 +57,7 @@ func runDNSPlan(c *cli, df *dnsFlags) int {
 		}
 		printPlanHeader(c.stdout, f, res)
 		fmt.Fprint(c.stdout, res.Plan.String())
-		if res.Plan.Empty() {
+		if res.Plan.Empty() && len(res.Rejected) == 0 {
 			return 0, nil
 		}
 		return 1, nil
@@ -97,6 +97,13 @@ func printPlanHeader(w io.Writer, f *zone.Follower, res zone.Result) {
 	e := f.Etat()
 	fmt.Fprintf(w, "Zone %s sur %s : %d enregistrement(s) CNAME attendu(s) d'après le registre.\n",
 		e.Zone, e.Serveur, len(res.Desired))
+	if len(res.Rejected) > 0 {
+		fmt.Fprintf(w, "Attention : %d enregistrement(s) du registre refusé(s), laissé(s) tel(s) "+
+			"quel(s) sur le serveur :\n", len(res.Rejected))
+		for _, r := range res.Rejected {
+			fmt.Fprintf(w, "  ! %s\n", r)
+		}
+	}
 }
 
 // dnsDo opens the registry, builds the follower and runs body; body

@@ -80,7 +80,9 @@ func (cf *checkFlags) httpClient() *http.Client {
 	}
 	// A certification authority follows no redirect to another host either.
 	return &http.Client{Timeout: 10 * time.Second, Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}}
 }
 
 func runDNSCheck(c *cli, df *dnsFlags, cf *checkFlags) int {
@@ -105,7 +107,8 @@ func runDNSCheck(c *cli, df *dnsFlags, cf *checkFlags) int {
 	if strings.EqualFold(pa.FQDNVI, fqdn) {
 		target = pa.CibleVI
 	}
-	fmt.Fprintf(c.stdout, "FQDN %s : point d'accès %d, installation %d, statut %s, hôte déclaré %s\n",
+	fmt.Fprintf(c.stdout, "FQDN %s : point d'accès %d, installation %d, statut %s, "+
+		"hôte déclaré %s\n",
 		fqdn, pa.ID, pa.InstallationID, pa.Statut.Libelle(), target)
 	present := pol.HasRecords(pa.Statut)
 	detail := fqdn + " pointe vers " + target + " (résolveur " + resolver + ")"

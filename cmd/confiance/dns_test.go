@@ -127,3 +127,13 @@ func testContext(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func TestDNSHelp(t *testing.T) {
+	r := sqliteReg(t)
+	out := r.expect(2, "check FQDN", "dns")
+	if !strings.Contains(out, "plan") || !strings.Contains(out, "apply") {
+		t.Fatalf("usage: %s", out)
+	}
+	r.expect(0, "--dns-tsig-secret-file", "dns", "apply", "--help")
+	r.expect(2, "nombre d'arguments incorrect", "dns", "check")
+}

@@ -19,10 +19,10 @@ func publicationSigning(data string, demo bool, key, cert string,
 	chain []string) (s publication.Signing, ok bool, err error) {
 	switch {
 	case key != "" || cert != "":
-		if key == "" || cert == "" {
-			return s, false, usageErrorf("la clé et le certificat du signataire vont ensemble")
+		if key == "" {
+			return s, false, usageErrorf("un certificat de signataire est donné sans sa clé")
 		}
-		s, err = publication.LoadSigning(key, cert, chain)
+		s, err = publication.LoadSigning(keySpec(key), cert, chain)
 		return s, err == nil, err
 	case demo:
 		s, err = publication.DemoSigning(demoPKIDir(data))
@@ -44,6 +44,7 @@ func listePublish(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	defer sig.Close()
 	if c.apply && !ok {
 		return c.fail(usageErrorf("indiquez --key et --cert (et --chain), ou --demo"))
 	}
@@ -52,8 +53,12 @@ func listePublish(args []string, stdout, stderr io.Writer) int {
 		return c.fail(err)
 	}
 	defer closeDB(db)
+	acteur, err := c.principal()
+	if err != nil {
+		return c.fail(err)
+	}
 	pub, err := publication.New(publication.Config{Dir: listeDir(c.rf.data), DB: db,
-		Registry: svc, Signing: sig})
+		Registry: svc, Signing: sig, Acteur: acteur})
 	if err != nil {
 		return c.fail(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"confiance/internal/listeblanche"
@@ -21,12 +22,26 @@ type signFlags struct {
 }
 
 func (f *signFlags) register(c *cli) {
-	c.fs.StringVar(&f.key, "key", "", "clé privée du signataire (fichier PEM)")
+	c.fs.StringVar(&f.key, "key", "", keyUsage)
 	c.fs.StringVar(&f.cert, "cert", "",
 		"certificat du signataire (PEM, éventuellement suivi de la chaîne)")
 	c.fs.Var(&f.chain, "chain",
 		"certificats de la chaîne : intermédiaire, racine (PEM, répétable)")
 	c.fs.StringVar(&f.at, "at", "", "date de signature RFC 3339 (défaut : maintenant)")
+}
+
+// keyUsage documents the flags that designate a signing key.
+const keyUsage = "clé du signataire : fichier PEM, fichier PKCS#12 (.p12, .pfx ou " +
+	"pkcs12:FICHIER) ou pkcs11:URI ; mot de passe ou PIN lu dans le fichier " +
+	"$" + pki.EnvKeyPasswordFile + " ou la variable $" + pki.EnvKeyPassword
+
+// keySpec reads a PKCS#12 file named without its scheme as such.
+func keySpec(key string) string {
+	ext := strings.ToLower(filepath.Ext(key))
+	if !strings.Contains(key, ":") && (ext == ".p12" || ext == ".pfx") {
+		return "pkcs12:" + key
+	}
+	return key
 }
 
 // signingTime returns --at, or now.
@@ -41,24 +56,20 @@ func (f *signFlags) signingTime() (time.Time, error) {
 	return at, nil
 }
 
-// sign signs doc with the key and chain of the flags. Limitation: keys are
-// read from PEM files only (no PKCS#12 yet).
+// sign signs doc with the key and chain of the flags.
 func (f *signFlags) sign(doc []byte) ([]byte, error) {
-	if f.key == "" || f.cert == "" {
-		return nil, usageErrorf("--key et --cert sont requis pour signer")
+	if f.key == "" {
+		return nil, usageErrorf("--key est requis pour signer (et --cert, sauf PKCS#12)")
 	}
 	at, err := f.signingTime()
 	if err != nil {
 		return nil, err
 	}
-	key, err := pki.LoadPrivateKey(f.key)
-	if err != nil {
-		return nil, fmt.Errorf("clé de signature %s : %w", f.key, err)
-	}
-	chain, err := publication.LoadChain(f.cert, f.chain)
+	key, chain, err := publication.OpenKey(keySpec(f.key), f.cert, f.chain)
 	if err != nil {
 		return nil, err
 	}
+	defer key.Close()
 	signed, err := xmlsig.Sign(doc, key, chain, at)
 	if err != nil {
 		return nil, &signError{err}

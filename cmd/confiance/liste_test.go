@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
 	"confiance/internal/testenv"
+
+	"software.sslmate.com/src/go-pkcs12"
 )
 
 // runListe runs `confiance liste ARGS` in-process.
@@ -156,7 +159,7 @@ func TestListeUsageErrors(t *testing.T) {
 			"révocation"},
 		{"unknown sub-command", []string{"verifier"}, "sous-commande inconnue"},
 		{"sign without key", []string{"sign", file, filepath.Join(t.TempDir(), "o.xml")},
-			"--key et --cert"},
+			"--key est requis"},
 		{"sign with one argument", []string{"sign", "--key", "k", "--cert", "c", file},
 			"arguments"},
 		{"sign with a missing key", []string{"sign", "--key", "/absent", "--cert", trust[1],
@@ -241,6 +244,35 @@ func TestListeSignThenVerify(t *testing.T) {
 	res = runListe(append(append([]string{"verify"}, revoked.verifyArgs()...), out2)...)
 	if res.code != 1 || !strings.Contains(res.out, "revoked") {
 		t.Errorf("revoked signer: exit %d\n%s", res.code, res.out)
+	}
+}
+
+// TestListeSignPKCS12 signs with a PKCS#12 file holding the key and its
+// chain, its password read from the environment.
+func TestListeSignPKCS12(t *testing.T) {
+	d := newDemoFiles(t, pki.TestPKIOptions{})
+	p12, err := pkcs12.Modern.Encode(d.pki.SignerKey, d.pki.Signer,
+		[]*x509.Certificate{d.pki.Intermediate, d.pki.Root}, "secret de test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := d.path("signataire.p12")
+	if err := os.WriteFile(store, p12, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(testenv.ListeBlancheDir(t), "ans-non-signee-2025-07-23.xml")
+	out := filepath.Join(t.TempDir(), "signee.xml")
+	t.Setenv(pki.EnvKeyPassword, "mauvais")
+	if res := runListe("sign", "--key", store, in, out); res.code != 2 {
+		t.Errorf("wrong password: exit %d %s", res.code, res.err)
+	}
+	t.Setenv(pki.EnvKeyPassword, "secret de test")
+	if res := runListe("sign", "--key", store, in, out); res.code != 0 {
+		t.Fatalf("sign: exit %d %s", res.code, res.err)
+	}
+	res := runListe(append(append([]string{"verify"}, d.verifyArgs()...), out)...)
+	if res.code != 0 {
+		t.Fatalf("verify: exit %d\n%s", res.code, res.out)
 	}
 }
 
@@ -329,5 +361,16 @@ func TestListePublish(t *testing.T) {
 	if out := r.ok("liste", "publish", "--apply", "--demo", "--force"); !strings.Contains(out,
 		"Version 2 publiée (publication demandée)") {
 		t.Errorf("forced publication:\n%s", out)
+	}
+	var evs []registre.Evenement
+	r.jsonOf(&evs, "registre", "historique")
+	var published []int64
+	for _, e := range evs {
+		if e.Entite == registre.EntiteListe && e.Action == "publication" && e.Acteur == "cli:test" {
+			published = append(published, e.EntiteID)
+		}
+	}
+	if !reflect.DeepEqual(published, []int64{1, 2}) {
+		t.Errorf("publications in the history: %v", published)
 	}
 }

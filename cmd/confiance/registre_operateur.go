@@ -206,14 +206,6 @@ func runOperateurList(c *cli) int {
 	})
 }
 
-// jsonOr writes v as JSON unless err is set.
-func jsonOr(c *cli, v any, err error) error {
-	if err != nil {
-		return err
-	}
-	return writeJSON(c.stdout, v)
-}
-
 func runOperateurShow(c *cli) int {
 	return c.do(func(svc *registre.Service, p registre.Principal) error {
 		id, err := c.id(0, "identifiant d'opérateur")

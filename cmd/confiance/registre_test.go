@@ -123,6 +123,9 @@ func TestRegistreDryRun(t *testing.T) {
 		!strings.Contains(out, registretest.SIRET(1)) {
 		t.Fatalf("dry run output: %q", out)
 	}
+	if out := r.ok("registre", "operateur", "list", "--json"); strings.TrimSpace(out) != "[]" {
+		t.Fatalf("empty list in JSON: %q", out)
+	}
 	var ops []registre.Operateur
 	if r.jsonOf(&ops, "registre", "operateur", "list"); len(ops) != 0 || r.events() != 0 {
 		t.Fatalf("dry run stored %d operators, %d events", len(ops), r.events())
@@ -233,11 +236,8 @@ func testReprise(t *testing.T, r *reg) {
 
 func TestOperateurUpdateAndJSONInput(t *testing.T) {
 	r := sqliteReg(t)
-	dir := t.TempDir()
 	in := registretest.ValidOperateur(3)
-	data, _ := json.Marshal(in)
-	file := filepath.Join(dir, "op.json")
-	os.WriteFile(file, data, 0o600)
+	file := writeOperateur(t, 3)
 	r.ok("registre", "operateur", "create", "--json", file, "--apply")
 
 	out := r.ok("registre", "operateur", "update", "1", "--contact-projet-email",
@@ -380,4 +380,35 @@ func TestHistoriqueVerifierDetectsTampering(t *testing.T) {
 	}
 	db.Close()
 	r.refused(1, "historique altéré à l'événement n° 3", "registre", "historique", "verifier")
+}
+
+// TestRegistreTestEnvironment names access points as the ANS test
+// environment does: one per installation, db{id}.test.mesimagesmedicales.fr.
+func TestRegistreTestEnvironment(t *testing.T) {
+	r := &reg{t: t, base: []string{"--data", t.TempDir(), "--env", "test"}}
+	r.ok("registre", "operateur", "create", "--apply", "--json", writeOperateur(t, 1))
+	r.ok("registre", "site", "create", "--apply", "--operateur", "1", "--libelle", "Site 1",
+		"--siren", registretest.SIREN(11))
+	r.refused(1, "qu'un PACS", "registre", "installation", "create", "--operateur", "1",
+		"--site", "1", "--cible-db", "a.op1.fr", "--cible-vi", "b.op1.fr",
+		"--cible-db", "c.op1.fr", "--cible-vi", "d.op1.fr")
+	out := r.ok("registre", "installation", "create", "--id", "350", "--operateur", "1",
+		"--site", "1", "--cible-db", "a.op1.fr", "--cible-vi", "b.op1.fr", "--pacs", "1")
+	if !strings.Contains(out, "db350.test.mesimagesmedicales.fr") {
+		t.Fatalf("test naming: %q", out)
+	}
+	sqliteReg(t).refused(2, "environnement inconnu", "registre", "operateur", "list",
+		"--env", "recette")
+}
+
+func writeOperateur(t *testing.T, i int) string {
+	data, err := json.Marshal(registretest.ValidOperateur(i))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "operateur.json")
+	if err := os.WriteFile(file, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

@@ -30,6 +30,10 @@ const serveShutdownGrace = 10 * time.Second
 func cmdServe(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal stops the process at once
+	}()
 	return serve(ctx, args, stdout, stderr)
 }
 
@@ -94,7 +98,10 @@ func serveRun(ctx context.Context, a *app, comps []component, stdout, stderr io.
 		return fmt.Errorf("écoute sur %s : %w", a.addr, err)
 	}
 	servePrintWhere(stdout, a, "http://"+ln.Addr().String(), token)
-	return serveHTTP(ctx, a, ln)
+	err = serveHTTP(ctx, a, ln)
+	cancel()
+	a.wg.Wait()
+	return err
 }
 
 // serveHTTP serves until ctx is done, then lets in-flight requests finish.
@@ -195,6 +202,9 @@ func servePrintWhere(w io.Writer, a *app, base, token string) {
 	fmt.Fprintf(w, "  API du registre   : %s/api/v1/\n", base)
 	fmt.Fprintf(w, "  Document OpenAPI  : %s/api/v1/openapi.json\n", base)
 	fmt.Fprintf(w, "  État du serveur   : %s/healthz\n", base)
+	for _, line := range a.where {
+		fmt.Fprintln(w, "  "+strings.ReplaceAll(line, "{base}", base))
+	}
 	if a.demo {
 		tokenPath := filepath.Join(a.flags.data, serveDemoTokenFile)
 		if token == "" {

@@ -36,16 +36,19 @@ func (s *serveDNSFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.addr, "dns-addr", defaultDNSAddr,
 		"adresse UDP et TCP du serveur DNS intégré, sans --dns-server (vide : pas de DNS)")
 	fs.StringVar(&s.axfrFrom, "dns-axfr-from", "127.0.0.1/32,::1/128",
-		"adresses autorisées à transférer la zone du serveur intégré (AXFR), séparées par des virgules")
+		"adresses autorisées à transférer la zone du serveur intégré (AXFR), "+
+			"séparées par des virgules")
 	fs.DurationVar(&s.interval, "dns-interval", 5*time.Minute,
 		"réconciliation complète de la zone à cet intervalle")
 	fs.DurationVar(&s.poll, "dns-poll", 2*time.Second,
 		"lecture de l'historique à cet intervalle, pour suivre les autres processus")
 	fs.StringVar(&s.ns, "dns-ns", "", "serveurs de noms de l'apex, séparés par des virgules "+
 		"(défaut : ns1.ZONE)")
-	fs.StringVar(&s.mname, "dns-mname", "", "serveur primaire inscrit dans le SOA (défaut : ns1.ZONE)")
-	fs.StringVar(&s.rname, "dns-rname", "", "adresse du responsable dans le SOA, sous forme de nom "+
-		"(défaut : hostmaster.ZONE)")
+	fs.StringVar(&s.mname, "dns-mname", "",
+		"serveur primaire inscrit dans le SOA (défaut : ns1.ZONE)")
+	fs.StringVar(&s.rname, "dns-rname", "",
+		"adresse du responsable dans le SOA, sous forme de nom "+
+			"(défaut : hostmaster.ZONE)")
 	fs.StringVar(&s.glue, "dns-glue", "", "adresses des serveurs de noms situés dans la zone, "+
 		"NOM=IP séparés par des virgules (ex. ns1.mesimagesmedicales.fr=192.0.2.53)")
 	fs.UintVar(&s.ttl, "dns-ttl", 3600, "TTL des enregistrements du serveur intégré, en secondes")
@@ -165,7 +168,8 @@ func (s *serveDNSFlags) serverConfig(origin string) (dns.ServerConfig, error) {
 	for _, p := range dnsSplitList(s.axfrFrom) {
 		prefix, err := netip.ParsePrefix(p)
 		if err != nil {
-			return cfg, usageErrorf("--dns-axfr-from : « %s » n'est pas un préfixe (ex. 127.0.0.1/32)", p)
+			return cfg, usageErrorf("--dns-axfr-from : « %s » n'est pas un préfixe "+
+				"(ex. 127.0.0.1/32)", p)
 		}
 		cfg.TransferFrom = append(cfg.TransferFrom, prefix)
 	}

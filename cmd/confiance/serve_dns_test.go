@@ -233,3 +233,30 @@ func transitionAll(t *testing.T, a *app, id int64, actions ...registre.Action) {
 		}
 	}
 }
+
+func TestServeDNSRefusesBadFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dns-axfr-from", "tout le monde"}, "n'est pas un préfixe"},
+		{[]string{"--dns-glue", "ns1.mesimagesmedicales.fr"}, "NOM=IP"},
+		{[]string{"--dns-glue", "ns1.example.org=192.0.2.1"}, "adresse de serveur de noms"},
+		{[]string{"--dns-exclues", "jamais"}, "garder ou supprimer"},
+		{[]string{"--dns-tsig-name", "k."}, "vont ensemble"},
+		{[]string{"--dns-ns", "ns 1"}, "incorrect dans le SOA ou les NS"},
+	}
+	for _, tc := range cases {
+		a, _ := dnsApp(t)
+		c := dnsComponent()
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		c.flags(fs)
+		args := append([]string{"--dns-addr", "127.0.0.1:0"}, tc.args...)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.start(a); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error saying %q", tc.args, err, tc.want)
+		}
+	}
+}

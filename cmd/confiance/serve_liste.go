@@ -19,8 +19,9 @@ type serveListeFlags struct {
 }
 
 func (s *serveListeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&s.key, "liste-key", "", "clé privée du signataire de la liste (fichier PEM)")
-	fs.StringVar(&s.cert, "liste-cert", "", "certificat du signataire de la liste (fichier PEM)")
+	fs.StringVar(&s.key, "liste-key", "", "signature de la liste : "+keyUsage)
+	fs.StringVar(&s.cert, "liste-cert", "",
+		"certificat du signataire de la liste (fichier PEM ; facultatif en PKCS#12)")
 	fs.Var(&s.chain, "liste-chain", "certificats de la chaîne du signataire, jusqu'à la racine "+
 		"(fichiers PEM, répétable)")
 	fs.DurationVar(&s.resign, "liste-resign", publication.DefaultResign,
@@ -69,6 +70,9 @@ func (s *serveListeFlags) start(a *app) error {
 		a.log.Info("liste blanche publiée", "version", out.Version.Numero,
 			"entrees", out.Version.Entrees, "motif", out.Reason)
 	}
-	go pub.Run(a.ctx)
+	go func() {
+		pub.Run(a.ctx)
+		sig.Close()
+	}()
 	return nil
 }

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"slices"
@@ -25,6 +26,7 @@ type Agent struct {
 	st      syncState
 	hooks   []func(*Snapshot)
 	metrics *metrics
+	crls    atomic.Pointer[[]*x509.RevocationList]
 }
 
 // syncState is what health reports about the downloads.
@@ -41,6 +43,8 @@ func New(o Options) (*Agent, error) {
 	}
 	a := &Agent{o: o}
 	a.metrics = newMetrics(a)
+	crls := slices.Clone(o.CRLs)
+	a.crls.Store(&crls)
 	return a, nil
 }
 
@@ -61,6 +65,9 @@ func (a *Agent) Current() (*Snapshot, error) {
 	if s == nil {
 		return nil, fmt.Errorf("%w: aucune liste valide détenue", ErrNoList)
 	}
+	if r := s.distrust.Load(); r != nil {
+		return nil, fmt.Errorf("%w: %s", ErrNoList, r.Detail)
+	}
 	if err := checkAge(s, a.o.Now(), a.o.MaxAge); err != nil {
 		return nil, fmt.Errorf("%w: %s", ErrNoList, err.(*rejection).Detail)
 	}
@@ -69,7 +76,8 @@ func (a *Agent) Current() (*Snapshot, error) {
 
 // Load reads the list kept in the state folder and verifies it again, as
 // if it had just been downloaded. A list kept that no longer verifies is
-// not held, and raises an alert.
+// not held, and raises an alert; one that verifies but is too old is held
+// (health shows it) and alerted, and Current refuses it.
 func (a *Agent) Load(ctx context.Context) error {
 	raw, etag, err := readState(&a.o)
 	if err != nil {
@@ -79,16 +87,17 @@ func (a *Agent) Load(ctx context.Context) error {
 	if raw == nil {
 		return nil
 	}
-	s, err := verifyDocument(raw, &a.o)
-	if err == nil {
-		err = checkAge(s, a.o.Now(), a.o.MaxAge)
-	}
+	s, err := verifyDocument(raw, &a.o, a.reloadCRLs(ctx))
 	if err != nil {
 		a.alert(ctx, asRejection(err))
 		return err
 	}
 	s.ETag, s.Since = etag, a.o.Now()
 	a.install(s)
+	if err := checkAge(s, a.o.Now(), a.o.MaxAge); err != nil {
+		a.alert(ctx, asRejection(err))
+		return err
+	}
 	a.o.Log.Info("whitelist reloaded from state", "generation",
 		fmtTime(s.Liste.DateDeGeneration), "entries", len(s.Liste.Domaines))
 	return nil

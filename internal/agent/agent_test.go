@@ -245,6 +245,23 @@ func (e *env) assertAlert(reason string) {
 	}
 }
 
+// assertAlertSeen checks that an alert of reason was counted and posted,
+// whatever came after it.
+func (e *env) assertAlertSeen(reason string) {
+	e.t.Helper()
+	if got := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(reason)); got < 1 {
+		e.t.Fatalf("metric for %s = %v", reason, got)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, al := range e.alerts {
+		if al.Reason == reason {
+			return
+		}
+	}
+	e.t.Fatalf("no webhook for %s", reason)
+}
+
 func (e *env) assertServed(status int, body []byte) {
 	e.t.Helper()
 	rec := httptest.NewRecorder()
@@ -296,4 +313,29 @@ func TestRunSyncsAtStartAndOnSchedule(t *testing.T) {
 		t.Fatal("Run did not stop")
 	}
 	e.mustHold(gen, 2)
+}
+
+func TestWebhookIsBoundedByItsTimeout(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(func() { close(release); hung.Close() })
+	e.opts.Webhook, e.opts.WebhookTimeout = hung.URL, 50*time.Millisecond
+	e.agent = e.newAgent()
+	e.srv.SetStatus(http.StatusServiceUnavailable, nil)
+
+	if err := e.sync(); err == nil {
+		t.Fatal("sync of a server error succeeded")
+	}
+	if got := testutil.ToFloat64(e.agent.metrics.webhookErrors); got != 1 {
+		t.Fatalf("webhook errors = %v", got)
+	}
+	if e.agent.Health().Checks[0].Data["derniereAlerteRaison"] != ReasonHTTPStatus {
+		t.Fatal("alert lost when its webhook failed")
+	}
 }

@@ -1,6 +1,7 @@
 // Package agent is what a DRIMbox runs on its side of the DRIM-M trust space
-// (guide, section 2.4: "la DRIMbox télécharge et vérifie quotidiennement la
-// Liste Blanche"): it downloads the signed whitelist over HTTPS on a schedule,
+// (guide, section 2.3, La Liste Blanche: "La vérification de la signature doit
+// se faire systématiquement à l'issue du téléchargement de la Liste
+// Blanche"): it downloads the signed whitelist over HTTPS on a schedule,
 // verifies it with package xmlsig (IGC-Santé anchors, signer CN and OU, CRLs),
 // keeps the last valid list on disk, serves it to the DRIMbox (file and local
 // HTTP endpoint) and reports its own MicroProfile-style health.
@@ -12,6 +13,10 @@
 // older than the configured maximum age fails closed: health is DOWN and peer
 // admission (package admission) refuses everyone.
 //
-// Limitation: CRLs are read from files given at start; they are not
-// downloaded, and a change of CRL file needs a restart of the agent.
+// Limitation: CRLs are read from files (again at each download); they are
+// not downloaded from the CAs' distribution points, and OCSP is not used.
+// The list held is verified again at start and after each download that
+// does not replace it, with the CRLs read again: a signer revoked or
+// expired since makes it untrusted (health DOWN, every peer refused) while
+// it stays held, so that an older list still cannot take its place.
 package agent

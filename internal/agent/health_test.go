@@ -1,16 +1,22 @@
 package agent
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"confiance/internal/pki"
 )
 
 func (e *env) get(path string) (*httptest.ResponseRecorder, map[string]any) {
@@ -109,6 +115,17 @@ func TestRestartReloadsAndReverifiesState(t *testing.T) {
 		t.Fatalf("restarted agent sent If-None-Match %q, want %q", inm, held.ETag)
 	}
 
+	// A kept list past its maximum age is shown but not trusted.
+	e.clock.Advance(e.opts.MaxAge)
+	e.agent = e.newAgent()
+	if err := e.agent.Load(context.Background()); err == nil {
+		t.Fatal("too old state loaded without error")
+	}
+	if _, err := e.agent.Current(); err == nil || e.agent.Health().Status != "DOWN" {
+		t.Fatal("too old state trusted")
+	}
+	e.clock.Advance(-e.opts.MaxAge)
+
 	// A state file changed on disk is not trusted at the next start.
 	raw, _ := os.ReadFile(e.opts.statePath())
 	raw[len(raw)/3] ^= 1
@@ -125,4 +142,74 @@ func TestRestartReloadsAndReverifiesState(t *testing.T) {
 	if e.lastWebhook().Reason == "" {
 		t.Fatal("no alert for a tampered state")
 	}
+}
+
+func TestCRLFilesAreReloadedAtEachSync(t *testing.T) {
+	e := newEnv(t)
+	crlPath := filepath.Join(t.TempDir(), "intermediate.crl.pem")
+	writeCRL := func(revoked ...*big.Int) {
+		crl, err := e.pki.IssueCRL(e.pki.Intermediate, e.pki.IntermediateKey, revoked,
+			t0.Add(-time.Hour), t0.AddDate(0, 0, 7))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := pki.WriteCRLPEM(&b, crl); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(crlPath, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeCRL()
+	e.opts.CRLs = []*x509.RevocationList{e.pki.RootCRL}
+	e.opts.CRLFiles = []string{crlPath}
+	e.agent = e.newAgent()
+	gen := t0.Add(-30 * time.Minute)
+	first := e.list(2, gen, gen)
+	e.srv.Set(first)
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+
+	// The signer is revoked on disk: the next list is refused.
+	writeCRL(e.pki.Signer.SerialNumber)
+	newer := t0.Add(-time.Minute)
+	e.srv.Set(e.list(3, newer, newer))
+	if err := e.sync(); err == nil || asRejection(err).Reason != ReasonSignature ||
+		!strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("list of a revoked signer: %v", err)
+	}
+	if got, _ := os.ReadFile(e.opts.statePath()); !bytes.Equal(got, first) {
+		t.Fatal("state replaced by the list of a revoked signer")
+	}
+	if n := len(e.agent.CRLs()); n != 2 || len(e.agent.CRLs()[1].RevokedCertificateEntries) != 1 {
+		t.Fatalf("CRLs in use: %d", n)
+	}
+
+	// The list held was verified again: its signer is now revoked, so it
+	// is no longer trusted, but still held (an older list cannot replace it).
+	if _, err := e.agent.Current(); err == nil || e.agent.Health().Status != "DOWN" {
+		t.Fatal("held list of a revoked signer still trusted")
+	}
+	if h := e.agent.Health(); h.Checks[0].Data["entrees"] != 2 {
+		t.Fatalf("held list not shown: %+v", h)
+	}
+	writeCRL()
+	e.srv.Set(first)
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+	e.mustHold(gen, 2)
+	writeCRL(e.pki.Signer.SerialNumber)
+
+	// An unreadable file keeps the previous CRLs and alerts.
+	if err := os.WriteFile(crlPath, []byte("pas une CRL"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_ = e.sync()
+	if len(e.agent.CRLs()) != 2 {
+		t.Fatal("CRLs dropped on a bad file")
+	}
+	e.assertAlertSeen(ReasonState)
 }

@@ -27,6 +27,10 @@ type Options struct {
 	// CRLs are the revocation lists, Revocation the mode (empty: CRL required).
 	CRLs       []*x509.RevocationList
 	Revocation xmlsig.Revocation
+	// CRLFiles are read again before each verification (PEM or DER), so
+	// that CRLs renewed on disk are taken without a restart; they are used
+	// in addition to CRLs.
+	CRLFiles []string
 	// SignerCN and SignerOU are the expected signer (empty: ANS's).
 	SignerCN, SignerOU string
 	// StateDir holds the last valid list (liste-blanche.xml) and its ETag.
@@ -81,13 +85,13 @@ func (o *Options) statePath() string { return filepath.Join(o.StateDir, stateFil
 
 func (o *Options) etagPath() string { return filepath.Join(o.StateDir, etagFile) }
 
-func (o *Options) verifyOptions() xmlsig.VerifyOptions {
+func (o *Options) verifyOptions(crls []*x509.RevocationList) xmlsig.VerifyOptions {
 	return xmlsig.VerifyOptions{
 		Roots:         o.Roots,
 		Intermediates: o.Intermediates,
 		At:            o.Now(),
 		Revocation:    o.Revocation,
-		CRLs:          o.CRLs,
+		CRLs:          crls,
 		SignerCN:      o.SignerCN,
 		SignerOU:      o.SignerOU,
 	}

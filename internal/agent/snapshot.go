@@ -2,8 +2,10 @@ package agent
 
 import (
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"confiance/internal/agent/admission"
@@ -27,6 +29,9 @@ type Snapshot struct {
 	Since time.Time
 	// Index finds the entry of a peer's certificate DN (peer admission).
 	Index *admission.Index
+
+	// distrust is set when the list, verified again, no longer verifies.
+	distrust atomic.Pointer[rejection]
 }
 
 // Reference returns the instant from which the list's age is counted: the
@@ -69,8 +74,8 @@ const (
 )
 
 // verifyDocument checks raw and reads the list from the verified tree.
-func verifyDocument(raw []byte, o *Options) (*Snapshot, error) {
-	v, err := xmlsig.Verify(raw, o.verifyOptions())
+func verifyDocument(raw []byte, o *Options, crls []*x509.RevocationList) (*Snapshot, error) {
+	v, err := xmlsig.Verify(raw, o.verifyOptions(crls))
 	if err != nil {
 		return nil, classify(raw, err)
 	}

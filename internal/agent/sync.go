@@ -13,8 +13,9 @@ import (
 
 // Sync downloads the list once (conditionally, with the ETag of the list
 // held), verifies it and, if it is valid, newer and young enough, holds it
-// and writes it to disk. Any other outcome keeps the list held and raises
-// an alert; the returned error says why.
+// and writes it to disk. Any other outcome keeps the list held, verified
+// again (CRLs renewed, time passed), and raises an alert; the returned
+// error says why.
 func (a *Agent) Sync(ctx context.Context) error {
 	a.syncMu.Lock()
 	defer a.syncMu.Unlock()
@@ -28,12 +29,16 @@ func (a *Agent) Sync(ctx context.Context) error {
 	if err != nil {
 		a.metrics.syncs.WithLabelValues("rejected").Inc()
 		a.alert(ctx, asRejection(err))
+		_ = a.recheckHeld(ctx, held)
 		return err
 	}
 
 	a.setSuccess()
 	if cand == nil {
 		a.metrics.syncs.WithLabelValues("unchanged").Inc()
+		if err := a.recheckHeld(ctx, held); err != nil {
+			return err
+		}
 		return a.checkHeldAge(ctx)
 	}
 	a.metrics.syncs.WithLabelValues("updated").Inc()
@@ -56,6 +61,24 @@ func (a *Agent) accept(held, cand *Snapshot) error {
 		return reject(ReasonState, "écriture de la liste impossible : "+err.Error(), err)
 	}
 	a.install(cand)
+	return nil
+}
+
+// recheckHeld verifies the list held again, with the CRLs just read and the
+// current time: a signer revoked or expired since makes it untrusted (it
+// stays held, so that an older list still cannot replace it).
+func (a *Agent) recheckHeld(ctx context.Context, held *Snapshot) error {
+	if held == nil {
+		return nil
+	}
+	_, err := verifyDocument(held.Raw, &a.o, a.reloadCRLs(ctx))
+	if err != nil {
+		r := asRejection(err)
+		held.distrust.Store(r)
+		a.alert(ctx, r)
+		return err
+	}
+	held.distrust.Store(nil)
 	return nil
 }
 
@@ -100,7 +123,7 @@ func (a *Agent) download(ctx context.Context, held *Snapshot) (*Snapshot, error)
 	if err != nil {
 		return nil, err
 	}
-	cand, err := verifyDocument(raw, &a.o)
+	cand, err := verifyDocument(raw, &a.o, a.reloadCRLs(ctx))
 	if err != nil {
 		return nil, err
 	}

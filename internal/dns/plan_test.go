@@ -115,7 +115,8 @@ func TestDiff(t *testing.T) {
 				"  [dérive : cible modifiée hors de Confiance, rétablie]"},
 		{name: "hand-made deletion is drift", desired: []Record{a},
 			current: nil, applied: []Record{a},
-			want: "+ " + a.Name + " CNAME a.example.  [dérive : supprimé hors de Confiance, recréé]"},
+			want: "+ " + a.Name +
+				" CNAME a.example.  [dérive : supprimé hors de Confiance, recréé]"},
 		{name: "removed from desired is a plain delete", desired: []Record{a},
 			current: []Record{a, b}, applied: []Record{a, b},
 			want: "- " + b.Name + " CNAME b.example."},

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"confiance/internal/registre"
@@ -20,6 +21,11 @@ type Config struct {
 	CheminSante      string        // path of the HealthCheck ("/q/health")
 	AlerteExpiration time.Duration // a certificate this close to its end is flagged (30 days)
 	Concurrence      int           // checks running at once (128)
+	// Echantillon is how often a success that repeats the previous result
+	// of its component is written to the journal (10 min): failures and
+	// changes always are. Ten thousand DRIMboxes checked every minute would
+	// otherwise write some 86 million rows a day.
+	Echantillon time.Duration
 	// Temoin is a host:port the prober must reach for a network failure
 	// to count against an access point; empty means the prober always
 	// trusts its network.
@@ -35,6 +41,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Intervalle, time.Minute)
 	def(&c.Timeout, 10*time.Second)
 	def(&c.AlerteExpiration, 30*24*time.Hour)
+	def(&c.Echantillon, 10*time.Minute)
 	if c.Tentatives < 0 {
 		c.Tentatives = 0
 	}
@@ -80,6 +87,7 @@ type Prober struct {
 	suivis  map[ComposantID]*suivi
 	pending []Resultat // not yet written to the journal
 	retards int64      // runs started more than an interval late
+	runs    atomic.Int64
 
 	temoinMu sync.Mutex
 	temoinAt time.Time
@@ -223,7 +231,12 @@ func (p *Prober) Run(ctx context.Context) {
 	defer t.Stop()
 	sem := make(chan struct{}, p.cfg.Concurrence)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		p.FlushDerniers(stop)
+	}()
 	for {
 		for _, j := range p.due(p.now()) {
 			select {
@@ -246,8 +259,12 @@ func (p *Prober) Run(ctx context.Context) {
 	}
 }
 
+// Executions returns how many checks have run.
+func (p *Prober) Executions() int64 { return p.runs.Load() }
+
 func (p *Prober) runJob(ctx context.Context, j job) {
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
+	p.runs.Add(1)
 	ts := p.apply(j.cible.FQDNDB, j.i, res)
 	if len(ts) > 0 && p.journal != nil {
 		if err := p.journal.EnregistrerTransitions(ctx, ts); err != nil {
@@ -279,8 +296,10 @@ func (p *Prober) apply(fqdn string, i int, res []Resultat) []Transition {
 			s.ivs = closeAndOpen(s.ivs, t)
 			ts = append(ts, t)
 		}
+		if s.journalise(r, p.cfg.Echantillon) {
+			p.pending = append(p.pending, r)
+		}
 	}
-	p.pending = append(p.pending, res...)
 	return ts
 }
 
@@ -308,6 +327,22 @@ func (p *Prober) Flush(ctx context.Context) {
 	if err := p.journal.EnregistrerResultats(ctx, rs); err != nil {
 		p.log.Error("meteo: recording results", "err", err, "n", len(rs))
 	}
+}
+
+// FlushDerniers writes the last result of every component that sampling
+// left out of the journal, so that a restart knows until when each state
+// was seen. Run calls it when it stops; after a crash, up to Echantillon
+// of observation is lost (counted as unknown, not as available).
+func (p *Prober) FlushDerniers(ctx context.Context) {
+	p.mu.Lock()
+	for _, s := range p.suivis {
+		if d := s.dernier; !d.At.IsZero() && !d.At.Equal(s.journal.At) {
+			s.journal = d
+			p.pending = append(p.pending, d)
+		}
+	}
+	p.mu.Unlock()
+	p.Flush(ctx)
 }
 
 // offline reports whether the prober has lost its own network: the

@@ -113,6 +113,14 @@ func (h *harness) want(t *testing.T, want map[meteo.Type]meteo.Etat) {
 	}
 }
 
+// says checks that the last conclusive message of a component says want.
+func (h *harness) says(t *testing.T, ty meteo.Type, want string) {
+	t.Helper()
+	if msg := h.etat(ty).Dernier.Message; !strings.Contains(msg, want) {
+		t.Errorf("%s: message %q does not say %q", ty, msg, want)
+	}
+}
+
 func TestProberHealthy(t *testing.T) {
 	h := newHarness(t, meteosim.Options{}, meteo.Config{})
 	h.round(t)
@@ -149,9 +157,7 @@ func TestProberDown(t *testing.T) {
 	h.round(t)
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
 		meteo.PACS: meteo.Indisponible, meteo.Visionneuse: meteo.Disponible})
-	if msg := h.etat(meteo.DRIMbox).Dernier.Message; !strings.Contains(msg, "DOWN") {
-		t.Errorf("message %q does not say DOWN", msg)
-	}
+	h.says(t, meteo.DRIMbox, "DOWN")
 	// Back up after two successes, not one.
 	h.srv.Configurer(meteosim.Options{})
 	h.round(t)
@@ -171,9 +177,7 @@ func TestProberTimeout(t *testing.T) {
 	h.round(t)
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
 		meteo.PACS: meteo.Inconnu, meteo.CertificatDB: meteo.Disponible})
-	if msg := h.etat(meteo.DRIMbox).Dernier.Message; !strings.Contains(msg, "timeout") {
-		t.Errorf("message %q does not name the timeout", msg)
-	}
+	h.says(t, meteo.DRIMbox, "timeout")
 }
 
 func TestProberFlappingWithinThresholds(t *testing.T) {
@@ -199,13 +203,21 @@ func TestProberRetriesHideOneLostAnswer(t *testing.T) {
 	}
 }
 
-func closedPort(t *testing.T) string {
+// listening returns the address of a socket listening on loopback until
+// the test ends: a reachable witness.
+func listening(t *testing.T) (string, net.Listener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
+	t.Cleanup(func() { ln.Close() })
+	return ln.Addr().String(), ln
+}
+
+// closedPort returns an address nothing listens on.
+func closedPort(t *testing.T) string {
+	addr, ln := listening(t)
 	ln.Close()
 	return addr
 }
@@ -230,7 +242,7 @@ func TestProberOffline(t *testing.T) {
 }
 
 func TestProberUnreachableCountsWhenOnline(t *testing.T) {
-	h := newHarness(t, meteosim.Options{}, meteo.Config{Temoin: h0(t)})
+	h := newHarness(t, meteosim.Options{}, meteo.Config{Temoin: witness(t)})
 	h.round(t)
 	h.routes.Set(h.cible.FQDNDB, closedPort(t))
 	h.round(t)
@@ -238,15 +250,9 @@ func TestProberUnreachableCountsWhenOnline(t *testing.T) {
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible})
 }
 
-// h0 returns the address of a listening socket: a reachable witness.
-func h0(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	return ln.Addr().String()
+func witness(t *testing.T) string {
+	addr, _ := listening(t)
+	return addr
 }
 
 func TestProberExpiringCertificate(t *testing.T) {
@@ -266,9 +272,7 @@ func TestProberExpiredCertificate(t *testing.T) {
 	h.round(t)
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Indisponible,
 		meteo.CertificatDB: meteo.Indisponible, meteo.CertificatVI: meteo.Indisponible})
-	if msg := h.etat(meteo.CertificatDB).Dernier.Message; !strings.Contains(msg, "expiré") {
-		t.Errorf("message %q does not say expired", msg)
-	}
+	h.says(t, meteo.CertificatDB, "expiré")
 }
 
 func TestProberDNSMismatch(t *testing.T) {
@@ -277,9 +281,7 @@ func TestProberDNSMismatch(t *testing.T) {
 	h.round(t)
 	h.round(t)
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DNS: meteo.Indisponible})
-	if msg := h.etat(meteo.DNS).Dernier.Message; !strings.Contains(msg, "ailleurs.example.fr") {
-		t.Errorf("message %q does not say where the name leads", msg)
-	}
+	h.says(t, meteo.DNS, "ailleurs.example.fr")
 }
 
 func TestProberHealthPathConfigurable(t *testing.T) {

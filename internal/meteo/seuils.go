@@ -41,6 +41,21 @@ type suivi struct {
 	debutSerie time.Time // the first of them
 	dernier    Resultat  // the last conclusive result
 	ivs        []Intervalle
+	journal    Resultat // the last result written to the journal
+}
+
+// journalise reports whether r must be written to the journal: always,
+// unless it is a success repeating the last one written less than every
+// ago.
+func (s *suivi) journalise(r Resultat, every time.Duration) bool {
+	j := s.journal
+	same := r.Verdict == OK && j.Verdict == OK && r.Message == j.Message &&
+		r.Expiration.Equal(j.Expiration) && r.At.Sub(j.At) < every
+	if same {
+		return false
+	}
+	s.journal = r
+	return true
 }
 
 // observer applies one result and returns the transition it causes, if

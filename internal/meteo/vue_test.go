@@ -86,7 +86,8 @@ func TestVueBannerAndSearch(t *testing.T) {
 func TestServiceRestoresAndAggregates(t *testing.T) {
 	db := storetest.SQLite(t)
 	st := meteo.NewStore(db)
-	h := newHarness(t, meteosim.Options{}, meteo.Config{}, meteo.WithJournal(st))
+	h := newHarness(t, meteosim.Options{}, meteo.Config{Echantillon: time.Nanosecond},
+		meteo.WithJournal(st))
 	outage(t, h)
 	ctx := context.Background()
 
@@ -112,5 +113,24 @@ func TestServiceRestoresAndAggregates(t *testing.T) {
 	}
 	if total.Indisponible != 2*time.Minute || total.Disponible != 2*time.Minute {
 		t.Errorf("hourly aggregates sum to %+v, want 2 min up and 2 down", total)
+	}
+}
+
+func TestJournalSamplesSuccesses(t *testing.T) {
+	st := meteo.NewStore(storetest.SQLite(t))
+	h := newHarness(t, meteosim.Options{}, meteo.Config{}, meteo.WithJournal(st))
+	outage(t, h) // up, down, down, up, up
+	rs, err := st.Resultats(context.Background(),
+		meteo.NewComposantID(testCible.FQDNDB, meteo.DRIMbox), 100)
+	must(t, err)
+	// The repeated success of the last round is not written; every other
+	// result is (the first, the two failures, the first success after).
+	if len(rs) != 4 {
+		t.Fatalf("%d results written, want 4: %+v", len(rs), rs)
+	}
+	h.p.FlushDerniers(context.Background())
+	if rs, _ := st.Resultats(context.Background(),
+		meteo.NewComposantID(testCible.FQDNDB, meteo.DRIMbox), 100); len(rs) != 5 {
+		t.Fatalf("%d results after FlushDerniers, want 5", len(rs))
 	}
 }

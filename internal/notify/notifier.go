@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -33,7 +34,7 @@ type Notifier struct {
 	now    func() time.Time
 }
 
-var _ parcours.Notifier = (*Notifier)(nil)
+var _ parcours.TxNotifier = (*Notifier)(nil)
 
 // NewNotifier returns a notifier writing to o.
 func NewNotifier(o *Outbox, cfg Config) *Notifier {
@@ -52,6 +53,19 @@ func (n *Notifier) Notify(ctx context.Context, a parcours.Avis) error {
 	}
 	return n.outbox.Enqueue(ctx, msgs...)
 }
+
+// NotifyTx implements parcours.TxNotifier: the messages are written in
+// the transaction of the step.
+func (n *Notifier) NotifyTx(ctx context.Context, tx *sql.Tx, a parcours.Avis) error {
+	msgs, err := n.Messages(a)
+	if err != nil || len(msgs) == 0 {
+		return err
+	}
+	return n.outbox.EnqueueTx(ctx, tx, msgs...)
+}
+
+// Wake implements parcours.TxNotifier.
+func (n *Notifier) Wake() { n.outbox.Wake() }
 
 // Messages renders what step a sends, without enqueuing it.
 func (n *Notifier) Messages(a parcours.Avis) ([]*Message, error) {

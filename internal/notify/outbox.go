@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"confiance/internal/registre"
@@ -18,7 +17,6 @@ type Outbox struct {
 	db      *sql.DB
 	dialect store.Dialect
 	now     func() time.Time
-	mu      sync.Mutex
 	wake    chan struct{}
 }
 
@@ -45,13 +43,27 @@ func (o *Outbox) q(s string) string { return o.dialect.Rebind(s) }
 // Enqueue stores messages, due now (or kept, for status Conserve), in one
 // transaction, and wakes the worker of this process.
 func (o *Outbox) Enqueue(ctx context.Context, msgs ...*Message) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	tx, err := o.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
+	if err := o.EnqueueTx(ctx, tx, msgs...); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	o.Wake()
+	return nil
+}
+
+// EnqueueTx stores messages in tx, a write transaction on the outbox's
+// database: they are committed, or not, with what tx does. Call Wake after
+// the commit. Identifiers are chosen under the database's write lock
+// (SQLite) or an advisory lock (PostgreSQL), never an in-process one, so
+// that this may run inside another store's transaction.
+func (o *Outbox) EnqueueTx(ctx context.Context, tx *sql.Tx, msgs ...*Message) error {
 	if o.dialect == store.Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", lockKey); err != nil {
 			return fmt.Errorf("lock: %w", err)
@@ -69,14 +81,15 @@ func (o *Outbox) Enqueue(ctx context.Context, msgs ...*Message) error {
 		}
 		next++
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
+	return nil
+}
+
+// Wake tells the worker of this process that messages are due.
+func (o *Outbox) Wake() {
 	select {
 	case o.wake <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 func (o *Outbox) insert(ctx context.Context, tx *sql.Tx, m *Message, id int64,

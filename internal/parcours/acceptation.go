@@ -56,7 +56,6 @@ func (s *Service) Accepter(ctx context.Context, p registre.Principal, id int64,
 	if err != nil {
 		return Demande{}, err
 	}
-	s.avertirAcceptation(ctx, d)
 	return d, nil
 }
 
@@ -74,19 +73,21 @@ func (s *Service) enregistrerAcceptation(ctx context.Context, p registre.Princip
 			}
 		}
 		return evs, nil
-	})
+	}, avisAcceptation)
 }
 
-func (s *Service) avertirAcceptation(ctx context.Context, d Demande) {
-	s.avertir(ctx, Avis{Etape: EtapeAcceptee, Demande: d})
+func avisAcceptation(d Demande) []Avis {
+	avis := []Avis{{Etape: EtapeAcceptee, Demande: d}}
 	switch d.Type {
 	case TypeDeclaration:
-		s.avertir(ctx, Avis{Etape: EtapeAttestationsDisponibles, Demande: d})
+		avis = append(avis, Avis{Etape: EtapeAttestationsDisponibles, Demande: d})
 	case TypeIntegration:
-		s.avertir(ctx, Avis{Etape: EtapeIntegrationFaite, Demande: d, Echeance: d.EcheanceVA})
+		avis = append(avis, Avis{Etape: EtapeIntegrationFaite, Demande: d, Echeance: d.EcheanceVA})
 	case TypeReintegration:
-		s.avertir(ctx, Avis{Etape: EtapeReintegrationFaite, Demande: d, Echeance: d.EcheanceVA})
+		avis = append(avis, Avis{Etape: EtapeReintegrationFaite, Demande: d,
+			Echeance: d.EcheanceVA})
 	}
+	return avis
 }
 
 // executer makes the registry acts of an accepted demande and returns them

@@ -2,6 +2,8 @@ package parcours
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"time"
 
 	"confiance/internal/registre"
@@ -45,26 +47,76 @@ type Notifier interface {
 	Notify(ctx context.Context, a Avis) error
 }
 
-// avertir completes a and hands it to the notifier.
-func (s *Service) avertir(ctx context.Context, a Avis) {
-	if s.notifier == nil {
-		return
-	}
+// TxNotifier is a Notifier that writes its messages in the transaction of
+// the step itself (a transactional outbox): the step and its messages are
+// committed together or not at all. Wake is called after the commit.
+type TxNotifier interface {
+	Notifier
+	NotifyTx(ctx context.Context, tx *sql.Tx, a Avis) error
+	Wake()
+}
+
+// completer adds to a the operator and the access points concerned, as
+// the registry holds them.
+func (s *Service) completer(ctx context.Context, a *Avis) error {
 	op := a.Operateur.ID
 	if op == 0 {
 		op = a.Demande.OperateurID
 	}
 	o, err := s.reg.Operateur(ctx, s.lecteur, op)
 	if err != nil {
-		s.log.Warn("notification", "etape", string(a.Etape), "erreur", err.Error())
-		return
+		return fmt.Errorf("notification %s: %w", a.Etape, err)
 	}
 	a.Operateur = o
 	if a.PointsAcces == nil && a.Demande.InstallationID != 0 {
-		a.PointsAcces, _ = s.reg.PointsAcces(ctx, s.lecteur,
+		a.PointsAcces, err = s.reg.PointsAcces(ctx, s.lecteur,
 			registre.Filtre{InstallationID: a.Demande.InstallationID})
 	}
-	if err := s.notifier.Notify(ctx, a); err != nil {
+	return err
+}
+
+// dansTx writes the messages of avis in tx when the notifier can.
+func (s *Service) dansTx(ctx context.Context, tx *sql.Tx, avis []Avis) error {
+	n, ok := s.notifier.(TxNotifier)
+	if !ok {
+		return nil
+	}
+	for _, a := range avis {
+		if err := s.completer(ctx, &a); err != nil {
+			return err
+		}
+		if err := n.NotifyTx(ctx, tx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apres tells the notifier of avis once their step is committed: it wakes
+// a TxNotifier, hands the others each avis.
+func (s *Service) apres(ctx context.Context, avis []Avis) {
+	if n, ok := s.notifier.(TxNotifier); ok {
+		if len(avis) > 0 {
+			n.Wake()
+		}
+		return
+	}
+	for _, a := range avis {
+		s.avertir(ctx, a)
+	}
+}
+
+// avertir completes a and hands it to the notifier, outside any
+// transaction; a failure is logged.
+func (s *Service) avertir(ctx context.Context, a Avis) {
+	if s.notifier == nil {
+		return
+	}
+	err := s.completer(ctx, &a)
+	if err == nil {
+		err = s.notifier.Notify(ctx, a)
+	}
+	if err != nil {
 		s.log.Warn("notification", "etape", string(a.Etape), "demande", a.Demande.Numero,
 			"erreur", err.Error())
 	}

@@ -53,13 +53,17 @@ func (s *Service) Deposer(ctx context.Context, p registre.Principal, dep Depot) 
 		if err := s.joindre(ctx, tx, &d, p, piecesDuFormulaire(f)); err != nil {
 			return err
 		}
-		return s.consigner(ctx, tx, d.ID, p, []Evenement{{Action: "depot", Nouveau: string(Soumise)}})
+		err := s.consigner(ctx, tx, d.ID, p, []Evenement{{Action: "depot", Nouveau: string(Soumise)}})
+		if err != nil {
+			return err
+		}
+		return s.dansTx(ctx, tx, []Avis{{Etape: EtapeRecue, Demande: d}})
 	})
 	s.step(d, p, "depot", err)
 	if err != nil {
 		return Demande{}, err
 	}
-	s.avertir(ctx, Avis{Etape: EtapeRecue, Demande: d})
+	s.apres(ctx, []Avis{{Etape: EtapeRecue, Demande: d}})
 	return d, nil
 }
 

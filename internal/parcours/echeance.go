@@ -2,6 +2,7 @@ package parcours
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"time"
 
@@ -85,15 +86,40 @@ func (s *Service) EnvoyerRappels(ctx context.Context) (int, error) {
 		if due <= v.rappels {
 			continue
 		}
-		won, err := s.st.setRappels(ctx, d.ID, v.rappels, due)
+		avis := []Avis{{Etape: EtapeRappelVA, Demande: d, Echeance: d.EcheanceVA}}
+		won := false
+		err := s.st.update(ctx, func(tx *sql.Tx) (err error) {
+			if won, err = s.st.setRappels(ctx, tx, d.ID, v.rappels, due); err != nil || !won {
+				return err
+			}
+			return s.dansTx(ctx, tx, avis)
+		})
 		if err != nil {
 			return n, err
 		}
-		if !won {
-			continue
+		if won {
+			s.apres(ctx, avis)
+			n++
 		}
-		s.avertir(ctx, Avis{Etape: EtapeRappelVA, Demande: d, Echeance: d.EcheanceVA})
-		n++
 	}
 	return n, nil
+}
+
+// RunRappels sends the due VA reminders every interval until ctx ends.
+// Several instances may run it: each reminder is claimed by one of them.
+func (s *Service) RunRappels(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.EnvoyerRappels(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("rappels VA", "erreur", err.Error())
+		} else if n > 0 {
+			s.log.Info("rappels VA", "envoyes", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -79,12 +79,11 @@ func (s *Service) avancer(ctx context.Context, p registre.Principal, id int64, a
 			}
 		}
 		return []Evenement{ev}, nil
-	})
+	}, avisAction(a, motif))
 	s.step(d, p, string(a), err)
 	if err != nil {
 		return Demande{}, err
 	}
-	s.avertirAction(ctx, d, a, motif)
 	return d, nil
 }
 
@@ -101,15 +100,14 @@ func motifValide(a Action, motif string) error {
 	return nil
 }
 
-func (s *Service) avertirAction(ctx context.Context, d Demande, a Action, motif string) {
-	switch a {
-	case DemanderInformation:
-		s.avertir(ctx, Avis{Etape: EtapeInformationDemandee, Demande: d, Motif: motif})
-	case Completer:
-		s.avertir(ctx, Avis{Etape: EtapeInformationFournie, Demande: d, Motif: motif})
-	case Refuser:
-		s.avertir(ctx, Avis{Etape: EtapeRefusee, Demande: d, Motif: motif})
+// avisAction returns the notifications of action a, if it has any.
+func avisAction(a Action, motif string) func(Demande) []Avis {
+	etape := map[Action]Etape{DemanderInformation: EtapeInformationDemandee,
+		Completer: EtapeInformationFournie, Refuser: EtapeRefusee}[a]
+	if etape == "" {
+		return nil
 	}
+	return func(d Demande) []Avis { return []Avis{{Etape: etape, Demande: d, Motif: motif}} }
 }
 
 // Commenter adds a message, and files if any, to a demande's thread.
@@ -128,7 +126,7 @@ func (s *Service) Commenter(ctx context.Context, p registre.Principal, id int64,
 			return nil, err
 		}
 		return []Evenement{{Action: "commentaire"}}, nil
-	})
+	}, nil)
 }
 
 func (s *Service) commenter(ctx context.Context, tx *sql.Tx, d *Demande, p registre.Principal,

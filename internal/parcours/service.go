@@ -159,9 +159,12 @@ func (s *Service) PieceJointe(ctx context.Context, p registre.Principal, demande
 }
 
 // modifier loads demande id for p, lets fn change it in a write
-// transaction, and stores it with the events fn returns.
+// transaction, and stores it with the events fn returns and the
+// notifications avis gives for the changed demande (avis may be nil).
 func (s *Service) modifier(ctx context.Context, p registre.Principal, id int64,
-	fn func(tx *sql.Tx, d *Demande) ([]Evenement, error)) (Demande, error) {
+	fn func(tx *sql.Tx, d *Demande) ([]Evenement, error),
+	avis func(Demande) []Avis) (Demande, error) {
+	var notes []Avis
 	var d Demande
 	err := s.st.update(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -179,8 +182,17 @@ func (s *Service) modifier(ctx context.Context, p registre.Principal, id int64,
 		if err := s.st.updateDemande(ctx, tx, &d); err != nil {
 			return err
 		}
-		return s.consigner(ctx, tx, d.ID, p, evs)
+		if err := s.consigner(ctx, tx, d.ID, p, evs); err != nil {
+			return err
+		}
+		if avis != nil {
+			notes = avis(d)
+		}
+		return s.dansTx(ctx, tx, notes)
 	})
+	if err == nil {
+		s.apres(ctx, notes)
+	}
 	return d, err
 }
 

@@ -68,7 +68,7 @@ func (r *recorder) has(e Etape) bool {
 
 // env is a Parcours on a real registry over one database.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	db    *store.DB
 	reg   *registre.Service
 	svc   *Service
@@ -81,7 +81,7 @@ type env struct {
 	opIDs [2]int64
 }
 
-func newEnv(t *testing.T, db *store.DB) *env {
+func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
 	e := &env{t: t, db: db, ctx: context.Background(), rec: &recorder{},
 		clk: &clock{t: time.Date(2026, 6, 19, 9, 0, 0, 0, time.UTC)},

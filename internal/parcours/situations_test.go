@@ -25,7 +25,7 @@ func testSituation1(t *testing.T, e *env) {
 	e.ok(e.svc.Completer(e.ctx, e.op1, d.ID, "Voici le plan.", []Fichier{png}))
 	d = e.ok(e.svc.Accepter(e.ctx, e.ans, d.ID, Acceptation{IDRegistre: 350,
 		Commentaire: "Attestations disponibles."}))
-	if d.Statut != Acceptee || d.InstallationID != 350 {
+	if d.Statut != Acceptee || d.InstallationID != 350 || !d.AttestationsDisponibles() {
 		t.Fatalf("accepted: %+v", d)
 	}
 	inst, err := e.reg.Installation(e.ctx, e.op1, 350)

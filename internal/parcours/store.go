@@ -358,8 +358,9 @@ func (s *sqlStore) events(ctx context.Context, id int64) ([]Evenement, error) {
 
 // setRappels records that n VA reminders were sent for demande id, if the
 // count is still `from`: of two instances, only one wins and sends.
-func (s *sqlStore) setRappels(ctx context.Context, id int64, from, n int) (bool, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE demandes SET rappels_va = ?
+func (s *sqlStore) setRappels(ctx context.Context, tx *sql.Tx, id int64,
+	from, n int) (bool, error) {
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE demandes SET rappels_va = ?
 		WHERE id = ? AND rappels_va = ?`), n, id, from)
 	if err != nil {
 		return false, fmt.Errorf("record reminder: %w", err)

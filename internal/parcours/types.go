@@ -141,3 +141,11 @@ type Filtre struct {
 	Limit       int
 	Offset      int
 }
+
+// AttestationsDisponibles reports whether the two delegation letters of
+// the demande's installation may be downloaded: ANS accepted the
+// declaration and allocated the FQDNs.
+func (d Demande) AttestationsDisponibles() bool {
+	return d.Type == TypeDeclaration && (d.Statut == Acceptee || d.Statut == Cloturee) &&
+		d.InstallationID != 0
+}

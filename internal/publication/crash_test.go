@@ -13,6 +13,7 @@ import (
 
 	"confiance/internal/registre"
 	"confiance/internal/store"
+	"confiance/internal/store/storetest"
 	"confiance/internal/xmlsig"
 )
 
@@ -45,7 +46,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	points, err := svc.PointsAcces(ctx, Principal, registre.Filtre{})
+	points, err := svc.PointsAcces(ctx, system(), registre.Filtre{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestCrashChild(t *testing.T) {
 	for i := 0; ; i++ {
 		support := registre.Contact{Email: fmt.Sprintf("support-%d@op.fr", i)}
 		p := points[i%len(points)]
-		if _, err := svc.ModifierPointAcces(ctx, Principal, p.ID,
+		if _, err := svc.ModifierPointAcces(ctx, system(), p.ID,
 			registre.PointAccesPatch{Support: &support}); err != nil {
 			t.Fatal(err)
 		}
@@ -63,9 +64,15 @@ func TestCrashChild(t *testing.T) {
 	}
 }
 
+// openCrashDB opens the database of the crash folder: the PostgreSQL DSN
+// written in its file "dsn", or a SQLite file.
 func openCrashDB(t testing.TB, dir string) (*store.DB, *registre.Service) {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(dir, "registre.db"))
+	dsn := filepath.Join(dir, "registre.db")
+	if b, err := os.ReadFile(filepath.Join(dir, "dsn")); err == nil {
+		dsn = string(b)
+	}
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +89,27 @@ func openCrashDB(t testing.TB, dir string) (*store.DB, *registre.Service) {
 // served list verifies, that every recorded version is on disk and
 // verifies, that no version seen before is lost, and, once recovered, that
 // each version has exactly one history event.
-func TestPublisherSurvivesKill(t *testing.T) {
+func TestPublisherSurvivesKill(t *testing.T) { testSurvivesKill(t, "") }
+
+// TestPublisherSurvivesKillPostgres is the same with the versions and the
+// history in PostgreSQL.
+func TestPublisherSurvivesKillPostgres(t *testing.T) {
+	if testing.Short() {
+		t.Skip("long test (-short)")
+	}
+	testSurvivesKill(t, storetest.PostgresDSN(t))
+}
+
+func testSurvivesKill(t *testing.T, dsn string) {
 	if testing.Short() {
 		t.Skip("long test (-short)")
 	}
 	dir := t.TempDir()
+	if dsn != "" {
+		if err := os.WriteFile(filepath.Join(dir, "dsn"), []byte(dsn), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	seedCrashDir(t, dir)
 	seen := map[int64]string{}
 	var total crashStats

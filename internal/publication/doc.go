@@ -23,8 +23,8 @@
 // lock on the publication folder, which instances on other machines do not
 // share; a PostgreSQL lease for publication is not implemented.
 //
-// Limitation: signing keys are read from PEM files; PKCS#12 stores and
-// PKCS#11 tokens are not supported here yet.
+// Signing keys are opened by package pki: PEM and PKCS#12 files, and
+// PKCS#11 tokens in binaries built with the pkcs11 tag.
 //
 // The document itself (encode, parse, verify) lives in packages
 // listeblanche and xmlsig, which the DRIMbox agent imports; readers never

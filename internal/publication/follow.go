@@ -8,11 +8,17 @@ import (
 // debounce lets a burst of registry commits settle into one publication.
 const debounce = 100 * time.Millisecond
 
+// retryDelay is how long a failed publication waits before it is tried
+// again without a new change in the registry (a failing key or disk must
+// not fill the logs at every poll).
+const retryDelay = 30 * time.Second
+
 // Run publishes until ctx is done: once at start, after every commit of
 // the registry in this process (Watch), when the registry's last sequence
 // number moves (changes made by other processes, seen within Poll), and
 // when the current list is due to be re-signed. Failures are logged and
-// retried at the next poll; Run returns ctx's error.
+// retried at the next change of the registry, or after retryDelay; Run
+// returns ctx's error.
 func (p *Publisher) Run(ctx context.Context) error {
 	changes, stop := p.cfg.Registry.Watch()
 	defer stop()
@@ -46,7 +52,8 @@ func (p *Publisher) due(ctx context.Context) bool {
 		return false
 	}
 	p.mu.Lock()
-	moved := seq != p.lastSeq || p.retry
+	retry := !p.failedAt.IsZero() && p.cfg.Clock().Sub(p.failedAt) >= retryDelay
+	moved := seq != p.lastSeq || retry
 	p.mu.Unlock()
 	if moved {
 		return true
@@ -64,7 +71,10 @@ func (p *Publisher) step(ctx context.Context, trigger string) {
 	}
 	out, err := p.Publish(ctx, false)
 	p.mu.Lock()
-	p.retry = err != nil
+	p.failedAt = time.Time{}
+	if err != nil {
+		p.failedAt = p.cfg.Clock()
+	}
 	p.mu.Unlock()
 	if err != nil {
 		if ctx.Err() == nil {

@@ -12,9 +12,12 @@ import (
 	"confiance/internal/registre"
 )
 
-// Principal is who the publisher acts as: the server itself, with the
-// administrator's view of the registry.
-var Principal = registre.System("publication")
+// DefaultActeur is the name the publisher acts under: the server itself,
+// with the administrator's view of the registry.
+const DefaultActeur = "publication"
+
+// system is the principal reading the registry for the list.
+func system() registre.Principal { return registre.System(DefaultActeur) }
 
 // Generate builds the list of the registry's active access points, dated
 // at (truncated to the second, the precision of the format). prev, when not
@@ -22,11 +25,11 @@ var Principal = registre.System("publication")
 // change keeps its DateMAJ, so that only real changes move it.
 func Generate(ctx context.Context, svc *registre.Service, prev *listeblanche.Liste,
 	at time.Time) (listeblanche.Liste, error) {
-	points, err := svc.PointsAcces(ctx, Principal, registre.Filtre{Statut: registre.Active})
+	points, err := svc.PointsAcces(ctx, system(), registre.Filtre{Statut: registre.Active})
 	if err != nil {
 		return listeblanche.Liste{}, fmt.Errorf("access points: %w", err)
 	}
-	ops, err := svc.Operateurs(ctx, Principal)
+	ops, err := svc.Operateurs(ctx, system())
 	if err != nil {
 		return listeblanche.Liste{}, fmt.Errorf("operators: %w", err)
 	}

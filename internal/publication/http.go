@@ -91,7 +91,9 @@ func (s *Site) version(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveVersion sends a version file with a strong ETag (its SHA-256),
-// Last-Modified (its signing time), conditional GET and gzip.
+// Last-Modified (its DateDeGeneration, which strictly increases from one
+// version to the next, unlike the signing time, so that If-Modified-Since
+// never hides a newer list), conditional GET and gzip.
 func (s *Site) serveVersion(w http.ResponseWriter, r *http.Request, n int64, file string) {
 	f, err := s.load(r, n, file)
 	if err != nil {
@@ -125,7 +127,7 @@ func (s *Site) load(r *http.Request, n int64, file string) (*served, error) {
 	if err != nil {
 		return nil, fmt.Errorf("version %d: %w", n, err)
 	}
-	f, err = newServed(data, v.SigneLe)
+	f, err = newServed(data, v.DateDeGeneration)
 	if err != nil {
 		return nil, err
 	}

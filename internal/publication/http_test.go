@@ -119,6 +119,14 @@ func TestServeHistory(t *testing.T) {
 			t.Errorf("version %d: status %d, digest differs", v.Numero, resp.StatusCode)
 		}
 	}
+	// The three versions were signed within one second (the test clock
+	// stands still): If-Modified-Since of the first must not hide the last.
+	resp, _ = get(t, srv.URL+"/liste-blanche/versions/1.xml")
+	resp, _ = get(t, srv.URL+"/liste-blanche.xml", "If-Modified-Since",
+		resp.Header.Get("Last-Modified"))
+	if resp.StatusCode != 200 {
+		t.Errorf("If-Modified-Since of version 1: status %d", resp.StatusCode)
+	}
 	for _, path := range []string{"/liste-blanche/versions/9.xml",
 		"/liste-blanche/versions/abc", "/liste-blanche/versions/..%2fregistre.db"} {
 		if resp, _ = get(t, srv.URL+path); resp.StatusCode != 404 {

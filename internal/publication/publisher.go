@@ -43,6 +43,9 @@ type Config struct {
 	Log, Audit *slog.Logger
 	// Mirror, when set, receives every version after its publication.
 	Mirror Mirror
+	// Acteur is who the history names as publisher; zero means the
+	// server itself (DefaultActeur). It must be an administrator.
+	Acteur registre.Principal
 }
 
 // Mirror is a copy of the published versions elsewhere (a git repository).
@@ -64,7 +67,8 @@ type Publisher struct {
 	cacheN  int64
 	cacheL  listeblanche.Liste
 	lastSeq int64
-	retry   bool
+	// failedAt is when the last publication step failed (zero: it did not).
+	failedAt time.Time
 
 	mirrorMu sync.Mutex
 }
@@ -79,6 +83,9 @@ func New(cfg Config) (*Publisher, error) {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultPoll
+	}
+	if cfg.Acteur == (registre.Principal{}) {
+		cfg.Acteur = system()
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -247,7 +254,7 @@ func (p *Publisher) consign(ctx context.Context, v Version, d Diff, why string) 
 		{Champ: "DateDeGeneration", Nouveau: v.DateDeGeneration.Format(time.RFC3339)},
 		{Champ: "entrées", Nouveau: fmt.Sprint(v.Entrees)},
 	}, d.Changements()...)
-	e, err := p.cfg.Registry.Consigner(ctx, Principal, registre.Evenement{
+	e, err := p.cfg.Registry.Consigner(ctx, p.cfg.Acteur, registre.Evenement{
 		Entite: registre.EntiteListe, EntiteID: v.Numero, Action: "publication",
 		Changements: ch, Motif: why})
 	if err != nil {

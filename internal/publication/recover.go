@@ -190,7 +190,7 @@ func (p *Publisher) consignMissing(ctx context.Context, vs []Version, r *Repairs
 // publicationEvents maps version numbers to the sequence number of their
 // publication event.
 func (p *Publisher) publicationEvents(ctx context.Context) (map[int64]int64, error) {
-	evs, err := p.cfg.Registry.Historique(ctx, Principal, registre.Filtre{})
+	evs, err := p.cfg.Registry.Historique(ctx, system(), registre.Filtre{})
 	if err != nil {
 		return nil, fmt.Errorf("history: %w", err)
 	}

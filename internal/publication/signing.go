@@ -23,6 +23,16 @@ type Signing struct {
 	// SignerCN and SignerOU are the identity DRIMboxes expect; empty means
 	// the defaults of xmlsig (those of ANS's signer).
 	SignerCN, SignerOU string
+
+	close func() error
+}
+
+// Close releases the key store (a PKCS#11 session); a no-op for files.
+func (s Signing) Close() error {
+	if s.close == nil {
+		return nil
+	}
+	return s.close()
 }
 
 // NewSigning checks that the key matches the first certificate of chain
@@ -43,28 +53,60 @@ func NewSigning(key crypto.Signer, chain []*x509.Certificate) (Signing, error) {
 	return s, nil
 }
 
-// LoadSigning reads a PEM key, the signer's certificate file (which may
-// hold the rest of the chain after it) and further chain files.
-//
-// Limitation: keys are read from PEM files only; PKCS#12 stores must be
-// converted with openssl until package pki reads them.
-func LoadSigning(keyFile, certFile string, chainFiles []string) (Signing, error) {
-	key, err := pki.LoadPrivateKey(keyFile)
-	if err != nil {
-		return Signing{}, fmt.Errorf("clé de signature %s : %w", keyFile, err)
-	}
-	chain, err := LoadChain(certFile, chainFiles)
+// LoadSigning opens the key keySpec designates (see OpenKey) with its
+// chain, which must reach a root.
+func LoadSigning(keySpec, certFile string, chainFiles []string) (Signing, error) {
+	key, chain, err := OpenKey(keySpec, certFile, chainFiles)
 	if err != nil {
 		return Signing{}, err
 	}
-	return NewSigning(key, chain)
+	s, err := NewSigning(key, chain)
+	if err != nil {
+		key.Close()
+		return Signing{}, err
+	}
+	s.close = key.Close
+	return s, nil
+}
+
+// OpenKey opens a signing key as pki.OpenSigner does (a PEM file,
+// "pkcs12:FILE" or "pkcs11:URI"; the password or PIN comes from the
+// environment) and returns it with its certificate chain: certFile then
+// chainFiles, or, without certFile, the certificates the key store keeps
+// with the key then chainFiles.
+func OpenKey(keySpec, certFile string, chainFiles []string) (*pki.Key, []*x509.Certificate,
+	error) {
+	key, err := pki.OpenSigner(keySpec, pki.SignerOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("clé de signature %s : %w", keySpec, err)
+	}
+	var chain []*x509.Certificate
+	if certFile != "" {
+		chain, err = LoadChain(certFile, chainFiles)
+	} else if len(key.Certificates) == 0 {
+		err = errors.New("la clé ne porte pas de certificat : indiquez le certificat du " +
+			"signataire")
+	} else {
+		var more []*x509.Certificate
+		more, err = loadFiles(chainFiles)
+		chain = append(append(chain, key.Certificates...), more...)
+	}
+	if err != nil {
+		key.Close()
+		return nil, nil, err
+	}
+	return key, chain, nil
 }
 
 // LoadChain reads the signer's certificate file (which may hold the rest
 // of the chain after it) and further chain files, in order.
 func LoadChain(certFile string, chainFiles []string) ([]*x509.Certificate, error) {
+	return loadFiles(append([]string{certFile}, chainFiles...))
+}
+
+func loadFiles(files []string) ([]*x509.Certificate, error) {
 	var chain []*x509.Certificate
-	for _, f := range append([]string{certFile}, chainFiles...) {
+	for _, f := range files {
 		certs, err := pki.LoadCertificates(f)
 		if err != nil {
 			return nil, fmt.Errorf("certificats %s : %w", f, err)

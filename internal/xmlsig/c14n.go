@@ -23,6 +23,7 @@ type excC14N struct {
 	scope   []etree.Attr // in-scope declarations, innermost last
 	output  []etree.Attr // declarations rendered by output ancestors
 	rewrite bool
+	skip    *etree.Element // left out of the output, if set
 	err     error
 }
 
@@ -135,6 +136,9 @@ func (c *excC14N) children(el *etree.Element) error {
 	for _, tok := range el.Child {
 		switch t := tok.(type) {
 		case *etree.Element:
+			if t == c.skip {
+				continue
+			}
 			if err := c.element(t); err != nil {
 				return err
 			}

@@ -97,7 +97,7 @@ func sortAttrs(attrs []etree.Attr, keys []string) {
 }
 
 // escapeC14N appends s escaped as C14N requires for text or attributes.
-func escapeC14N(dst []byte, s string, attr bool) []byte {
+func escapeC14N[T string | []byte](dst []byte, s T, attr bool) []byte {
 	last := 0
 	for i := 0; i < len(s); i++ {
 		var rep string

@@ -43,11 +43,9 @@ func newStreamC14N() *streamC14N {
 func (s *streamC14N) skipping() bool { return s.skipDepth > 0 }
 
 // start handles the start tag of el, at depth (1 for the root), once its
-// attributes are read.
+// attributes are read. Declarations are tracked inside signatures too, so
+// that a signature nested in another is found.
 func (s *streamC14N) start(el *etree.Element, depth int) error {
-	if s.skipping() {
-		return nil
-	}
 	s.frames = append(s.frames, streamFrame{len(s.c.scope), len(s.c.output)})
 	for _, a := range el.Attr {
 		if isDecl(a) {
@@ -57,9 +55,13 @@ func (s *streamC14N) start(el *etree.Element, depth int) error {
 	if el.Tag == "Signature" {
 		if ns, _ := nsBinding(s.c.scope, el.Space); ns == nsDS {
 			s.sigs, s.sigDepths = append(s.sigs, el), append(s.sigDepths, depth)
-			s.skipDepth = depth
-			return nil
+			if !s.skipping() {
+				s.skipDepth = depth
+			}
 		}
+	}
+	if s.skipping() {
+		return nil
 	}
 	attrs, err := s.c.renderedAttrs(el)
 	if err != nil {
@@ -77,12 +79,10 @@ func (s *streamC14N) start(el *etree.Element, depth int) error {
 // end handles the end tag of el at depth.
 func (s *streamC14N) end(el *etree.Element, depth int) {
 	switch {
-	case s.skipping() && depth > s.skipDepth:
-		return
-	case s.skipping(): // the end of the signature being skipped
-		s.skipDepth = 0
-	default:
+	case !s.skipping():
 		s.c.endTag(el)
+	case depth == s.skipDepth: // the end of the signature being skipped
+		s.skipDepth = 0
 	}
 	f := s.frames[len(s.frames)-1]
 	s.frames = s.frames[:len(s.frames)-1]
@@ -94,6 +94,13 @@ func (s *streamC14N) end(el *etree.Element, depth int) {
 
 // text writes character data of the content.
 func (s *streamC14N) text(t string) {
+	if !s.skipping() {
+		s.c.buf = escapeC14N(s.c.buf, t, false)
+	}
+}
+
+// textBytes is text for bytes that are not kept.
+func (s *streamC14N) textBytes(t []byte) {
 	if !s.skipping() {
 		s.c.buf = escapeC14N(s.c.buf, t, false)
 	}

@@ -71,5 +71,37 @@ func FuzzParseXML(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		diffParsers(t, doc)
+		diffStream(t, doc)
 	})
+}
+
+// diffStream checks that the digest computed while parsing, with or
+// without a tree, is the digest of the canonical form of the whole tree
+// (for documents without signatures, which the stream leaves out).
+func diffStream(t *testing.T, doc []byte) {
+	full, err := parseXML(doc)
+	if err != nil {
+		return
+	}
+	var want bytes.Buffer
+	if err := canonicalise(full.Root(), nil, &want, false); err != nil {
+		return
+	}
+	for _, noTree := range []bool{false, true} {
+		_, st, err := parseXMLStream(doc, noTree)
+		if err != nil {
+			if noTree {
+				return // processing instructions are refused without a tree
+			}
+			t.Fatalf("streaming parse fails where the tree parse succeeds: %v", err)
+		}
+		if len(st.sigs) > 0 {
+			return
+		}
+		got, err := st.digest()
+		if err != nil || !bytes.Equal(got, sha256Sum(want.Bytes())) {
+			t.Fatalf("streamed digest differs (noTree %v, err %v) from that of %q",
+				noTree, err, want.Bytes())
+		}
+	}
 }

@@ -42,6 +42,9 @@ func documentAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 			sig+"</ListeDomaines>", 1)), opts, CodeSignaturePlacement},
 		{"content hidden inside an extra ds:Signature", replaceOnce(t, good, "</ListeDomaines>",
 			hidden+"</ListeDomaines>"), opts, CodeSignatureCount},
+		{"hidden ds:Signature whose prefix an ancestor declares", replaceOnce(t, good,
+			"<ListeDomaines>", `<ListeDomaines xmlns:ds="`+nsDS+`"><ds:Signature><Domaine>`+
+				`<Identifiant>666</Identifiant></Domaine></ds:Signature>`), opts, CodeSignatureCount},
 		{"unsigned", []byte(withoutSig), opts, CodeSignatureCount},
 		{"DOCTYPE", replaceOnce(t, good, "<ListeBlancheDRIM-M", "<!DOCTYPE ListeBlancheDRIM-M>"+
 			"<ListeBlancheDRIM-M"), opts, CodeDTD},
@@ -60,6 +63,7 @@ func documentAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 		{"truncated file", good[:len(good)/2], opts, CodeMalformed},
 		{"empty file", nil, opts, CodeMalformed},
 		{"blank file", []byte(" \n"), opts, CodeMalformed},
+		{"undeclared prefix", replaceOnce(t, good, "<db>db1", "<db>db1<x:y/>"), opts, CodeMalformed},
 		{"duplicated attribute", replaceOnce(t, good, `URI=""`, `URI="" URI="#x"`), opts, CodeMalformed},
 		{"too large", good, VerifyOptions{Roots: opts.Roots, At: refTime, MaxSize: 1000},
 			CodeTooLarge},
@@ -135,6 +139,10 @@ func signatureAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 			st := s.FindElement(".//SigningTime")
 			st.Parent().RemoveChild(st)
 		}), opts, CodeSignedProperties},
+		{"signature nested in UnsignedProperties", edit(func(_, s *etree.Element) {
+			qp := s.FindElement(".//QualifyingProperties")
+			qp.CreateElement("xades:UnsignedProperties").AddChild(s.Copy())
+		}), opts, CodeSignatureCount},
 		{"no KeyInfo certificate", edit(func(_, s *etree.Element) {
 			x := s.FindElement("KeyInfo/X509Data")
 			for _, c := range x.ChildElements() {
@@ -251,7 +259,8 @@ func copyElement(t *testing.T, s, tag string) string {
 	if i < 0 || j < 0 {
 		t.Fatalf("no %s", tag)
 	}
-	return strings.Replace(s[i:j+len(tag)+3], "<"+tag, "<"+tag+` xmlns:xades="`+nsXAdES+`"`, 1)
+	return strings.Replace(s[i:j+len(tag)+3], "<"+tag,
+		"<"+tag+` xmlns:xades="`+nsXAdES+`" xmlns:ds="`+nsDS+`"`, 1)
 }
 
 // alterText flips the first base64 character of an element's text.

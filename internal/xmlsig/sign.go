@@ -6,7 +6,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/sha512"
 	"crypto/x509"
 	"encoding/asn1"
@@ -33,7 +32,7 @@ func Sign(doc []byte, signer crypto.Signer, chain []*x509.Certificate,
 	if err != nil {
 		return nil, err
 	}
-	d, perr := parseDocument(doc)
+	d, st, perr := digestDocumentBytes(doc)
 	if perr != nil {
 		return nil, perr
 	}
@@ -41,11 +40,10 @@ func Sign(doc []byte, signer crypto.Signer, chain []*x509.Certificate,
 	if err != nil {
 		return nil, err
 	}
-	if n := countSignatures(d.Root()); n > 0 {
+	if n := len(st.sigs); n > 0 {
 		return nil, fmt.Errorf("xmlsig: sign: document already holds %d signature(s)", n)
 	}
-
-	docDigest, err := digestDocument(d.Root(), sha256.New())
+	docDigest, err := st.digest()
 	if err != nil {
 		return nil, fmt.Errorf("xmlsig: sign: canonicalise document: %w", err)
 	}

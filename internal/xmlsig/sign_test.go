@@ -222,3 +222,56 @@ func TestVerifySigningCertificateV1(t *testing.T) {
 	_, err := Verify(toV1("12345"), optsFor(p))
 	assertCode(t, err, CodeSigningCertificate)
 }
+
+// TestVerifySignatureNamespaceOnRoot moves the declaration of the ds
+// prefix from the signature to the root, as some signers write it: the
+// canonical forms, hence the signature, do not change.
+func TestVerifySignatureNamespaceOnRoot(t *testing.T) {
+	p := testPKI(t)
+	signed := signList(t, p, listeblanche.Synthetic(2, refTime))
+	decl := ` xmlns:ds="` + nsDS + `"`
+	doc := replaceOnce(t, signed, "<ds:Signature"+decl, "<ds:Signature")
+	doc = replaceOnce(t, doc, `versionFormat="1.0.0"`, `versionFormat="1.0.0"`+decl)
+	v, err := Verify(doc, optsFor(p))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	if v.Root.SelectAttr("xmlns:ds") != nil {
+		t.Error("the verified root keeps a declaration its canonical form drops")
+	}
+	if _, _, err := listeblanche.Parse(v.Root); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestVerifyDocumentDigestSHA512 takes the path of a document reference
+// digested with SHA-512, which the streaming reader does not compute: the
+// document is then read again whole, with the same result.
+func TestVerifyDocumentDigestSHA512(t *testing.T) {
+	p := testPKI(t)
+	l := listeblanche.Synthetic(3, refTime)
+	signed := signList(t, p, l)
+	tree, perr := parseDocument(listeblanche.Encode(l))
+	if perr != nil {
+		t.Fatal(perr)
+	}
+	digest, err := digestDocument(tree.Root(), newHash(algSHA512))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := resign(t, signed, p.SignerKey, func(_, sig *etree.Element) {
+		ref := sig.FindElement("SignedInfo/Reference")
+		ref.SelectElement("DigestMethod").CreateAttr("Algorithm", algSHA512)
+		ref.SelectElement("DigestValue").SetText(b64(digest))
+	})
+	v, err := Verify(doc, optsFor(p))
+	if err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+	got, _, err := listeblanche.Parse(v.Root)
+	if err != nil || !listeblanche.Equal(got, l) {
+		t.Fatalf("verified list differs (%v)", err)
+	}
+	_, err = Verify(replaceOnce(t, doc, "db2.test", "db2.evil"), optsFor(p))
+	assertCode(t, err, CodeDigest)
+}

@@ -34,8 +34,12 @@ func is(el *etree.Element, ns, local string) bool {
 }
 
 // locateSignature finds the only ds:Signature of the document and checks it
-// is a child of the root.
-func locateSignature(root *etree.Element) (*etree.Element, *Error) {
+// is a child of the root. With a stream, the signatures it met are used,
+// with those nested inside them.
+func locateSignature(root *etree.Element, st *streamC14N) (*etree.Element, *Error) {
+	if st != nil {
+		return checkSignatureCount(root, st.sigs, len(st.sigs))
+	}
 	var found []*etree.Element
 	var walk func(el *etree.Element)
 	walk = func(el *etree.Element) {
@@ -49,14 +53,18 @@ func locateSignature(root *etree.Element) (*etree.Element, *Error) {
 		}
 	}
 	walk(root)
+	return checkSignatureCount(root, found, len(found))
+}
 
+func checkSignatureCount(root *etree.Element, found []*etree.Element, n int) (
+	*etree.Element, *Error) {
 	switch {
-	case len(found) == 0:
+	case n == 0:
 		return nil, fail(CodeSignatureCount,
 			"le document n'est pas signé (aucun élément ds:Signature)")
-	case len(found) > 1:
+	case n > 1:
 		return nil, fail(CodeSignatureCount,
-			"le document contient %d éléments ds:Signature, exactement un est attendu", len(found))
+			"le document contient %d éléments ds:Signature, exactement un est attendu", n)
 	case found[0].Parent() != root:
 		return nil, fail(CodeSignaturePlacement,
 			"la signature doit être un enfant direct de l'élément racine %s", root.FullTag())

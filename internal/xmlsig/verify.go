@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
+	"io"
 	"time"
 
 	"github.com/beevik/etree"
@@ -98,44 +99,67 @@ type Verified struct {
 // attributes, digests, signature value, signed properties, signing
 // certificate, chain to Roots, signer CN and OU, validity at At, and
 // revocation.
+//
+// The document is digested while it is parsed (SHA-256, the digest of
+// every known signer); a document reference with another digest algorithm
+// is checked on a second, full reading.
 func Verify(doc []byte, opts VerifyOptions) (*Verified, error) {
 	opts = opts.withDefaults()
 	if int64(len(doc)) > opts.MaxSize {
 		return nil, fail(CodeTooLarge, "document de %d octets, au-delà de la limite de %d octets",
 			len(doc), opts.MaxSize)
 	}
-	d, err := parseDocument(doc)
+	d, st, err := parseDocumentStream(doc)
 	if err != nil {
 		return nil, err
 	}
-	root := d.Root()
-	sigEl, err := locateSignature(root)
-	if err != nil {
-		return nil, err
+	v, again, verr := verifyDocument(d.Root(), st, opts)
+	if again {
+		if d, err = parseDocument(doc); err != nil {
+			return nil, err
+		}
+		v, _, verr = verifyDocument(d.Root(), nil, opts)
 	}
-	if err := checkNoSHA1(sigEl); err != nil {
-		return nil, err
-	}
-	sig, err := parseSignature(sigEl)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkUniqueIDs(root); err != nil {
-		return nil, err
-	}
-	v, err := verifySigned(root, sig)
-	if err != nil {
-		return nil, err
-	}
-	if err := verifyCertificates(v, sig, opts); err != nil {
-		return nil, err
+	if verr != nil {
+		return nil, verr
 	}
 	return v, nil
 }
 
+// verifyDocument runs the checks on a parsed document; st is the stream
+// that digested it, nil when the tree is whole. again reports that the
+// document must be read again whole, its digest not being SHA-256.
+func verifyDocument(root *etree.Element, st *streamC14N, opts VerifyOptions) (
+	v *Verified, again bool, err *Error) {
+	sigEl, err := locateSignature(root, st)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := checkNoSHA1(sigEl); err != nil {
+		return nil, false, err
+	}
+	sig, err := parseSignature(sigEl)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := checkUniqueIDs(root); err != nil {
+		return nil, false, err
+	}
+	if st != nil && sig.docRef.digestAlg != algSHA256 {
+		return nil, true, nil
+	}
+	if v, err = verifySigned(root, sig, st); err != nil {
+		return nil, false, err
+	}
+	if err := verifyCertificates(v, sig, opts); err != nil {
+		return nil, false, err
+	}
+	return v, false, nil
+}
+
 // verifySigned checks the digests, the signature value and the signed
 // properties, and leaves root canonicalised, without its signature.
-func verifySigned(root *etree.Element, sig *parsedSignature) (*Verified, *Error) {
+func verifySigned(root *etree.Element, sig *parsedSignature, st *streamC14N) (*Verified, *Error) {
 	siC14N, err := canonicalInContext(sig.signedInfo)
 	if err != nil {
 		return nil, failWrap(CodeMalformed, err, "SignedInfo non canonisable : %v", err)
@@ -145,7 +169,7 @@ func verifySigned(root *etree.Element, sig *parsedSignature) (*Verified, *Error)
 		return nil, failWrap(CodeMalformed, err, "SignedProperties non canonisable : %v", err)
 	}
 
-	if err := checkDigests(root, sig, propsC14N); err != nil {
+	if err := checkDigests(root, sig, st, propsC14N); err != nil {
 		return nil, err
 	}
 
@@ -163,15 +187,30 @@ func verifySigned(root *etree.Element, sig *parsedSignature) (*Verified, *Error)
 	if err := sig.checkSigningCertificate(signer); err != nil {
 		return nil, err
 	}
-	etree.NewDocument().SetRoot(root)
+	if err := keepSignedContent(root, sig, st); err != nil {
+		return nil, err
+	}
 	return &Verified{Root: root, SigningTime: at, Signer: signer}, nil
 }
 
-// checkDigests removes the signature from root, canonicalises the document
-// in place and compares both reference digests.
-func checkDigests(root *etree.Element, sig *parsedSignature, propsC14N []byte) *Error {
-	root.RemoveChild(sig.el)
-	docDigest, err := digestDocument(root, newHash(sig.docRef.digestAlg))
+// checkDigests compares both reference digests: the document's, taken
+// from the stream or from the tree without the signature, and the
+// SignedProperties'. The tree is not changed.
+func checkDigests(root *etree.Element, sig *parsedSignature, st *streamC14N,
+	propsC14N []byte) *Error {
+	var docDigest []byte
+	var err error
+	if st != nil {
+		docDigest, err = st.digest()
+	} else {
+		h := newHash(sig.docRef.digestAlg)
+		c := &excC14N{w: h, buf: make([]byte, 0, 64<<10), skip: sig.el}
+		if err = c.element(root); err == nil {
+			c.flush()
+			err = c.err
+		}
+		docDigest = h.Sum(nil)
+	}
 	if err != nil {
 		return failWrap(CodeMalformed, err, "document non canonisable : %v", err)
 	}
@@ -185,6 +224,19 @@ func checkDigests(root *etree.Element, sig *parsedSignature, propsC14N []byte) *
 		return fail(CodeDigest,
 			"l'empreinte des propriétés signées (SignedProperties) ne correspond pas")
 	}
+	return nil
+}
+
+// keepSignedContent leaves in root only what was digested: the signature
+// is removed and each element keeps the attributes of its canonical form.
+func keepSignedContent(root *etree.Element, sig *parsedSignature, st *streamC14N) *Error {
+	root.RemoveChild(sig.el)
+	if st != nil {
+		root.Attr = st.rootAttrs
+	} else if err := canonicalise(root, nil, io.Discard, true); err != nil {
+		return failWrap(CodeMalformed, err, "document non canonisable : %v", err)
+	}
+	etree.NewDocument().SetRoot(root)
 	return nil
 }
 

@@ -13,24 +13,57 @@ import (
 // attributes and anything but one element (and the XML declaration) at the
 // top level.
 func parseDocument(doc []byte) (*etree.Document, *Error) {
+	d, _, err := readDocument(doc, readTree)
+	return d, err
+}
+
+// parseDocumentStream is parseDocument digesting the document on the way
+// (see streamC14N): the tree leaves out the white space between elements.
+func parseDocumentStream(doc []byte) (*etree.Document, *streamC14N, *Error) {
+	return readDocument(doc, readStream)
+}
+
+// digestDocumentBytes reads doc for its digest only: the document returned
+// holds the root element without its content.
+func digestDocumentBytes(doc []byte) (*etree.Document, *streamC14N, *Error) {
+	return readDocument(doc, readDigest)
+}
+
+// readMode selects what readDocument builds.
+type readMode int
+
+const (
+	readTree   readMode = iota // the whole tree
+	readStream                 // the tree without inter-element white space, and the digest
+	readDigest                 // the digest and the root element alone
+)
+
+func readDocument(doc []byte, mode readMode) (*etree.Document, *streamC14N, *Error) {
 	if len(bytes.TrimSpace(doc)) == 0 {
-		return nil, fail(CodeMalformed, "le document est vide")
+		return nil, nil, fail(CodeMalformed, "le document est vide")
 	}
 	if bytes.Contains(doc, []byte("<!DOCTYPE")) || bytes.Contains(doc, []byte("<!ENTITY")) {
-		return nil, fail(CodeDTD, "le document contient une DTD (<!DOCTYPE), refusée")
+		return nil, nil, fail(CodeDTD, "le document contient une DTD (<!DOCTYPE), refusée")
 	}
 
-	d, err := parseXML(doc)
+	var d *etree.Document
+	var st *streamC14N
+	var err error
+	if mode != readTree {
+		d, st, err = parseXMLStream(doc, mode == readDigest)
+	} else {
+		d, err = parseXML(doc)
+	}
 	if err != nil {
-		return nil, failWrap(CodeMalformed, err, "XML mal formé : %v", err)
+		return nil, nil, failWrap(CodeMalformed, err, "XML mal formé : %v", err)
 	}
 	if err := checkTopLevel(d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := checkTree(d.Root()); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return d, nil
+	return d, st, nil
 }
 
 func checkTopLevel(d *etree.Document) *Error {

@@ -44,6 +44,9 @@ type xmlParser struct {
 	// between elements (outside signatures) is then left out of the tree.
 	stream  *streamC14N
 	hasElem []bool // per open element: an element child was seen
+	// noTree keeps only the root: the document is read for its digest.
+	noTree bool
+	pool   []*etree.Element
 }
 
 // slabSize is the number of elements or text tokens allocated at once.
@@ -71,10 +74,13 @@ func parseXML(b []byte) (*etree.Document, error) {
 	return newParser(b, nil).parse()
 }
 
-// parseXMLStream parses b and digests it on the way (see streamC14N).
-func parseXMLStream(b []byte) (*etree.Document, *streamC14N, error) {
+// parseXMLStream parses b and digests it on the way (see streamC14N). With
+// noTree, the document returned holds the root element alone.
+func parseXMLStream(b []byte, noTree bool) (*etree.Document, *streamC14N, error) {
 	s := newStreamC14N()
-	d, err := newParser(b, s).parse()
+	p := newParser(b, s)
+	p.noTree = noTree
+	d, err := p.parse()
 	return d, s, err
 }
 
@@ -197,6 +203,11 @@ func (p *xmlParser) flushText(beforeStart bool) {
 	if len(p.text) == 0 {
 		return
 	}
+	if p.noTree {
+		p.stream.textBytes(p.text)
+		p.text = p.text[:0]
+		return
+	}
 	var s string
 	blank := len(bytes.TrimLeft(p.text, " \t\n")) == 0
 	if blank && len(p.text) <= 128 {
@@ -224,8 +235,20 @@ func (p *xmlParser) flushText(beforeStart bool) {
 	p.current().AddChild(cd)
 }
 
-// newElement adds an element named name to the current element.
+// newElement adds an element named name to the current element. Without a
+// tree, elements below the root are recycled, one per depth.
 func (p *xmlParser) newElement(name string) *etree.Element {
+	if d := len(p.stack); p.noTree && d > 0 {
+		for len(p.pool) <= d {
+			p.pool = append(p.pool, &etree.Element{})
+		}
+		el := p.pool[d]
+		el.Space, el.Tag, el.Attr = "", name, el.Attr[:0]
+		if space, tag, ok := strings.Cut(name, ":"); ok {
+			el.Space, el.Tag = space, tag
+		}
+		return el
+	}
 	if len(p.elems) == 0 {
 		p.elems = make([]etree.Element, slabSize)
 	}
@@ -272,6 +295,9 @@ func (p *xmlParser) procInst() error {
 		return p.errorf("instruction de traitement mal formée")
 	}
 	inst := strings.TrimLeft(string(p.appendEOL(p.scratch[:0], body[:end])), " \t\n")
+	if p.noTree && len(p.stack) > 0 {
+		return p.errorf("instruction de traitement <?%s?> refusée", target)
+	}
 	p.flushText(false)
 	p.current().CreateProcInst(target, inst)
 	if p.stream != nil && len(p.stack) > 0 {

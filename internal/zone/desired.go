@@ -44,24 +44,38 @@ type Owner struct {
 
 // Desired returns the CNAMEs the zone must hold for these access points,
 // in canonical form, and the access point each name belongs to (withdrawn
-// ones too, so that a deletion can be attributed). A name
-// outside zoneOrigin or a malformed host is reported by dns.Desired.
-func Desired(zoneOrigin string, pas []registre.PointAcces, pol Policy) ([]dns.Record,
-	map[string]Owner, error) {
-	recs := make([]dns.Record, 0, 2*len(pas))
-	owners := make(map[string]Owner, 2*len(pas))
+// ones too, so that a deletion can be attributed). A record DNS refuses
+// (a target that is not a host name, or the FQDN itself) is left out and
+// reported in rejected, with the reason, in French: one operator's mistake
+// must not hold back the zone of all the others.
+func Desired(zoneOrigin string, pas []registre.PointAcces, pol Policy) (recs []dns.Record,
+	owners map[string]Owner, rejected map[string]error) {
+	owners = make(map[string]Owner, 2*len(pas))
+	rejected = make(map[string]error)
 	for _, pa := range pas {
 		o := Owner{PointAccesID: pa.ID, InstallationID: pa.InstallationID,
 			OperateurID: pa.OperateurID}
 		owners[canonical(pa.FQDNDB)] = o
 		owners[canonical(pa.FQDNVI)] = o
-		if pol.HasRecords(pa.Statut) {
-			recs = append(recs, dns.Record{Name: pa.FQDNDB, Target: pa.CibleDB},
-				dns.Record{Name: pa.FQDNVI, Target: pa.CibleVI})
+		if !pol.HasRecords(pa.Statut) {
+			continue
+		}
+		for _, r := range []dns.Record{{Name: pa.FQDNDB, Target: pa.CibleDB},
+			{Name: pa.FQDNVI, Target: pa.CibleVI}} {
+			ok, err := dns.Desired(zoneOrigin, []dns.Record{r})
+			if err != nil {
+				rejected[canonical(r.Name)] = err
+				continue
+			}
+			recs = append(recs, ok...)
 		}
 	}
-	out, err := dns.Desired(zoneOrigin, recs)
-	return out, owners, err
+	recs, err := dns.Desired(zoneOrigin, recs) // sorts; names are unique
+	if err != nil {
+		rejected[""] = err
+		return nil, owners, rejected
+	}
+	return recs, owners, rejected
 }
 
 // Managed returns a function that tells the names Confiance manages in the

@@ -36,9 +36,9 @@ func TestDesired(t *testing.T) {
 			FQDNVI: "vi2.350.mesimagesmedicales.fr", CibleDB: "a.op.fr", CibleVI: "b.op.fr",
 			Statut: registre.Retiree},
 	}
-	recs, owners, err := Desired(origin, pas, DefaultPolicy)
-	if err != nil {
-		t.Fatal(err)
+	recs, owners, rejected := Desired(origin, pas, DefaultPolicy)
+	if len(rejected) != 0 {
+		t.Fatal(rejected)
 	}
 	want := []dns.Record{{Name: "db1.350." + origin, Target: "drimbox.op.fr."},
 		{Name: "vi1.350." + origin, Target: "viewer.op.fr."}}
@@ -51,9 +51,10 @@ func TestDesired(t *testing.T) {
 	if recs, _, _ := Desired(origin, pas, Policy{}); len(recs) != 0 {
 		t.Fatalf("removing excluded: %v, want none", recs)
 	}
-	pas[0].CibleDB = "pas un nom"
-	if _, _, err := Desired(origin, pas, DefaultPolicy); err == nil {
-		t.Fatal("a malformed host was accepted")
+	pas[0].CibleDB = pas[0].FQDNDB
+	recs, _, rejected = Desired(origin, pas, DefaultPolicy)
+	if len(recs) != 1 || len(rejected) != 1 || rejected["db1.350."+origin] == nil {
+		t.Fatalf("a self-pointing record: %v, rejected %v", recs, rejected)
 	}
 }
 

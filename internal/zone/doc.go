@@ -18,6 +18,16 @@
 //   - excluded ones: kept by default (see Policy.KeepExcluded);
 //   - withdrawn ones: never; the names stay reserved in the registry.
 //
+// Only names the naming pattern can produce (db/vi names) are managed:
+// other records ANS keeps in the zone are left alone, while a db/vi name
+// added by hand is drift and removed. A record DNS refuses (a target that
+// is not a host name, or the FQDN itself) is reported and left as it is on
+// the server, so that one operator's mistake holds back nobody else.
+//
+// The changes of a run are written to the history as at most one event
+// per kind (ajout, modification, suppression, derive) and per 500 names,
+// naming the installation when they concern only one.
+//
 // Limitation: with several `confiance serve` instances on one database,
 // each instance reconciles on its own; there is no lease yet that elects
 // one of them. The runs are idempotent, but drift may be recorded twice.

@@ -18,6 +18,7 @@ type Etat struct {
 	Enregistrements int       `json:"enregistrements"`
 	Conforme        bool      `json:"conforme"`
 	Erreur          string    `json:"erreur,omitempty"`
+	Refus           []string  `json:"refus,omitempty"` // records DNS refuses, left as they are
 	DernierPlan     *Rapport  `json:"dernierPlan,omitempty"`
 	DerniereDerive  *Rapport  `json:"derniereDerive,omitempty"`
 }
@@ -85,6 +86,8 @@ func (f *Follower) report(start time.Time, res Result, err error) {
 		return
 	}
 	e.Enregistrements = len(res.Desired)
+	e.Refus = res.Rejected
+	e.Conforme = len(res.Rejected) == 0
 	if !res.Plan.Empty() {
 		e.DernierPlan = NewRapport(end, res.Plan, func(dns.Change) bool { return true })
 	}

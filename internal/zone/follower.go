@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"time"
 
@@ -82,7 +83,8 @@ func (f *Follower) Origin() string { return f.origin }
 type Result struct {
 	Plan      dns.Plan
 	Desired   []dns.Record
-	Consigned int // history events written
+	Consigned int      // history events written
+	Rejected  []string // records of the registry DNS refuses, left as they are
 	owners    map[string]Owner
 	applied   []dns.Record
 }
@@ -94,8 +96,8 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("lecture du registre : %w", err)
 	}
-	desired, owners, err := Desired(f.origin, pas, f.cfg.Policy)
-	if err != nil {
+	desired, owners, rejected := Desired(f.origin, pas, f.cfg.Policy)
+	if err := rejected[""]; err != nil {
 		return Result{}, fmt.Errorf("zone attendue : %w", err)
 	}
 	applied, known, err := f.cfg.Applied.Load(ctx, f.cfg.Server)
@@ -109,9 +111,24 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("lecture de la zone sur %s : %w", f.cfg.Server, err)
 	}
-	current = keep(current, f.managed)
+	// A rejected name keeps whatever the server holds for it.
+	current = keep(current, func(name string) bool {
+		_, bad := rejected[name]
+		return f.managed(name) && !bad
+	})
+	applied = keep(applied, func(name string) bool { _, bad := rejected[name]; return !bad })
 	return Result{Plan: dns.Diff(desired, current, applied), Desired: desired,
-		owners: owners, applied: applied}, nil
+		Rejected: rejectedLines(rejected), owners: owners, applied: applied}, nil
+}
+
+// rejectedLines lists the refused records for a person, sorted.
+func rejectedLines(rejected map[string]error) []string {
+	out := make([]string, 0, len(rejected))
+	for _, err := range rejected {
+		out = append(out, err.Error())
+	}
+	sort.Strings(out)
+	return out
 }
 
 func keep(rs []dns.Record, ok func(string) bool) []dns.Record {
@@ -139,18 +156,25 @@ func (f *Follower) Sync(ctx context.Context) (Result, error) {
 	return res, err
 }
 
+// recordTimeout bounds the recording of an applied plan.
+const recordTimeout = 30 * time.Second
+
 // apply sends the plan and records its effect.
 func (f *Follower) apply(ctx context.Context, res *Result) error {
 	if res.Plan.Empty() && res.applied != nil {
 		return nil
 	}
 	applyErr := f.cfg.Backend.Apply(ctx, res.Plan)
+	// What reached the server is recorded even when ctx ends meanwhile
+	// (a shutdown): otherwise those changes would never be in the history.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
 	done := res.Plan.Changes
 	if applyErr != nil {
 		applyErr = fmt.Errorf("application du plan sur %s : %w", f.cfg.Server, applyErr)
-		done = f.reached(ctx, res.Plan)
+		done = f.reached(rctx, res.Plan)
 	}
-	if err := f.record(ctx, res, done, applyErr == nil); err != nil {
+	if err := f.record(rctx, res, done, applyErr == nil); err != nil {
 		return errors.Join(applyErr, err)
 	}
 	return applyErr
@@ -179,7 +203,8 @@ func (f *Follower) reached(ctx context.Context, p dns.Plan) []dns.Change {
 // record saves the applied state, then writes the history events. On the
 // first run on a server the whole desired zone becomes the applied state,
 // once it is all there.
-func (f *Follower) record(ctx context.Context, res *Result, done []dns.Change, complete bool) error {
+func (f *Follower) record(ctx context.Context, res *Result, done []dns.Change,
+	complete bool) error {
 	var err error
 	switch {
 	case res.applied != nil:

@@ -26,131 +26,177 @@ func TestKnotFollowsRegistry(t *testing.T) {
 	}
 }
 
+// knotEnv is the state the steps of TestKnotFollowsRegistry share.
+type knotEnv struct {
+	svc     *registre.Service
+	db      *store.DB
+	k       *dnstest.Knot
+	backend *dns.RFC2136
+	server  string
+	f       *Follower
+	p1, p2  registre.PointAcces
+	next    registretest.Fixture // the operator taking installation 350 over
+}
+
 func testKnotFollows(t *testing.T, db *store.DB) {
-	svc, _ := registryOn(t, db)
-	k, backend := knotBackend(t)
-	server := "rfc2136://" + k.Addr
-	f := newFollower(t, svc, db, backend, server, DefaultPolicy)
+	e := &knotEnv{db: db}
+	e.svc, _ = registryOn(t, db)
+	e.k, e.backend = knotBackend(t)
+	e.server = "rfc2136://" + e.k.Addr
+	e.f = newFollower(t, e.svc, db, e.backend, e.server, DefaultPolicy)
 	ctx, cancel := context.WithCancel(testCtx(t))
 	done := make(chan struct{})
-	go func() { f.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
+	go func() { e.f.Run(ctx); close(done) }()
+	stop := func() { cancel(); <-done }
+	t.Cleanup(stop)
 
-	a, b := registretest.NewFixture(t, svc, 1), registretest.NewFixture(t, svc, 2)
-	inst, err := svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{ID: 350,
-		OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID}, PACS: registretest.Pacs(2)})
+	a := registretest.NewFixture(t, e.svc, 1)
+	e.next = registretest.NewFixture(t, e.svc, 2)
+	inst, err := e.svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{
+		ID: 350, OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID},
+		PACS: registretest.Pacs(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p1, p2 := inst.PointsAcces[0], inst.PointsAcces[1]
-	t.Run("allocation creates the CNAMEs", func(t *testing.T) {
-		resolves(t, k.Addr, "db1.350."+origin, "drimbox1.operateur1.fr.")
-		resolves(t, k.Addr, "vi1.350."+origin, "viewer1.operateur1.fr.")
-		resolves(t, k.Addr, "db2.350."+origin, "drimbox2.operateur1.fr.")
-		resolves(t, k.Addr, "vi2.350."+origin, "viewer2.operateur1.fr.")
-	})
-	t.Run("a new hostname changes the target", func(t *testing.T) {
-		_, err := svc.ModifierPointAcces(testCtx(t), admin, p1.ID,
-			registre.PointAccesPatch{CibleVI: ptr("visionneuse.operateur1.fr")})
-		if err != nil {
-			t.Fatal(err)
+	e.p1, e.p2 = inst.PointsAcces[0], inst.PointsAcces[1]
+	for _, st := range []struct {
+		name string
+		fn   func(*testing.T, *knotEnv)
+	}{
+		{"allocation creates the CNAMEs", stepAllocation},
+		{"a new hostname changes the target", stepHostname},
+		{"exclusion keeps the records", stepExclusion},
+		{"operator switch points to the new operator's hosts", stepSwitch},
+		{"withdrawal removes the records", stepWithdrawal},
+		{"every change is in the history", stepHistory},
+		{"stop the follower", func(*testing.T, *knotEnv) { stop() }},
+		{"drift is found, repaired and recorded, also after a restart", stepDrift},
+		{"a hand-made record in our names is removed as drift", stepSquat},
+	} {
+		if !t.Run(st.name, func(t *testing.T) { st.fn(t, e) }) {
+			return
 		}
-		resolves(t, k.Addr, "vi1.350."+origin, "visionneuse.operateur1.fr.")
-	})
-	t.Run("exclusion keeps the records", func(t *testing.T) {
-		activate(t, svc, p1)
-		before := f.Etat().Passages
-		if _, err := svc.Transition(testCtx(t), admin, p1.ID, registre.Exclure,
-			"incident"); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, "run after exclusion", func() error { return runAfter(f, before) })
-		res, err := f.Plan(testCtx(t))
-		if err != nil || !res.Plan.Empty() || len(res.Desired) != 4 {
-			t.Fatalf("plan after exclusion: %s, %d desired, %v", res.Plan, len(res.Desired), err)
-		}
-		resolves(t, k.Addr, "db1.350."+origin, "drimbox1.operateur1.fr.")
-	})
-	t.Run("operator switch points to the new operator's hosts", func(t *testing.T) {
-		activate(t, svc, p2)
-		transition(t, svc, p2.ID, registre.Basculer)
-		transition(t, svc, p1.ID, registre.Basculer)
-		if _, err := svc.Reprendre(testCtx(t), admin, 350, b.Op.ID,
-			[]int64{b.Sites[0].ID}); err != nil {
-			t.Fatal(err)
-		}
-		resolves(t, k.Addr, "db2.350."+origin, "drimbox2.operateur1.fr.")
-		_, err := svc.ModifierPointAcces(testCtx(t), admin, p2.ID, registre.PointAccesPatch{
-			CibleDB: ptr("drimbox.operateur2.fr"), CibleVI: ptr("viewer.operateur2.fr")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resolves(t, k.Addr, "db2.350."+origin, "drimbox.operateur2.fr.")
-		resolves(t, k.Addr, "vi2.350."+origin, "viewer.operateur2.fr.")
-	})
-	t.Run("withdrawal removes the records", func(t *testing.T) {
-		if _, err := svc.Transition(testCtx(t), admin, p1.ID, registre.Retirer,
-			"fin de contrat"); err != nil {
-			t.Fatal(err)
-		}
-		absent(t, k.Addr, "db1.350."+origin)
-		absent(t, k.Addr, "vi1.350."+origin)
-		resolves(t, k.Addr, "db2.350."+origin, "drimbox.operateur2.fr.")
-	})
-	t.Run("every change is in the history", func(t *testing.T) {
-		evs := zoneEvents(t, svc)
-		for _, want := range []struct{ action, line string }{
-			{ActionAjout, "CNAME db1.350.mesimagesmedicales.fr  -> drimbox1.operateur1.fr"},
-			{ActionModification, "vi1.350.mesimagesmedicales.fr viewer1.operateur1.fr -> " +
-				"visionneuse.operateur1.fr"},
-			{ActionModification, "db2.350.mesimagesmedicales.fr drimbox2.operateur1.fr -> " +
-				"drimbox.operateur2.fr"},
-			{ActionSuppression, "db1.350.mesimagesmedicales.fr drimbox1.operateur1.fr -> "},
-		} {
-			if err := hasEvent(evs, want.action, want.line); err != nil {
-				t.Error(err)
-			}
-		}
-		if evs[0].InstallationID != 350 || evs[0].Acteur != "dns" {
-			t.Errorf("first zone event %+v: want installation 350, actor dns", evs[0])
-		}
-	})
-	cancel()
-	<-done
+	}
+}
 
-	t.Run("drift is found, repaired and recorded, also after a restart", func(t *testing.T) {
-		tamper(t, backend, "db2.350."+origin, "pirate.example.")
-		resolves(t, k.Addr, "db2.350."+origin, "pirate.example.")
-		restarted := newFollower(t, svc, db, backend, server, DefaultPolicy)
-		res, err := restarted.Sync(testCtx(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res.Plan.Drifts() != 1 || len(res.Plan.Changes) != 1 {
-			t.Fatalf("plan %s: want one drift", res.Plan)
-		}
-		resolves(t, k.Addr, "db2.350."+origin, "drimbox.operateur2.fr.")
-		e := restarted.Etat()
-		if e.DerniereDerive == nil || e.DerniereDerive.Total != 1 ||
-			!strings.Contains(e.DerniereDerive.Changements[0].Texte, "dérive") {
-			t.Fatalf("report %+v: want the drift", e.DerniereDerive)
-		}
-		if err := hasEvent(zoneEvents(t, svc), ActionDerive,
-			"db2.350.mesimagesmedicales.fr pirate.example -> drimbox.operateur2.fr"); err != nil {
-			t.Fatal(err)
-		}
-		if n, err := svc.VerifierHistorique(testCtx(t), admin); err != nil || n == 0 {
-			t.Fatalf("history chain: %d, %v", n, err)
-		}
-	})
-	t.Run("a hand-made record in our names is removed as drift", func(t *testing.T) {
-		tamper(t, backend, "db1.999."+origin, "squat.example.")
-		res, err := f.Sync(testCtx(t))
-		if err != nil || res.Plan.Drifts() != 1 || res.Plan.Changes[0].Action != dns.Delete {
-			t.Fatalf("plan %s, %v: want the squatted name deleted as drift", res.Plan, err)
-		}
-		absent(t, k.Addr, "db1.999."+origin)
-	})
+func (e *knotEnv) resolves(t *testing.T, name, target string) {
+	t.Helper()
+	resolves(t, e.k.Addr, name+"."+origin, target+".")
+}
+
+func stepAllocation(t *testing.T, e *knotEnv) {
+	e.resolves(t, "db1.350", "drimbox1.operateur1.fr")
+	e.resolves(t, "vi1.350", "viewer1.operateur1.fr")
+	e.resolves(t, "db2.350", "drimbox2.operateur1.fr")
+	e.resolves(t, "vi2.350", "viewer2.operateur1.fr")
+}
+
+func stepHostname(t *testing.T, e *knotEnv) {
+	_, err := e.svc.ModifierPointAcces(testCtx(t), admin, e.p1.ID,
+		registre.PointAccesPatch{CibleVI: ptr("visionneuse.operateur1.fr")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.resolves(t, "vi1.350", "visionneuse.operateur1.fr")
+}
+
+func stepExclusion(t *testing.T, e *knotEnv) {
+	activate(t, e.svc, e.p1)
+	before := e.f.Etat().Passages
+	if _, err := e.svc.Transition(testCtx(t), admin, e.p1.ID, registre.Exclure,
+		"incident"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "run after exclusion", func() error { return runAfter(e.f, before) })
+	res, err := e.f.Plan(testCtx(t))
+	if err != nil || !res.Plan.Empty() || len(res.Desired) != 4 {
+		t.Fatalf("plan after exclusion: %s, %d desired, %v", res.Plan, len(res.Desired), err)
+	}
+	e.resolves(t, "db1.350", "drimbox1.operateur1.fr")
+}
+
+func stepSwitch(t *testing.T, e *knotEnv) {
+	activate(t, e.svc, e.p2)
+	transition(t, e.svc, e.p2.ID, registre.Basculer)
+	transition(t, e.svc, e.p1.ID, registre.Basculer)
+	if _, err := e.svc.Reprendre(testCtx(t), admin, 350, e.next.Op.ID,
+		[]int64{e.next.Sites[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	e.resolves(t, "db2.350", "drimbox2.operateur1.fr")
+	_, err := e.svc.ModifierPointAcces(testCtx(t), admin, e.p2.ID, registre.PointAccesPatch{
+		CibleDB: ptr("drimbox.operateur2.fr"), CibleVI: ptr("viewer.operateur2.fr")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.resolves(t, "db2.350", "drimbox.operateur2.fr")
+	e.resolves(t, "vi2.350", "viewer.operateur2.fr")
+}
+
+func stepWithdrawal(t *testing.T, e *knotEnv) {
+	if _, err := e.svc.Transition(testCtx(t), admin, e.p1.ID, registre.Retirer,
+		"fin de contrat"); err != nil {
+		t.Fatal(err)
+	}
+	absent(t, e.k.Addr, "db1.350."+origin)
+	absent(t, e.k.Addr, "vi1.350."+origin)
+	e.resolves(t, "db2.350", "drimbox.operateur2.fr")
+}
+
+// stepHistory looks for the events of the steps before; the last one may
+// still be on its way: the follower writes it once Knot has the change.
+func stepHistory(t *testing.T, e *knotEnv) {
+	var evs []registre.Evenement
+	for _, want := range []struct{ action, line string }{
+		{ActionAjout, "CNAME db1.350.mesimagesmedicales.fr  -> drimbox1.operateur1.fr"},
+		{ActionModification, "vi1.350.mesimagesmedicales.fr viewer1.operateur1.fr -> " +
+			"visionneuse.operateur1.fr"},
+		{ActionModification, "db2.350.mesimagesmedicales.fr drimbox2.operateur1.fr -> " +
+			"drimbox.operateur2.fr"},
+		{ActionSuppression, "db1.350.mesimagesmedicales.fr drimbox1.operateur1.fr -> "},
+	} {
+		eventually(t, "history", func() error {
+			evs = zoneEvents(t, e.svc)
+			return hasEvent(evs, want.action, want.line)
+		})
+	}
+	if evs[0].InstallationID != 350 || evs[0].Acteur != "dns" {
+		t.Errorf("first zone event %+v: want installation 350, actor dns", evs[0])
+	}
+}
+
+func stepDrift(t *testing.T, e *knotEnv) {
+	tamper(t, e.backend, "db2.350."+origin, "pirate.example.")
+	e.resolves(t, "db2.350", "pirate.example")
+	restarted := newFollower(t, e.svc, e.db, e.backend, e.server, DefaultPolicy)
+	res, err := restarted.Sync(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Plan.Drifts() != 1 || len(res.Plan.Changes) != 1 {
+		t.Fatalf("plan %s: want one drift", res.Plan)
+	}
+	e.resolves(t, "db2.350", "drimbox.operateur2.fr")
+	rep := restarted.Etat().DerniereDerive
+	if rep == nil || rep.Total != 1 || !strings.Contains(rep.Changements[0].Texte, "dérive") {
+		t.Fatalf("report %+v: want the drift", rep)
+	}
+	if err := hasEvent(zoneEvents(t, e.svc), ActionDerive,
+		"db2.350.mesimagesmedicales.fr pirate.example -> drimbox.operateur2.fr"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.svc.VerifierHistorique(testCtx(t), admin); err != nil || n == 0 {
+		t.Fatalf("history chain: %d, %v", n, err)
+	}
+}
+
+func stepSquat(t *testing.T, e *knotEnv) {
+	tamper(t, e.backend, "db1.999."+origin, "squat.example.")
+	res, err := e.f.Sync(testCtx(t))
+	if err != nil || res.Plan.Drifts() != 1 || res.Plan.Changes[0].Action != dns.Delete {
+		t.Fatalf("plan %s, %v: want the squatted name deleted as drift", res.Plan, err)
+	}
+	absent(t, e.k.Addr, "db1.999."+origin)
 }
 
 // runAfter reports whether the follower ran more than n times.

@@ -1,6 +1,7 @@
 // Package acme obtains and renews the market (publicly trusted) TLS
 // certificate of a DRIMbox's viewer, vi{n}.{id}.mesimagesmedicales.fr
-// (guide, section 2.6: "certificat SSL du marché", renewed more and more by
+// (guide, section 2.5 for the viewer's market SSL certificate, and the
+// second section 2.6, "L'automatisation de la gestion des certificats", for
 // ACME), with the ACME protocol of RFC 8555 through the lego library.
 //
 // The HTTP-01 challenge (RFC 8555, section 8.3) is answered by the agent

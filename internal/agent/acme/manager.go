@@ -163,15 +163,29 @@ func (m *Manager) save(res *certificate.Resource) error {
 	return writeFile(m.path(CertFile), res.Certificate, 0o644)
 }
 
+// writeFile replaces path atomically (temporary file, sync, rename), with
+// mode set before any byte is written.
 func writeFile(path string, data []byte, mode fs.FileMode) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, mode); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp, mode); err != nil {
-		return err
+	tmp := f.Name()
+	err = f.Chmod(mode)
+	if err == nil {
+		_, err = f.Write(data)
 	}
-	return os.Rename(tmp, path)
+	if err == nil {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("acme: write %s: %w", path, err)
+	}
+	return nil
 }
 
 // user is the ACME account, as lego's registration.User.

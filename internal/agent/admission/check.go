@@ -45,13 +45,17 @@ type Checker struct {
 	// revocation check is skipped (tests with anchors that publish none).
 	CRLs         []*x509.RevocationList
 	NoRevocation bool
+	// CRLSource, if set, replaces CRLs: it returns the CRLs current at
+	// each request (the agent's, reloaded from their files at each sync).
+	CRLSource func() []*x509.RevocationList
 	// List returns the current index, or an error when no trustworthy list
 	// is held (then everyone is refused).
 	List func() (*Index, error)
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
 
-	crlOK  sync.Map // *x509.RevocationList+issuer → signature checked
+	mu     sync.Mutex
+	crlOK  map[crlKey]bool // CRL signatures already checked
 	chains chainCache
 }
 
@@ -126,23 +130,43 @@ func (c *Checker) checkRevocation(chain []*x509.Certificate, now time.Time) *Ref
 }
 
 func (c *Checker) crlOf(issuer *x509.Certificate, now time.Time) *x509.RevocationList {
-	for _, crl := range c.CRLs {
+	crls := c.CRLs
+	if c.CRLSource != nil {
+		crls = c.CRLSource()
+	}
+	for _, crl := range crls {
 		if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) || now.After(crl.NextUpdate) ||
 			now.Before(crl.ThisUpdate) {
 			continue
 		}
-		key := crlKey{crl, string(issuer.Raw)}
-		ok, seen := c.crlOK.Load(key)
-		if !seen {
-			ok = crl.CheckSignatureFrom(issuer) == nil
-			c.crlOK.Store(key, ok)
-		}
-		if ok.(bool) {
+		if c.crlSigned(crl, issuer) {
 			return crl
 		}
 	}
 	return nil
 }
+
+// crlSigned checks the signature of crl by issuer once per pair; the cache
+// starts afresh past maxCachedCRLs (CRLs are reloaded at each sync).
+func (c *Checker) crlSigned(crl *x509.RevocationList, issuer *x509.Certificate) bool {
+	key := crlKey{crl, string(issuer.Raw)}
+	c.mu.Lock()
+	ok, seen := c.crlOK[key]
+	c.mu.Unlock()
+	if seen {
+		return ok
+	}
+	ok = crl.CheckSignatureFrom(issuer) == nil
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.crlOK == nil || len(c.crlOK) >= maxCachedCRLs {
+		c.crlOK = make(map[crlKey]bool)
+	}
+	c.crlOK[key] = ok
+	return ok
+}
+
+const maxCachedCRLs = 256
 
 type crlKey struct {
 	crl    *x509.RevocationList

@@ -1,7 +1,7 @@
 // Package admission decides which peers may reach a DRIMbox (guide,
-// sections 2.5 and 2.6: a consumer DRIMbox authenticates with its IGC-Santé
-// SERV_SSL certificate, and a producer serves only DRIMboxes of the Liste
-// Blanche). A consumer is admitted only if its client certificate chains to
+// sections 2.3 and 2.5: exchanges between DRIMboxes are secured by their
+// IGC-Santé SERV_SSL certificates, and a DRIMbox serves only the DRIMboxes of
+// the Liste Blanche, whose DNCertificatOperateur names their certificate). A consumer is admitted only if its client certificate chains to
 // the configured IGC-Santé anchors, is valid now, is not revoked by a current
 // CRL of its issuer, and carries a subject DN that is one of the current
 // list's DNCertificatOperateur, whose CN is the entry's db FQDN. DNs are
@@ -14,6 +14,7 @@
 // first request after the list changes. It comes as a Go middleware and as a
 // reverse proxy to put in front of a DRIMbox's WADO-RS endpoint.
 //
-// Limitation: revocation is checked against CRL files given at start; OCSP
-// is not implemented and CRLs are not downloaded.
+// Limitation: revocation is checked against the CRLs the caller supplies
+// (the agent's files, read again at each sync); OCSP is not implemented and
+// CRLs are not downloaded.
 package admission

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/big"
@@ -149,6 +150,14 @@ func (w *world) client(name string) *http.Client {
 // get fetches a WADO-RS path and reports whether the connection was reused.
 func (w *world) get(c *http.Client) (int, string, bool) {
 	w.t.Helper()
+	status, body, reused, err := w.do(c)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return status, body, reused
+}
+
+func (w *world) do(c *http.Client) (int, string, bool, error) {
 	reused := false
 	ctx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
 		GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused }})
@@ -156,11 +165,11 @@ func (w *world) get(c *http.Client) (int, string, bool) {
 	req.Header.Set(admission.PeerHeader, "forged")
 	resp, err := c.Do(req)
 	if err != nil {
-		w.t.Fatal(err)
+		return 0, "", false, err
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b), reused
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), reused, err
 }
 
 func TestProxyAdmission(t *testing.T) {
@@ -221,5 +230,53 @@ func TestProxyFailsClosedOnTooOldList(t *testing.T) {
 	status, body, _ := w.get(w.client("1"))
 	if status != http.StatusForbidden || !strings.Contains(body, "tout accès est refusé") {
 		t.Fatalf("listed peer with a too old list: %d %q", status, body)
+	}
+}
+
+// TestProxyKeepsServingWhileTheListChanges swaps lists while peers make
+// requests: every answer is an admission or a refusal of the list, never
+// an error, and the final list decides.
+func TestProxyKeepsServingWhileTheListChanges(t *testing.T) {
+	w := newWorld(t)
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	errs := make(chan string, 8)
+	for _, name := range []string{"1", "2", "2", "1"} {
+		c := w.client(name)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				status, body, _, err := w.do(c)
+				if err != nil || (status != http.StatusOK &&
+					!strings.Contains(body, "ne figure pas")) {
+					errs <- fmt.Sprint(status, body, err)
+					return
+				}
+			}
+		}()
+	}
+	for i := 1; i <= 6; i++ {
+		w.clock.Advance(time.Second)
+		names := []string{"1", "2"}
+		if i%2 == 1 {
+			names = names[:1]
+		}
+		w.publish(t0.Add(time.Duration(i)*time.Second-time.Hour), names...)
+		w.sync()
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Errorf("unexpected answer: %s", e)
+	}
+	if status, _, _ := w.get(w.client("2")); status != http.StatusOK {
+		t.Fatalf("peer 2 in the last list refused: %d", status)
 	}
 }

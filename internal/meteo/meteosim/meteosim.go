@@ -83,6 +83,9 @@ func (a *Autorite) Racines() *x509.CertPool {
 	return pool
 }
 
+// Racine returns the root certificate, for verifiers outside the process.
+func (a *Autorite) Racine() *x509.Certificate { return a.pki.Root }
+
 // issue makes a certificate for name valid for the given duration from now.
 func (a *Autorite) issue(name string, validite time.Duration) (*tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)

@@ -64,11 +64,12 @@ func propertySeed(t *testing.T) uint64 {
 
 // testProperties drives a random sequence of PropertyOps lifecycle
 // operations (creations, additions, updates, transitions, operator
-// switches) and checks after each one that the registry does what the
-// model says: no FQDN is ever given twice, a withdrawn access point's names
-// cannot be reserved again, every refusal is one the rules call for. Then
-// the history chain must verify, and tampering with one event must be
-// detected at that event.
+// switches), checks each outcome against a model the test keeps on its own
+// and, at the end, the whole store against the model: no FQDN is ever
+// given twice (withdrawn names included), a withdrawn access point's names
+// cannot be reserved again even straight through the store, every refusal
+// is one the rules call for. Then the history chain must verify, and
+// tampering with one event must be detected at that event.
 func testProperties(t *testing.T, h Harness) {
 	ctx := context.Background()
 	svc, st := NewService(t, h, registre.NamingProduction)

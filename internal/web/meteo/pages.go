@@ -109,7 +109,7 @@ type pointCtx struct {
 }
 
 var funcs = template.FuncMap{
-	"avec": func(p *meteo.PointVue, jours []time.Time) pointCtx { return pointCtx{p, jours} },
+	"avec":    func(p *meteo.PointVue, jours []time.Time) pointCtx { return pointCtx{p, jours} },
 	"libelle": func(t meteo.Type) string { return t.Libelle() },
 	"badge":   badgeClass,
 	"barres":  barres,

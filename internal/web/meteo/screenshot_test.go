@@ -1,0 +1,86 @@
+package meteo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"confiance/internal/demo"
+	"confiance/internal/meteo"
+	"confiance/internal/meteo/meteosim"
+	"confiance/internal/registre"
+	"confiance/internal/store/storetest"
+)
+
+// need skips the test when a tool is missing, or fails it under CI.
+func need(t *testing.T, tool, path string) {
+	t.Helper()
+	if _, err := exec.LookPath(path); err != nil {
+		msg := tool + " absent (" + path + ") : capture d'écran de la Météo non faite"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+// TestScreenshotDemo renders the status page of the demonstration (the
+// demo registry, its access points led to the simulated DRIMboxes, a few
+// minutes of checks) in headless Chromium and writes
+// testdata/meteo-demo.png, the artefact committed with the code.
+func TestScreenshotDemo(t *testing.T) {
+	need(t, "node", "node")
+	need(t, "chromium", "/usr/bin/chromium")
+	if testing.Short() {
+		t.Skip("capture d'écran ignorée en mode -short")
+	}
+	ctx := context.Background()
+	svc, err := registre.NewService(storetest.SQLite(t), registre.NamingProduction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	cibles, err := meteo.Cibles(ctx, svc)
+	if err != nil || len(cibles) == 0 {
+		t.Fatalf("demo access points: %v (%d)", err, len(cibles))
+	}
+	s := newSite(t, meteosim.Demo, cibles, 12)
+	if err := meteosim.Annoncer(ctx, s.svc.Store(), cibles, s.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.Rafraichir(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	out := filepath.Join("testdata", "meteo-demo.png")
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "screenshot.mjs"),
+		s.srv.URL+"/", out, t.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node screenshot.mjs: %v\n%s", err, stderr.String())
+	}
+	var seen struct{ Title, Banner string }
+	if err := json.Unmarshal(stdout, &seen); err != nil {
+		t.Fatalf("script output %q: %v", stdout, err)
+	}
+	if !strings.HasPrefix(seen.Title, "Météo des services") ||
+		!strings.Contains(seen.Banner, "indisponible") {
+		t.Errorf("Chromium saw title %q, banner %q", seen.Title, seen.Banner)
+	}
+	png, err := os.ReadFile(out)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) || len(png) < 10_000 {
+		t.Fatalf("screenshot %s: %v, %d bytes", out, err, len(png))
+	}
+}

@@ -8,7 +8,9 @@
 #
 #   bench/agent.sh [count]
 #
-# Each benchmark runs [count] times (default 5); the ratio uses the medians.
+# Each iteration makes one direct and one proxied request, so both see the
+# same load; each benchmark runs [count] times (default 5) and the summary
+# gives the medians.
 set -eu
 
 count="${1:-5}"
@@ -16,11 +18,12 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 cd "$repo"
+pkg=./bench/agentbench/
 
 echo "== proxy contre connexion directe (go test -bench, $count passes)"
-pkg=./bench/agentbench/
-go test -run '^$' -bench '50MB' -benchtime 20x -count "$count" "$pkg" | tee "$out"
-go test -run '^$' -bench 'Small' -benchtime 3000x -count "$count" "$pkg" | tee -a "$out"
+go test -run '^$' -bench 'Overhead50MB' -benchtime 10x -count "$count" "$pkg" | tee "$out"
+go test -run '^$' -bench 'OverheadSmall' -benchtime 3000x -count "$count" "$pkg" |
+	tee -a "$out"
 echo "== mémoire d'un agent tenant une liste de 10 000 entrées"
 go test -run '^$' -bench 'Heap' -benchtime 1x -count 3 "$pkg" | tee -a "$out"
 
@@ -28,10 +31,9 @@ echo "== synthèse (médianes)"
 awk '
 /^Benchmark/ {
 	name = $1; sub(/-[0-9]+$/, "", name)
-	for (i = 2; i < NF; i++) {
-		if ($(i+1) == "ns/op") v[name, "ns", ++n[name, "ns"]] = $i
-		if ($(i+1) == "heap-MiB") v[name, "heap", ++n[name, "heap"]] = $i
-	}
+	for (i = 2; i < NF; i++)
+		if ($(i+1) ~ /^(direct-µs|proxy-µs|ratio|heap-MiB)$/)
+			v[name, $(i+1), ++n[name, $(i+1)]] = $i
 }
 function median(name, k,   c, i, j, t, a) {
 	c = n[name, k]
@@ -40,11 +42,13 @@ function median(name, k,   c, i, j, t, a) {
 		if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
 }
+function line(label, name) {
+	printf "%s : direct %.0f µs, proxy %.0f µs, rapport %.2f\n", label,
+		median(name, "direct-µs"), median(name, "proxy-µs"), median(name, "ratio")
+}
 END {
-	d = median("BenchmarkDirect50MB", "ns"); p = median("BenchmarkProxy50MB", "ns")
-	printf "50 Mo   : direct %.1f ms, proxy %.1f ms, rapport %.2f\n", d / 1e6, p / 1e6, p / d
-	d = median("BenchmarkDirectSmall", "ns"); p = median("BenchmarkProxySmall", "ns")
-	printf "512 o   : direct %.0f µs, proxy %.0f µs, rapport %.2f\n", d / 1e3, p / 1e3, p / d
-	h = median("BenchmarkAgentHeap10000", "heap")
+	line("50 Mo ", "BenchmarkOverhead50MB")
+	line("512 o ", "BenchmarkOverheadSmall")
+	h = median("BenchmarkAgentHeap10000", "heap-MiB")
 	printf "mémoire : %.1f Mio de tas pour 10 000 entrées\n", h
 }' "$out"

@@ -58,7 +58,7 @@ func main() {
 type result struct {
 	Mode        string  `json:"mode"`
 	Checks      int64   `json:"verifications"`
-	Echecs      int64   `json:"echecs"`
+	Echecs      int64   `json:"echecs"` // components down at the end (confiance), failed probes (blackbox)
 	Retards     int64   `json:"retards"`
 	CPUSeconds  float64 `json:"cpuSecondes"`
 	CPUPerCheck float64 `json:"cpuMicrosecondesParVerification"`
@@ -90,11 +90,7 @@ func runConfiance(sim simulation, caFile string, n int, d time.Duration) result 
 	used := cpu(0) - before
 	r := result{Mode: "confiance", Checks: p.Executions(), Retards: p.Retards(), CPUSeconds: used,
 		Duree: d.String()}
-	for _, pv := range p.Vue(time.Now(), nil, nil).PointsAcces {
-		if pv.Etat != meteo.Disponible {
-			r.Echecs++
-		}
-	}
+	r.Echecs = int64(len(p.Vue(time.Now(), nil, nil).Indisponibles))
 	r.CPUPerCheck = used / float64(max(r.Checks, 1)) * 1e6
 	return r
 }

@@ -85,8 +85,8 @@ func pageDelegation(pdf *fpdf.Fpdf, d Donnees) {
 		"de certificats électroniques")
 	paragraphe(pdf, fmt.Sprintf("L'%s, titulaire du nom de domaine «\u00a0%s\u00a0», "+
 		"délègue par la présente l'usage des noms de domaine (FQDN) suivants, "+
-		"attribués à l'installation %d du Registre National de l'Espace de Confiance DRIM-M :", agence, domaine,
-		d.Installation.ID))
+		"attribués à l'installation %d du Registre National de l'Espace de Confiance "+
+		"DRIM-M :", agence, domaine, d.Installation.ID))
 	var vi []string
 	for _, pa := range d.pointsVivants() {
 		vi = append(vi, pa.FQDNVI)

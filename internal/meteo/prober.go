@@ -64,6 +64,7 @@ type Cible struct {
 	FQDNDB, FQDNVI   string
 	CibleDB, CibleVI string // the declared hosts the FQDNs point to
 	Operateur        string // dénomination of the operator
+	OperateurID      int64
 	Statut           registre.Statut
 }
 

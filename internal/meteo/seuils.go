@@ -30,6 +30,7 @@ func (s Seuils) normalized() Seuils {
 type Transition struct {
 	Composant ComposantID `json:"composant"`
 	Etat      Etat        `json:"etat"`
+	Avant     Etat        `json:"avant"`
 	Depuis    time.Time   `json:"depuis"`
 }
 
@@ -84,6 +85,7 @@ func (s *suivi) observer(r Resultat, seuils Seuils) (Transition, bool) {
 	if s.serie < need {
 		return Transition{}, false
 	}
+	before := s.etat
 	s.etat, s.depuis, s.serie = target, s.debutSerie, 0
-	return Transition{Composant: r.Composant, Etat: target, Depuis: s.depuis}, true
+	return Transition{Composant: r.Composant, Etat: target, Avant: before, Depuis: s.depuis}, true
 }

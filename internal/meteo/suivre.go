@@ -33,7 +33,8 @@ func Cibles(ctx context.Context, svc *registre.Service) ([]Cible, error) {
 		}
 		for _, pa := range pas {
 			out = append(out, Cible{FQDNDB: pa.FQDNDB, FQDNVI: pa.FQDNVI, CibleDB: pa.CibleDB,
-				CibleVI: pa.CibleVI, Operateur: names[pa.OperateurID], Statut: pa.Statut})
+				CibleVI: pa.CibleVI, Operateur: names[pa.OperateurID], OperateurID: pa.OperateurID,
+				Statut: pa.Statut})
 		}
 	}
 	return out, nil

@@ -4,8 +4,10 @@
 // attestations available, integration done, VA reminder, exclusion — and
 // webhooks for other systems.
 //
-// Every message goes through an outbox table in the registry's database.
-// A worker picks the messages that are due, takes a lease on them so that
+// Every message goes through an outbox table in the registry's database,
+// written in the same transaction as the step of the Parcours it tells of
+// (parcours.TxNotifier): a step is never committed without its messages,
+// nor its messages without it. A worker picks the messages that are due, takes a lease on them so that
 // two server instances never send the same one, sends them (SMTP with
 // go-mail, or an HTTP POST of JSON), marks them sent in the same database,
 // and retries failures later with a growing delay. The outbox survives

@@ -317,3 +317,41 @@ func TestGabarits(t *testing.T) {
 		t.Fatalf("received: %+v", msgs)
 	}
 }
+
+// TestWithParcours: the messages of a step are written with it, in its
+// transaction, kept in the outbox without SMTP, and readable by the
+// operator concerned only.
+func TestWithParcours(t *testing.T) {
+	backends(t, func(t *testing.T, open func() *store.DB) {
+		ctx, clk, db := context.Background(), newClock(), open()
+		o := NewOutbox(db, clk.Now)
+		f := newFlow(t, db, clk, NewNotifier(o, Config{EquipeANS: []string{"drim-m@esante.test"},
+			Conserver: true}))
+		f.declare()
+		list, err := o.Messages(ctx, f.op, Filtre{})
+		if err != nil || len(list) != 1 || list[0].Statut != Conserve ||
+			list[0].Reference != "D-2026-000001" || list[0].Destinataires[0] != "projet@op1.fr" {
+			t.Fatalf("operator's outbox: %+v, %v", list, err)
+		}
+		if _, err := f.svc.Accepter(ctx, f.ans, f.id, parcours.Acceptation{}); err == nil {
+			t.Fatal("accepted a demande not under instruction")
+		}
+		f.rest()
+		all, _ := o.Messages(ctx, registre.System("t"), Filtre{})
+		etapes := map[string]int{}
+		for _, m := range all {
+			etapes[m.Etape]++
+		}
+		want := map[string]int{"demande_recue": 4, "information_demandee": 1,
+			"information_fournie": 1, "demande_acceptee": 2, "attestations_disponibles": 1,
+			"integration_faite": 1, "rappel_va": 1, "exclusion": 1}
+		for k, v := range want {
+			if etapes[k] != v {
+				t.Errorf("%s: %d messages, want %d (%v)", k, etapes[k], v, etapes)
+			}
+		}
+		if n, _ := worker(o, &fake{}).RunOnce(ctx); n != 0 {
+			t.Fatalf("kept e-mails were sent: %d", n)
+		}
+	})
+}

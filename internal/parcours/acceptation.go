@@ -62,7 +62,8 @@ func (s *Service) Accepter(ctx context.Context, p registre.Principal, id int64,
 func (s *Service) enregistrerAcceptation(ctx context.Context, p registre.Principal, done Demande,
 	actes []Evenement, commentaire string) (Demande, error) {
 	commentaire = strings.TrimSpace(commentaire)
-	return s.modifier(ctx, p, done.ID, func(tx *sql.Tx, d *Demande) ([]Evenement, error) {
+	return s.modifier(ctx, p, done.ID, done.InstallationID, func(tx *sql.Tx,
+		d *Demande) ([]Evenement, error) {
 		d.InstallationID, d.EcheanceVA = done.InstallationID, done.EcheanceVA
 		evs := append(actes, Evenement{Action: string(Accepter), Ancien: string(d.Statut),
 			Nouveau: string(Acceptee)})

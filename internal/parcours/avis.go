@@ -56,35 +56,67 @@ type TxNotifier interface {
 	Wake()
 }
 
-// completer adds to a the operator and the access points concerned, as
-// the registry holds them.
+// contexte is what the notifications of one step need from the registry.
+// It is read before the step's write transaction: on SQLite a read of the
+// registry would wait for that transaction to end.
+type contexte struct {
+	op     registre.Operateur
+	points []registre.PointAcces
+}
+
+// lireContexte reads the context of a step's notifications when they are
+// written in its transaction (a TxNotifier); others need nothing yet.
+func (s *Service) lireContexte(ctx context.Context, op, inst int64) (contexte, error) {
+	if _, ok := s.notifier.(TxNotifier); !ok {
+		return contexte{}, nil
+	}
+	return s.lireRegistre(ctx, op, inst)
+}
+
+// lireRegistre reads the operator and the access points of an installation (none
+// when inst is 0).
+func (s *Service) lireRegistre(ctx context.Context, op, inst int64) (contexte, error) {
+	var cx contexte
+	var err error
+	if cx.op, err = s.reg.Operateur(ctx, s.lecteur, op); err != nil {
+		return cx, fmt.Errorf("notification: %w", err)
+	}
+	if inst != 0 {
+		cx.points, err = s.reg.PointsAcces(ctx, s.lecteur, registre.Filtre{InstallationID: inst})
+	}
+	return cx, err
+}
+
+// completer adds to a the operator and the access points concerned.
 func (s *Service) completer(ctx context.Context, a *Avis) error {
 	op := a.Operateur.ID
 	if op == 0 {
 		op = a.Demande.OperateurID
 	}
-	o, err := s.reg.Operateur(ctx, s.lecteur, op)
+	cx, err := s.lireRegistre(ctx, op, a.Demande.InstallationID)
 	if err != nil {
-		return fmt.Errorf("notification %s: %w", a.Etape, err)
+		return err
 	}
-	a.Operateur = o
-	if a.PointsAcces == nil && a.Demande.InstallationID != 0 {
-		a.PointsAcces, err = s.reg.PointsAcces(ctx, s.lecteur,
-			registre.Filtre{InstallationID: a.Demande.InstallationID})
-	}
-	return err
+	cx.remplir(a)
+	return nil
 }
 
-// dansTx writes the messages of avis in tx when the notifier can.
-func (s *Service) dansTx(ctx context.Context, tx *sql.Tx, avis []Avis) error {
+func (cx contexte) remplir(a *Avis) {
+	a.Operateur = cx.op
+	if a.PointsAcces == nil {
+		a.PointsAcces = cx.points
+	}
+}
+
+// dansTx writes the messages of avis in tx when the notifier can, with
+// cx read before tx began.
+func (s *Service) dansTx(ctx context.Context, tx *sql.Tx, avis []Avis, cx contexte) error {
 	n, ok := s.notifier.(TxNotifier)
 	if !ok {
 		return nil
 	}
 	for _, a := range avis {
-		if err := s.completer(ctx, &a); err != nil {
-			return err
-		}
+		cx.remplir(&a)
 		if err := n.NotifyTx(ctx, tx, a); err != nil {
 			return err
 		}

@@ -22,6 +22,39 @@ type Depot struct {
 // input it returns a *registre.ValidationError naming every rejected field
 // and stores nothing.
 func (s *Service) Deposer(ctx context.Context, p registre.Principal, dep Depot) (Demande, error) {
+	d, err := s.valider(ctx, p, dep)
+	if err != nil {
+		return Demande{}, err
+	}
+	cx, err := s.lireContexte(ctx, d.OperateurID, d.InstallationID)
+	if err != nil {
+		return Demande{}, err
+	}
+	f := d.Formulaire
+	err = s.st.update(ctx, func(tx *sql.Tx) error {
+		if err := s.st.insertDemande(ctx, tx, &d); err != nil {
+			return err
+		}
+		if err := s.joindre(ctx, tx, &d, p, piecesDuFormulaire(f)); err != nil {
+			return err
+		}
+		err := s.consigner(ctx, tx, d.ID, p,
+			[]Evenement{{Action: "depot", Nouveau: string(Soumise)}})
+		if err != nil {
+			return err
+		}
+		return s.dansTx(ctx, tx, []Avis{{Etape: EtapeRecue, Demande: d}}, cx)
+	})
+	s.step(d, p, "depot", err)
+	if err != nil {
+		return Demande{}, err
+	}
+	s.apres(ctx, []Avis{{Etape: EtapeRecue, Demande: d}})
+	return d, nil
+}
+
+// valider checks a filing and returns the demande it makes.
+func (s *Service) valider(ctx context.Context, p registre.Principal, dep Depot) (Demande, error) {
 	op, err := operateurDuDepot(p, dep)
 	if err != nil {
 		return Demande{}, err
@@ -44,27 +77,9 @@ func (s *Service) Deposer(ctx context.Context, p registre.Principal, dep Depot) 
 		return Demande{}, err
 	}
 	now := s.now().UTC()
-	d := Demande{Type: dep.Type, Statut: Soumise, OperateurID: op, Auteur: p.Nom,
-		Formulaire: f, InstallationID: inst, OrigineID: origine, CreeLe: now, ModifieLe: now}
-	err = s.st.update(ctx, func(tx *sql.Tx) error {
-		if err := s.st.insertDemande(ctx, tx, &d); err != nil {
-			return err
-		}
-		if err := s.joindre(ctx, tx, &d, p, piecesDuFormulaire(f)); err != nil {
-			return err
-		}
-		err := s.consigner(ctx, tx, d.ID, p, []Evenement{{Action: "depot", Nouveau: string(Soumise)}})
-		if err != nil {
-			return err
-		}
-		return s.dansTx(ctx, tx, []Avis{{Etape: EtapeRecue, Demande: d}})
-	})
-	s.step(d, p, "depot", err)
-	if err != nil {
-		return Demande{}, err
-	}
-	s.apres(ctx, []Avis{{Etape: EtapeRecue, Demande: d}})
-	return d, nil
+	return Demande{Type: dep.Type, Statut: Soumise, OperateurID: op, Auteur: p.Nom,
+		Formulaire: f, InstallationID: inst, OrigineID: origine, CreeLe: now,
+		ModifieLe: now}, nil
 }
 
 func operateurDuDepot(p registre.Principal, dep Depot) (int64, error) {

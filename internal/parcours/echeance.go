@@ -87,12 +87,16 @@ func (s *Service) EnvoyerRappels(ctx context.Context) (int, error) {
 			continue
 		}
 		avis := []Avis{{Etape: EtapeRappelVA, Demande: d, Echeance: d.EcheanceVA}}
+		cx, err := s.lireContexte(ctx, d.OperateurID, d.InstallationID)
+		if err != nil {
+			return n, err
+		}
 		won := false
-		err := s.st.update(ctx, func(tx *sql.Tx) (err error) {
+		err = s.st.update(ctx, func(tx *sql.Tx) (err error) {
 			if won, err = s.st.setRappels(ctx, tx, d.ID, v.rappels, due); err != nil || !won {
 				return err
 			}
-			return s.dansTx(ctx, tx, avis)
+			return s.dansTx(ctx, tx, avis, cx)
 		})
 		if err != nil {
 			return n, err

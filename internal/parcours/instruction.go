@@ -65,7 +65,7 @@ func (s *Service) avancer(ctx context.Context, p registre.Principal, id int64, a
 	if err := motifValide(a, motif); err != nil {
 		return Demande{}, err
 	}
-	d, err := s.modifier(ctx, p, id, func(tx *sql.Tx, d *Demande) ([]Evenement, error) {
+	d, err := s.modifier(ctx, p, id, 0, func(tx *sql.Tx, d *Demande) ([]Evenement, error) {
 		next, err := Next(d.Statut, a)
 		if err != nil {
 			return nil, registre.Conflictf("%s", err.Error())
@@ -118,7 +118,7 @@ func (s *Service) Commenter(ctx context.Context, p registre.Principal, id int64,
 		return Demande{}, &registre.ValidationError{Fields: []registre.FieldError{
 			{Field: "message", Message: err.Error()}}}
 	}
-	return s.modifier(ctx, p, id, func(tx *sql.Tx, d *Demande) ([]Evenement, error) {
+	return s.modifier(ctx, p, id, 0, func(tx *sql.Tx, d *Demande) ([]Evenement, error) {
 		if d.Statut == Cloturee {
 			return nil, registre.Conflictf("la demande est clôturée : elle ne reçoit plus de message")
 		}

@@ -160,13 +160,19 @@ func (s *Service) PieceJointe(ctx context.Context, p registre.Principal, demande
 
 // modifier loads demande id for p, lets fn change it in a write
 // transaction, and stores it with the events fn returns and the
-// notifications avis gives for the changed demande (avis may be nil).
-func (s *Service) modifier(ctx context.Context, p registre.Principal, id int64,
+// notifications avis gives for the changed demande (avis may be nil). inst
+// is the installation the notifications are about, when the demande does
+// not name it yet.
+func (s *Service) modifier(ctx context.Context, p registre.Principal, id, inst int64,
 	fn func(tx *sql.Tx, d *Demande) ([]Evenement, error),
 	avis func(Demande) []Avis) (Demande, error) {
 	var notes []Avis
+	cx, err := s.contexteDe(ctx, p, id, inst, avis != nil)
+	if err != nil {
+		return Demande{}, err
+	}
 	var d Demande
-	err := s.st.update(ctx, func(tx *sql.Tx) error {
+	err = s.st.update(ctx, func(tx *sql.Tx) error {
 		var err error
 		if d, err = s.st.demande(ctx, tx, "id = ?", id); err != nil {
 			return err
@@ -188,12 +194,30 @@ func (s *Service) modifier(ctx context.Context, p registre.Principal, id int64,
 		if avis != nil {
 			notes = avis(d)
 		}
-		return s.dansTx(ctx, tx, notes)
+		return s.dansTx(ctx, tx, notes, cx)
 	})
 	if err == nil {
 		s.apres(ctx, notes)
 	}
 	return d, err
+}
+
+// contexteDe reads, before a change of demande id, what its notifications
+// will need (nothing when it sends none or p may not see it: the change
+// itself then fails).
+func (s *Service) contexteDe(ctx context.Context, p registre.Principal, id, inst int64,
+	notifies bool) (contexte, error) {
+	if !notifies {
+		return contexte{}, nil
+	}
+	pre, err := s.st.demande(ctx, s.st.db, "id = ?", id)
+	if err != nil || !visible(p, pre.OperateurID) {
+		return contexte{}, nil
+	}
+	if inst == 0 {
+		inst = pre.InstallationID
+	}
+	return s.lireContexte(ctx, pre.OperateurID, inst)
 }
 
 func (s *Service) consigner(ctx context.Context, tx *sql.Tx, id int64, p registre.Principal,

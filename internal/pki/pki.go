@@ -1,12 +1,14 @@
 // Package pki holds the public-key material of the trust space: the
 // IGC-Santé trust anchors a DRIMbox verifies the whitelist against, the
 // certificate revocation lists (RFC 5280) that prove the signer is not
-// revoked, the whitelist signing key, and a small test PKI that mirrors
-// IGC-Santé's shape (root, organisations CA, ORG SIGN signer) for tests and
-// for the product's demonstration mode.
+// revoked, downloaded from the certificates' distribution points and cached
+// by CRLFetcher, the whitelist signing key (OpenSigner: a PEM file, a
+// PKCS#12 file, or a PKCS#11 token when built with the pkcs11 tag), and a
+// small test PKI that mirrors IGC-Santé's shape (root, organisations CA,
+// ORG SIGN signer) for tests and for the product's demonstration mode.
 //
-// Limitation: PKCS#12 key stores are not read (the module golang.org/x/crypto
-// is not a dependency of the project); convert them to PEM with openssl.
+// Limitation: PKCS#11 tokens need a binary built with -tags pkcs11 (cgo);
+// the default build refuses pkcs11: keys with a clear message.
 package pki
 
 import (

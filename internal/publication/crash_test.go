@@ -89,7 +89,7 @@ func openCrashDB(t testing.TB, dir string) (*store.DB, *registre.Service) {
 // served list verifies, that every recorded version is on disk and
 // verifies, that no version seen before is lost, and, once recovered, that
 // each version has exactly one history event.
-func TestPublisherSurvivesKill(t *testing.T) { testSurvivesKill(t, "") }
+func TestPublisherSurvivesKill(t *testing.T) { testSurvivesKill(t, "", crashKills) }
 
 // TestPublisherSurvivesKillPostgres is the same with the versions and the
 // history in PostgreSQL.
@@ -97,10 +97,10 @@ func TestPublisherSurvivesKillPostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long test (-short)")
 	}
-	testSurvivesKill(t, storetest.PostgresDSN(t))
+	testSurvivesKill(t, storetest.PostgresDSN(t), 100)
 }
 
-func testSurvivesKill(t *testing.T, dsn string) {
+func testSurvivesKill(t *testing.T, dsn string, kills int) {
 	if testing.Short() {
 		t.Skip("long test (-short)")
 	}
@@ -114,11 +114,11 @@ func testSurvivesKill(t *testing.T, dsn string) {
 	seen := map[int64]string{}
 	var total crashStats
 	start := time.Now()
-	for i := range crashKills {
+	for i := range kills {
 		runAndKill(t, dir, i)
 		checkAfterKill(t, dir, seen, &total)
 	}
-	t.Logf("%d kills, %d versions published, %v; repaired: %+v", crashKills, len(seen),
+	t.Logf("%d kills, %d versions published, %v; repaired: %+v", kills, len(seen),
 		time.Since(start).Round(time.Millisecond), total)
 }
 

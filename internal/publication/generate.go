@@ -38,8 +38,12 @@ func Generate(ctx context.Context, svc *registre.Service, prev *listeblanche.Lis
 
 // Build is Generate on data already read: points are access points, ops
 // the operators they belong to. Points that are not active are left out.
-// Entries are sorted by Identifiant (the ID registre, as a number), then by
-// the index of the access point.
+//
+// Identifiant is the ID registre of the access point's installation, as in
+// ANS's list of 2026 (db175.test.mesimagesmedicales.fr has Identifiant
+// 175); the access points of one installation share it and are told apart
+// by their FQDNs. Entries are sorted by ID registre, then by the index of
+// the access point, so that the same registry always gives the same list.
 func Build(points []registre.PointAcces, ops []registre.Operateur, prev *listeblanche.Liste,
 	at time.Time) (listeblanche.Liste, error) {
 	byID := make(map[int64]registre.Operateur, len(ops))

@@ -2,6 +2,7 @@ package xmlsig
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"strings"
 	"unicode"
@@ -80,8 +81,27 @@ func (p *xmlParser) attribute(el *etree.Element) error {
 	if err != nil {
 		return err
 	}
+	if err := checkNamespaceDecl(key, value); err != nil {
+		return p.errorf("%s", err.Error())
+	}
 	el.CreateAttr(key, value)
 	p.pos += end + 2
+	return nil
+}
+
+// checkNamespaceDecl applies the constraints of Namespaces in XML 1.0 on
+// prefix declarations: no empty name, xml bound to its namespace only,
+// xmlns never declared.
+func checkNamespaceDecl(key, value string) error {
+	prefix, ok := strings.CutPrefix(key, "xmlns:")
+	switch {
+	case !ok:
+		return nil
+	case value == "":
+		return errors.New("déclaration " + key + " vide, interdite en XML 1.0")
+	case prefix == "xmlns", (prefix == "xml") != (value == nsXML), value == nsXMLNS:
+		return errors.New("déclaration " + key + "=\"" + value + "\" interdite")
+	}
 	return nil
 }
 

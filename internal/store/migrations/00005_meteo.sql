@@ -1,7 +1,7 @@
 -- The Météo des services (internal/meteo): raw check results (kept a
 -- configurable time), state-change intervals, hourly and daily aggregates
 -- (kept at least 400 days), and what ANS announces: incidents with their
--- updates, maintenance windows. Instants are UTC text (registre.TimeFormat).
+-- updates, maintenance windows; operators' subscriptions. Instants are UTC text (registre.TimeFormat).
 
 -- +goose Up
 CREATE TABLE meteo_resultats (
@@ -71,7 +71,20 @@ CREATE TABLE meteo_incident_maj (
     PRIMARY KEY (incident_id, date)
 );
 
+-- Operators' subscriptions to the state changes of their DRIMboxes: an
+-- e-mail address or an https webhook; portee narrows them to some db FQDNs.
+CREATE TABLE meteo_abonnements (
+    id           TEXT PRIMARY KEY,
+    operateur_id BIGINT NOT NULL,
+    canal        TEXT NOT NULL,
+    adresse      TEXT NOT NULL,
+    portee       TEXT NOT NULL DEFAULT '',
+    cree_le      TEXT NOT NULL,
+    UNIQUE (operateur_id, canal, adresse)
+);
+
 -- +goose Down
+DROP TABLE meteo_abonnements;
 DROP TABLE meteo_incident_maj;
 DROP TABLE meteo_incidents;
 DROP TABLE meteo_maintenances;

@@ -30,6 +30,7 @@ vet:
 bench:
 	bench/listeblanche.sh
 	bench/dns.sh
+	bench/agent.sh
 
 clean:
 	rm -rf bin .test-services

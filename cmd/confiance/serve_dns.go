@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"strings"
 	"time"
 
@@ -86,9 +85,10 @@ func (s *serveDNSFlags) start(a *app) error {
 	if err != nil {
 		return err
 	}
-	f.Start(a.ctx)
+	f.RunOnce(a.ctx)
+	a.background(f.Run)
 	if srv, ok := backend.(*dns.Server); ok {
-		printDNSHint(srv)
+		tellDNSHint(a, srv)
 	}
 	a.mux.Handle("GET /api/v1/dns/etat", etatHandler(a.svc, f))
 	return nil
@@ -115,25 +115,23 @@ func (s *serveDNSFlags) backend(a *app, applied *zone.Applied) (dns.Backend, str
 	if err != nil {
 		return nil, "", err
 	}
-	go func() { <-a.ctx.Done(); _ = srv.Close() }()
+	a.background(func(ctx context.Context) { <-ctx.Done(); _ = srv.Close() })
 	a.log.Info("embedded dns server started", "addr", srv.Addr(), "zone", origin)
 	return srv, id, nil
 }
 
-// printDNSHint tells, in French, how to query the embedded server.
-//
-// Limitation: app has no writer for the server's messages, so this goes
-// to the process's standard output.
-func printDNSHint(srv *dns.Server) {
+// tellDNSHint tells, in French, how to query the embedded server.
+func tellDNSHint(a *app, srv *dns.Server) {
 	origin := srv.Zone().Origin
 	name := origin
 	if recs, _ := srv.Current(context.Background()); len(recs) > 0 {
 		name = recs[0].Name
 	}
 	host, port := dnsSplitHostPort(srv.Addr())
-	fmt.Fprintf(os.Stdout, "Zone DNS %s servie par le serveur intégré sur %s (UDP et TCP).\n"+
-		"  Essayez : dig @%s -p %s %s CNAME\n  Transfert (AXFR) : dig @%s -p %s %s AXFR\n",
-		origin, srv.Addr(), host, port, name, host, port, origin)
+	a.tell(fmt.Sprintf("Zone DNS %s : serveur intégré sur %s (UDP et TCP)", origin, srv.Addr()))
+	a.tell(fmt.Sprintf("  essayez : dig @%s -p %s %s CNAME", host, port, name))
+	a.tell(fmt.Sprintf("  transfert (AXFR) : dig @%s -p %s %s AXFR", host, port, origin))
+	a.tell("État de la zone (jeton ANS) : {base}/api/v1/dns/etat")
 }
 
 // startServer starts the embedded server with records; in --demo, a taken

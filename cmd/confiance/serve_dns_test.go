@@ -35,15 +35,16 @@ func dnsApp(t *testing.T) (*app, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); db.Close() })
+	a := &app{ctx: ctx, flags: rf, db: db, svc: svc, mux: http.NewServeMux(),
+		log: slog.New(slog.DiscardHandler)}
+	t.Cleanup(func() { cancel(); a.wg.Wait(); db.Close() })
 	f := registretest.NewFixture(t, svc, 1)
 	_, err = svc.CreerInstallation(ctx, registretest.Admin, registre.InstallationInput{ID: 350,
 		OperateurID: f.Op.ID, SiteIDs: []int64{f.Sites[0].ID}, PACS: registretest.Pacs(2)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{ctx: ctx, flags: rf, db: db, svc: svc, mux: http.NewServeMux(),
-		log: slog.New(slog.DiscardHandler)}, data
+	return a, data
 }
 
 // startDNSComponent parses args as serve would and starts the component.
@@ -95,6 +96,9 @@ func TestServeDNSEmbedded(t *testing.T) {
 		digTCP(t, addr, name, target)
 	}
 
+	if hint := strings.Join(a.where, "\n"); !strings.Contains(hint, "dig @127.0.0.1 -p ") {
+		t.Errorf("no dig command in %q", hint)
+	}
 	t.Run("follows the registry", func(t *testing.T) {
 		_, err := a.svc.ModifierPointAcces(a.ctx, registretest.Admin, 1,
 			registre.PointAccesPatch{CibleDB: ptrTo("neuve.operateur1.fr")})

@@ -87,7 +87,7 @@ type Prober struct {
 	plans   map[string]*plan // by db FQDN
 	suivis  map[ComposantID]*suivi
 	pending []Resultat // not yet written to the journal
-	retards int64      // runs started more than an interval late
+	retards atomic.Int64 // runs started more than an interval late
 	runs    atomic.Int64
 
 	temoinMu sync.Mutex
@@ -172,6 +172,7 @@ func spread(name string, d time.Duration) time.Duration {
 type job struct {
 	cible Cible
 	i     int
+	due   time.Time
 }
 
 // due marks the checks due at now as running and schedules their next run
@@ -186,24 +187,19 @@ func (p *Prober) due(now time.Time) []job {
 				continue
 			}
 			pl.running[i] = true
+			jobs = append(jobs, job{pl.cible, i, pl.next[i]})
 			pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
 			if !pl.next[i].After(now) {
 				pl.next[i] = now.Add(p.cfg.Intervalle)
-				p.retards++
 			}
-			jobs = append(jobs, job{pl.cible, i})
 		}
 	}
 	return jobs
 }
 
-// Retards returns how many runs started more than one interval late: a
-// prober that keeps up has none.
-func (p *Prober) Retards() int64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.retards
-}
+// Retards returns how many runs started more than one interval after they
+// were due: a prober that keeps up has none.
+func (p *Prober) Retards() int64 { return p.retards.Load() }
 
 // RunDue runs every check due now and waits for them, then writes the
 // results. Tests drive the prober with it and a fake clock.
@@ -264,6 +260,9 @@ func (p *Prober) Run(ctx context.Context) {
 func (p *Prober) Executions() int64 { return p.runs.Load() }
 
 func (p *Prober) runJob(ctx context.Context, j job) {
+	if p.now().Sub(j.due) > p.cfg.Intervalle {
+		p.retards.Add(1)
+	}
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
 	p.runs.Add(1)
 	ts := p.apply(j.cible.FQDNDB, j.i, res)

@@ -157,6 +157,9 @@ func (s *Service) sites(ctx context.Context, p registre.Principal, op int64, sir
 
 func (s *Service) creerInstallation(ctx context.Context, p registre.Principal, d *Demande,
 	a Acceptation) ([]Evenement, error) {
+	if d.InstallationID != 0 {
+		return nil, nil // created by an earlier attempt that stopped halfway
+	}
 	decl := d.Formulaire.Declaration
 	ids, evs, err := s.sites(ctx, p, d.OperateurID, decl.ListeSIREN(), a.Libelles)
 	if err != nil {
@@ -168,6 +171,9 @@ func (s *Service) creerInstallation(ctx context.Context, p registre.Principal, d
 		return nil, err
 	}
 	d.InstallationID = inst.ID
+	if err := s.st.setInstallation(ctx, d.ID, inst.ID); err != nil {
+		return nil, err
+	}
 	var names []string
 	for _, pa := range inst.PointsAcces {
 		names = append(names, pa.FQDNDB, pa.FQDNVI)

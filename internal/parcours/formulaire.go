@@ -143,8 +143,12 @@ func (c champs) err() error {
 	return &registre.ValidationError{Fields: c}
 }
 
-// maxPACS bounds the PACS of one declaration, as the registry does.
-const maxPACS = 99
+// maxPACS bounds the PACS of one declaration, as the registry does, and
+// the DRIMboxes one demande names; maxClients the client SIRENs of an order.
+const (
+	maxPACS    = 99
+	maxClients = 200
+)
 
 // normalize checks the block of type t and puts its fields in canonical
 // form. It needs nothing but the form: what depends on the registry is
@@ -223,8 +227,12 @@ func (r BasculeReprise) ListeSIREN() []string { return splitSIRENs(r.SIRENs) }
 
 func (in *Integration) normalize(c *champs) {
 	contact(c, "service", &in.Service)
-	if len(in.Certificats) == 0 {
+	switch n := len(in.Certificats); {
+	case n == 0:
 		c.add("certificats", "indiquez le DN du certificat IGC-Santé de chaque FQDN DRIMbox")
+	case n > maxPACS:
+		c.add("certificats", "%d certificats au plus par demande", maxPACS)
+		return
 	}
 	seen := map[string]bool{}
 	for i := range in.Certificats {
@@ -346,6 +354,10 @@ func (r *BasculeReprise) normalize(c *champs) {
 // canonical form ("123456782;732829320").
 func sirens(c *champs, field, s string) string {
 	list := splitSIRENs(s)
+	if len(list) > maxClients {
+		c.add(field, "%d SIREN au plus par demande", maxClients)
+		return ""
+	}
 	if len(list) == 0 {
 		c.add(field, "indiquez le SIREN de chaque client de la commande, séparés par « ; »")
 		return ""
@@ -394,6 +406,10 @@ func fqdn(c *champs, field, s string) string {
 }
 
 func fqdnList(c *champs, list []string) []string {
+	if len(list) > maxPACS {
+		c.add("fqdns", "%d FQDN au plus par demande", maxPACS)
+		return nil
+	}
 	var out []string
 	seen := map[string]bool{}
 	for i, s := range list {

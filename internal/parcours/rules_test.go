@@ -7,6 +7,7 @@ import (
 
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
+	"confiance/internal/store/storetest"
 )
 
 func testRejectedStoresNothing(t *testing.T, e *env) {
@@ -179,5 +180,23 @@ func testConcurrentAcceptance(t *testing.T, e *env) {
 	insts, _ := e.reg.Installations(e.ctx, e.ans, registre.Filtre{})
 	if okCount != 1 || len(insts) != 1 {
 		t.Fatalf("%d acceptances, %d installations", okCount, len(insts))
+	}
+}
+
+// TestAccepterResumes: an acceptance that stopped after creating the
+// installation (here: the final write fails) is completed by accepting
+// again, without a second installation.
+func TestAccepterResumes(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t))
+	d := e.declarer(t, e.op1)
+	e.ok(e.svc.Instruire(e.ctx, e.ans, d.ID))
+	actes, err := e.svc.executer(e.ctx, e.ans, &d, Acceptation{})
+	if err != nil || len(actes) == 0 {
+		t.Fatalf("first attempt: %v, %v", actes, err)
+	}
+	d = e.ok(e.svc.Accepter(e.ctx, e.ans, d.ID, Acceptation{}))
+	insts, _ := e.reg.Installations(e.ctx, e.ans, registre.Filtre{})
+	if len(insts) != 1 || d.InstallationID != insts[0].ID || d.Statut != Acceptee {
+		t.Fatalf("%d installations, demande %+v", len(insts), d)
 	}
 }

@@ -140,6 +140,17 @@ func (s *sqlStore) claim(ctx context.Context, d Demande, now, until time.Time) e
 	return nil
 }
 
+// setInstallation records at once the installation a declaration created,
+// so that accepting again after a failure does not create a second one.
+func (s *sqlStore) setInstallation(ctx context.Context, id, inst int64) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE demandes SET installation_id = ? WHERE id = ?`),
+		inst, id)
+	if err != nil {
+		return fmt.Errorf("record installation: %w", err)
+	}
+	return nil
+}
+
 func (s *sqlStore) release(ctx context.Context, id int64) {
 	s.db.ExecContext(ctx, s.q(`UPDATE demandes SET traitement = '' WHERE id = ?`), id)
 }

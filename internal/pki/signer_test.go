@@ -40,8 +40,8 @@ func TestOpenSignerFiles(t *testing.T) {
 	if err := p.WriteFiles(dir); err != nil {
 		t.Fatal(err)
 	}
-	pfx, err := pkcs12.Modern.Encode(p.SignerKey, p.Signer, []*x509.Certificate{p.Intermediate, p.Root},
-		"secret-p12")
+	cas := []*x509.Certificate{p.Intermediate, p.Root}
+	pfx, err := pkcs12.Modern.Encode(p.SignerKey, p.Signer, cas, "secret-p12")
 	if err != nil {
 		t.Fatal(err)
 	}

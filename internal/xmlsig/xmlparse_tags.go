@@ -164,6 +164,13 @@ func (p *xmlParser) skipSpace() bool {
 func (p *xmlParser) name() (string, error) {
 	start := p.pos
 	for p.pos < len(p.b) {
+		if c := p.b[p.pos]; c < utf8.RuneSelf && p.pos > start {
+			if !asciiNameChar[c] {
+				break
+			}
+			p.pos++
+			continue
+		}
 		r, size := rune(p.b[p.pos]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRune(p.b[p.pos:])
@@ -186,6 +193,15 @@ func (p *xmlParser) name() (string, error) {
 	p.names[s] = s
 	return s, nil
 }
+
+// asciiNameChar tells the ASCII characters allowed in a name after the
+// first character.
+var asciiNameChar = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isNameRune(rune(c), false)
+	}
+	return t
+}()
 
 func isNameRune(r rune, first bool) bool {
 	switch {

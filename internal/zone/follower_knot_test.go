@@ -52,12 +52,7 @@ func testKnotFollows(t *testing.T, db *store.DB) {
 
 	a := registretest.NewFixture(t, e.svc, 1)
 	e.next = registretest.NewFixture(t, e.svc, 2)
-	inst, err := e.svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{
-		ID: 350, OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID},
-		PACS: registretest.Pacs(2)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := install350(t, e.svc, a, 2)
 	e.p1, e.p2 = inst.PointsAcces[0], inst.PointsAcces[1]
 	for _, st := range []struct {
 		name string
@@ -223,11 +218,7 @@ func TestKnotRefusalIsReported(t *testing.T) {
 	svc, db := registry(t)
 	k, good := knotBackend(t)
 	a := registretest.NewFixture(t, svc, 1)
-	if _, err := svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{ID: 350,
-		OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID},
-		PACS: registretest.Pacs(1)}); err != nil {
-		t.Fatal(err)
-	}
+	install350(t, svc, a, 1)
 	cases := []struct {
 		name string
 		key  string

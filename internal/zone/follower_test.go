@@ -25,11 +25,7 @@ func (h halfway) Apply(ctx context.Context, p dns.Plan) error {
 func TestPartialApplyIsRecorded(t *testing.T) {
 	svc, db := registry(t)
 	a := registretest.NewFixture(t, svc, 1)
-	if _, err := svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{ID: 350,
-		OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID},
-		PACS: registretest.Pacs(2)}); err != nil {
-		t.Fatal(err)
-	}
+	install350(t, svc, a, 2)
 	srv, err := dns.NewServer(dns.ServerConfig{Zone: dns.ZoneConfig{Origin: origin}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +54,7 @@ func TestPartialApplyIsRecorded(t *testing.T) {
 func TestRejectedRecordHoldsNothingBack(t *testing.T) {
 	svc, db := registry(t)
 	a := registretest.NewFixture(t, svc, 1)
-	inst, err := svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{ID: 350,
-		OperateurID: a.Op.ID, SiteIDs: []int64{a.Sites[0].ID}, PACS: registretest.Pacs(1)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst := install350(t, svc, a, 1)
 	srv, err := dns.NewServer(dns.ServerConfig{Zone: dns.ZoneConfig{Origin: origin}}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -147,3 +147,15 @@ func transition(t testing.TB, svc *registre.Service, id int64, actions ...regist
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// install350 creates installation 350 of operator f with n PACS.
+func install350(t testing.TB, svc *registre.Service, f registretest.Fixture,
+	n int) registre.Installation {
+	t.Helper()
+	inst, err := svc.CreerInstallation(testCtx(t), admin, registre.InstallationInput{ID: 350,
+		OperateurID: f.Op.ID, SiteIDs: []int64{f.Sites[0].ID}, PACS: registretest.Pacs(n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inst
+}

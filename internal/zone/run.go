@@ -6,14 +6,12 @@ import (
 	"time"
 )
 
-// Start runs once before returning, so that a server starts with the zone
-// in step (a failure is only logged: the loop retries), then follows the
-// registry in the background until ctx is done.
-func (f *Follower) Start(ctx context.Context) {
-	if _, err := f.Sync(ctx); err != nil {
-		f.logRun(Result{}, err)
-	}
-	go f.Run(ctx)
+// RunOnce syncs once and logs the outcome. A server calls it before Run,
+// so that it starts with the zone in step; a failure is only logged, the
+// loop of Run retries.
+func (f *Follower) RunOnce(ctx context.Context) {
+	res, err := f.Sync(ctx)
+	f.logRun(res, err)
 }
 
 // Run follows the registry until ctx is done: a run at start, after every

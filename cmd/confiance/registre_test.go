@@ -23,8 +23,10 @@ type reg struct {
 	base []string // --data DIR or --db DSN
 }
 
+// sqliteReg uses a SQLite file in a temporary folder (--db "" so that a
+// CONFIANCE_DB of the environment is not used).
 func sqliteReg(t *testing.T) *reg {
-	return &reg{t: t, base: []string{"--data", t.TempDir()}}
+	return &reg{t: t, base: []string{"--data", t.TempDir(), "--db", ""}}
 }
 
 type result struct {
@@ -385,7 +387,7 @@ func TestHistoriqueVerifierDetectsTampering(t *testing.T) {
 // TestRegistreTestEnvironment names access points as the ANS test
 // environment does: one per installation, db{id}.test.mesimagesmedicales.fr.
 func TestRegistreTestEnvironment(t *testing.T) {
-	r := &reg{t: t, base: []string{"--data", t.TempDir(), "--env", "test"}}
+	r := &reg{t: t, base: []string{"--data", t.TempDir(), "--db", "", "--env", "test"}}
 	r.ok("registre", "operateur", "create", "--apply", "--json", writeOperateur(t, 1))
 	r.ok("registre", "site", "create", "--apply", "--operateur", "1", "--libelle", "Site 1",
 		"--siren", registretest.SIREN(11))

@@ -7,6 +7,7 @@ import (
 
 	"confiance/internal/meteo"
 	"confiance/internal/meteo/meteosim"
+	"confiance/internal/notify"
 	webmeteo "confiance/internal/web/meteo"
 	"confiance/internal/web/ui"
 )
@@ -26,8 +27,10 @@ type meteoFlags struct {
 
 // meteoComponent watches the access points of the registry and serves the
 // public status page at "/", its feed and badges under /meteo/, its JSON
-// API under /api/v1/meteo/ and the front-end assets under /static/. In
-// demo mode the access points lead to simulated DRIMboxes on loopback.
+// API under /api/v1/meteo/ and the front-end assets under /static/. State
+// changes are queued in the notifier's outbox for the operators who
+// subscribed. In demo mode the access points lead to simulated DRIMboxes
+// on loopback.
 func meteoComponent() component {
 	f := &meteoFlags{}
 	return component{name: "meteo", flags: f.register, start: func(a *app) error { return startMeteo(a, f) }}
@@ -71,7 +74,10 @@ func startMeteo(a *app, f *meteoFlags) error {
 		return err
 	}
 	st := meteo.NewStore(a.db)
-	opts := []meteo.Option{meteo.WithJournal(st), meteo.WithLogger(a.log)}
+	var p *meteo.Prober
+	alerts := meteo.NewAlertes(st, st, notify.NewOutbox(a.db, time.Now),
+		func(fqdn string) (meteo.Cible, bool) { return p.Cible(fqdn) }, a.log)
+	opts := []meteo.Option{meteo.WithJournal(alerts), meteo.WithLogger(a.log)}
 	var route func([]meteo.Cible)
 	if a.demo {
 		fleet, err := meteosim.NewFlotte(meteosim.Demo)
@@ -81,7 +87,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 		go func() { <-a.ctx.Done(); fleet.Close() }()
 		opts, route = append(opts, meteo.WithReseau(fleet.Reseau())), fleet.Router
 	}
-	p := meteo.NewProber(f.config(a.demo), opts...)
+	p = meteo.NewProber(f.config(a.demo), opts...)
 	svc := meteo.NewService(p, st, meteo.Retention{Resultats: f.keep}, a.log)
 	if err := svc.Restaurer(a.ctx); err != nil {
 		return fmt.Errorf("historique de la météo : %w", err)
@@ -98,6 +104,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 		return err
 	}
 	h.Register(a.mux)
+	h.RegisterAbonnements(a.mux, a.svc.Authenticate)
 	a.mux.Handle("GET /static/", u.Handler())
 	return nil
 }

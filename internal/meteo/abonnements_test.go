@@ -96,6 +96,9 @@ func TestAlertes(t *testing.T) {
 		t.Fatalf("%d alerts, want 2 (e-mail and webhook of operator 7)", len(o.msgs))
 	}
 	mail, hook := o.msgs[0], o.msgs[1]
+	if mail.Canal == notify.CanalWebhook {
+		mail, hook = hook, mail
+	}
 	if mail.Canal != notify.CanalEmail || mail.Destinataires[0] != "astreinte@op7.fr" ||
 		!strings.Contains(mail.Sujet, "PACS de db1.350.mesimagesmedicales.fr : indisponible") {
 		t.Errorf("e-mail %+v", mail)
@@ -106,7 +109,13 @@ func TestAlertes(t *testing.T) {
 	h.srv.Configurer(meteosim.Options{})
 	h.round(t)
 	h.round(t) // back up
-	if len(o.msgs) != 4 || !strings.Contains(o.msgs[2].Sujet, "disponible") {
-		t.Fatalf("alerts after recovery: %d", len(o.msgs))
+	if len(o.msgs) != 4 {
+		t.Fatalf("%d alerts after recovery, want 4", len(o.msgs))
+	}
+	for _, m := range o.msgs[2:] {
+		if !strings.Contains(m.Sujet+m.Corps, "disponible") || strings.Contains(m.Sujet, "indisponible") ||
+			strings.Contains(m.Corps, `"etat":"indisponible"`) {
+			t.Errorf("recovery alert %+v", m)
+		}
 	}
 }

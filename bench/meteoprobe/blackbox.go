@@ -50,7 +50,7 @@ func runBlackbox(sim simulation, bb string, pid, n int, d time.Duration) result 
 	wg.Wait()
 	used := cpu(pid) - before
 	r := result{Mode: "blackbox", Checks: checks.Load(), Echecs: failed.Load(), Retards: late.Load(),
-		CPUSeconds: used, Duree: d.String()}
+		CPUSeconds: used, Duree: d.String(), Attendues: expected(n, d)}
 	r.CPUPerCheck = used / float64(max(r.Checks, 1)) * 1e6
 	return r
 }

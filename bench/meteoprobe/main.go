@@ -56,9 +56,12 @@ func main() {
 
 // result is what each mode reports.
 type result struct {
-	Mode        string  `json:"mode"`
-	Checks      int64   `json:"verifications"`
-	Echecs      int64   `json:"echecs"` // components down at the end (confiance), failed probes (blackbox)
+	Mode      string `json:"mode"`
+	Checks    int64  `json:"verifications"`
+	Attendues int64  `json:"verificationsAttendues"` // 3n a minute
+	// Echecs counts the components down at the end (confiance), the failed
+	// probes (blackbox).
+	Echecs      int64   `json:"echecs"`
 	Retards     int64   `json:"retards"`
 	CPUSeconds  float64 `json:"cpuSecondes"`
 	CPUPerCheck float64 `json:"cpuMicrosecondesParVerification"`
@@ -73,13 +76,15 @@ func runConfiance(sim simulation, caFile string, n int, d time.Duration) result 
 		addr := sim.Serveurs[i%len(sim.Serveurs)]
 		routes.Set(db, addr)
 		routes.Set(vi, addr)
-		cs = append(cs, meteo.Cible{FQDNDB: db, FQDNVI: vi, CibleDB: "h-" + db[:len(db)-11] + ".op.bench.test",
-			CibleVI: "h-" + vi[:len(vi)-11] + ".op.bench.test"})
+		cs = append(cs, meteo.Cible{FQDNDB: db, FQDNVI: vi,
+			CibleDB: "h-" + strings.TrimSuffix(db, ".bench.test") + ".op.bench.test",
+			CibleVI: "h-" + strings.TrimSuffix(vi, ".bench.test") + ".op.bench.test"})
 	}
-	resolver := &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
+	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var dl net.Dialer
 		return dl.DialContext(ctx, "udp", sim.DNS)
-	}}
+	}
+	resolver := &net.Resolver{PreferGo: true, Dial: dial}
 	p := meteo.NewProber(meteo.Config{Intervalle: time.Minute, Concurrence: 256},
 		meteo.WithReseau(meteo.Reseau{Dial: routes.Dial, Resolver: resolver, Racines: roots(caFile)}))
 	p.SetCibles(cs)
@@ -89,11 +94,14 @@ func runConfiance(sim simulation, caFile string, n int, d time.Duration) result 
 	p.Run(ctx)
 	used := cpu(0) - before
 	r := result{Mode: "confiance", Checks: p.Executions(), Retards: p.Retards(), CPUSeconds: used,
-		Duree: d.String()}
+		Duree: d.String(), Attendues: expected(n, d)}
 	r.Echecs = int64(len(p.Vue(time.Now(), nil, nil).Indisponibles))
 	r.CPUPerCheck = used / float64(max(r.Checks, 1)) * 1e6
 	return r
 }
+
+// expected is how many checks 3 a minute for n access points make in d.
+func expected(n int, d time.Duration) int64 { return int64(3 * n * int(d) / int(time.Minute)) }
 
 func roots(file string) *x509.CertPool {
 	raw, err := os.ReadFile(file)

@@ -1,6 +1,7 @@
 // Command meteosim runs simulated DRIMboxes for bench/meteo.sh, in their
 // own process so that the prober's CPU is measured alone: -servers HTTPS
-// servers (healthy, certificates from a generated test PKI) and a DNS
+// servers (healthy, one certificate for *.bench.test from a generated test
+// PKI, so that the simulation costs the same to both probers) and a DNS
 // server answering for every name under bench.test with a CNAME to
 // h-NAME.op.bench.test and the address 127.0.0.1. It writes the root of
 // the PKI to -ca, prints one JSON line with the addresses, and serves
@@ -32,7 +33,11 @@ func main() {
 	flag.Parse()
 	a, err := meteosim.NewAutorite()
 	must(err)
-	f, err := a.Flotte(make([]meteosim.Options, *n))
+	opts := make([]meteosim.Options, *n)
+	for i := range opts {
+		opts[i].Joker = "*." + Zone[:len(Zone)-1]
+	}
+	f, err := a.Flotte(opts)
 	must(err)
 	defer f.Close()
 	out, err := os.Create(*ca)

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"confiance/internal/meteo"
@@ -23,6 +24,8 @@ type meteoFlags struct {
 	witness     string
 	keep        time.Duration
 	intervalSet bool
+	share       bool
+	name        string
 }
 
 // meteoComponent watches the access points of the registry and serves the
@@ -33,7 +36,8 @@ type meteoFlags struct {
 // on loopback.
 func meteoComponent() component {
 	f := &meteoFlags{}
-	return component{name: "meteo", flags: f.register, start: func(a *app) error { return startMeteo(a, f) }}
+	start := func(a *app) error { return startMeteo(a, f) }
+	return component{name: "meteo", flags: f.register, start: start}
 }
 
 func (f *meteoFlags) register(fs *flag.FlagSet) {
@@ -56,6 +60,11 @@ func (f *meteoFlags) register(fs *flag.FlagSet) {
 		"hôte:port que la sonde doit joindre pour compter un échec réseau (vide : aucun)")
 	fs.DurationVar(&f.keep, "meteo-conservation", 7*24*time.Hour,
 		"durée de conservation des résultats bruts")
+	fs.BoolVar(&f.share, "meteo-partage", false,
+		"partager les vérifications entre les instances sur la même base (baux)")
+	host, _ := os.Hostname()
+	fs.StringVar(&f.name, "meteo-sonde", fmt.Sprintf("%s-%d", host, os.Getpid()),
+		"nom de cette sonde parmi les instances qui partagent les vérifications")
 }
 
 func (f *meteoFlags) config(demo bool) meteo.Config {
@@ -87,7 +96,15 @@ func startMeteo(a *app, f *meteoFlags) error {
 		go func() { <-a.ctx.Done(); fleet.Close() }()
 		opts, route = append(opts, meteo.WithReseau(fleet.Reseau())), fleet.Router
 	}
-	p = meteo.NewProber(f.config(a.demo), opts...)
+	cfg := f.config(a.demo)
+	if f.share {
+		sh, err := startMeteoShare(a, f, cfg)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, meteo.WithPartage(sh))
+	}
+	p = meteo.NewProber(cfg, opts...)
 	svc := meteo.NewService(p, st, meteo.Retention{Resultats: f.keep}, a.log)
 	if err := svc.Restaurer(a.ctx); err != nil {
 		return fmt.Errorf("historique de la météo : %w", err)
@@ -107,6 +124,22 @@ func startMeteo(a *app, f *meteoFlags) error {
 	h.RegisterAbonnements(a.mux, a.svc.Authenticate)
 	a.mux.Handle("GET /static/", u.Handler())
 	return nil
+}
+
+// startMeteoShare takes this instance's first leases and keeps them
+// renewed; a lease lasts half an interval, so that the checks of a stopped
+// instance pass to the others within one interval.
+func startMeteoShare(a *app, f *meteoFlags, cfg meteo.Config) (*meteo.Partage, error) {
+	interval := cfg.Intervalle
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	sh := meteo.NewPartage(a.db, f.name, 64, interval/2, nil)
+	if err := sh.Renouveler(a.ctx); err != nil {
+		return nil, fmt.Errorf("baux de la météo : %w", err)
+	}
+	go sh.Run(a.ctx, func(err error) { a.log.Error("meteo: renewing leases", "err", err) })
+	return sh, nil
 }
 
 // startMeteoDemo routes the access points to the simulated DRIMboxes and

@@ -42,7 +42,8 @@ func (a Abonnement) Validate() error {
 				registre.ErrInvalid)
 		}
 	default:
-		return fmt.Errorf("%w : canal « %s » inconnu (email ou webhook)", registre.ErrInvalid, a.Canal)
+		return fmt.Errorf("%w : canal « %s » inconnu (email ou webhook)",
+			registre.ErrInvalid, a.Canal)
 	}
 	for _, f := range a.Portee {
 		if err := registre.ValidateHostname(f); err != nil {
@@ -79,7 +80,8 @@ func isUnique(err error) bool {
 
 // Abonnements returns the subscriptions of an operator (0: of every one).
 func (s *Store) Abonnements(ctx context.Context, operateurID int64) ([]Abonnement, error) {
-	q, args := `SELECT id, operateur_id, canal, adresse, portee, cree_le FROM meteo_abonnements`, []any{}
+	q := `SELECT id, operateur_id, canal, adresse, portee, cree_le FROM meteo_abonnements`
+	var args []any
 	if operateurID != 0 {
 		q, args = q+` WHERE operateur_id = ?`, append(args, operateurID)
 	}
@@ -216,4 +218,3 @@ func (p *Prober) Cible(fqdnDB string) (Cible, bool) {
 	}
 	return pl.cible, true
 }
-

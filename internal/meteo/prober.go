@@ -82,11 +82,14 @@ type Prober struct {
 	now     func() time.Time
 	journal Journal
 	log     *slog.Logger
+	partage *Partage                      // nil: this prober runs every check
+	externe map[ComposantID]EtatComposant // what the database says, with sharing
+	held    map[string]bool               // access points held at the last due, with sharing
 
 	mu      sync.Mutex
 	plans   map[string]*plan // by db FQDN
 	suivis  map[ComposantID]*suivi
-	pending []Resultat // not yet written to the journal
+	pending []Resultat   // not yet written to the journal
 	retards atomic.Int64 // runs started more than an interval late
 	runs    atomic.Int64
 
@@ -132,9 +135,11 @@ func NewProber(cfg Config, opts ...Option) *Prober {
 // Config returns the configuration in use, defaults applied.
 func (p *Prober) Config() Config { return p.cfg }
 
-// SetCibles replaces the watched access points. A new one has its first
-// checks spread over the first interval, so that a large registry is not
-// checked all at once; one that left stops being checked.
+// SetCibles replaces the watched access points. Each check runs at fixed
+// slots (its offset within every interval, from a hash of its name), so
+// that a large registry is not checked all at once and several probers
+// sharing the checks agree on when each is due; one that left stops being
+// checked.
 func (p *Prober) SetCibles(cs []Cible) {
 	now := p.now()
 	p.mu.Lock()
@@ -148,7 +153,7 @@ func (p *Prober) SetCibles(cs []Cible) {
 		}
 		pl := &plan{cible: c}
 		for i, s := range sondeIndex {
-			pl.next[i] = now.Add(spread(c.FQDNDB+string(s), p.cfg.Intervalle))
+			pl.next[i] = slot(now, spread(c.FQDNDB+string(s), p.cfg.Intervalle), p.cfg.Intervalle)
 		}
 		p.plans[c.FQDNDB] = pl
 	}
@@ -160,6 +165,16 @@ func (p *Prober) SetCibles(cs []Cible) {
 			}
 		}
 	}
+}
+
+// slot returns the first instant at or after now that is off after a
+// multiple of interval.
+func slot(now time.Time, off, interval time.Duration) time.Time {
+	t := now.Truncate(interval).Add(off)
+	if t.Before(now) {
+		t = t.Add(interval)
+	}
+	return t
 }
 
 // spread is a stable offset in [0, d) for a name.
@@ -176,7 +191,8 @@ type job struct {
 }
 
 // due marks the checks due at now as running and schedules their next run
-// one interval later (or one interval from now, when late by more).
+// at their next slot; with sharing, the checks of partitions held by
+// another prober are skipped.
 func (p *Prober) due(now time.Time) []job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -186,12 +202,17 @@ func (p *Prober) due(now time.Time) []job {
 			if pl.running[i] || pl.next[i].After(now) {
 				continue
 			}
-			pl.running[i] = true
-			jobs = append(jobs, job{pl.cible, i, pl.next[i]})
-			pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
-			if !pl.next[i].After(now) {
-				pl.next[i] = now.Add(p.cfg.Intervalle)
+			due := pl.next[i]
+			for !pl.next[i].After(now) {
+				pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
 			}
+			owned := p.owns(pl.cible.FQDNDB)
+			p.followLeases(pl.cible.FQDNDB, owned)
+			if !owned {
+				continue // another prober holds this one
+			}
+			pl.running[i] = true
+			jobs = append(jobs, job{pl.cible, i, due})
 		}
 	}
 	return jobs
@@ -410,3 +431,7 @@ func (p *Prober) Restaurer(h map[ComposantID][]Intervalle) {
 		s.ivs = append(append([]Intervalle(nil), ivs...), s.ivs...)
 	}
 }
+
+// owns reports whether this prober runs the checks of an access point:
+// always, unless the checks are shared (see Partage).
+func (p *Prober) owns(fqdnDB string) bool { return p.partage == nil || p.partage.Possede(fqdnDB) }

@@ -38,7 +38,8 @@ func ParseSante(b []byte) (Sante, error) {
 	}
 	for i, c := range s.Checks {
 		if err := checkStatus(c.Status); err != nil {
-			return Sante{}, fmt.Errorf("réponse HealthCheck : vérification %d (%q) %w", i+1, c.Name, err)
+			return Sante{}, fmt.Errorf("réponse HealthCheck : vérification %d (%q) %w",
+				i+1, c.Name, err)
 		}
 	}
 	return s, nil

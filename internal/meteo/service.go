@@ -92,6 +92,14 @@ func (s *Service) Rafraichir(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.prober.partage != nil {
+		etats, err := s.store.Etats(ctx, now.Add(-Periodes[3].Duree-48*time.Hour),
+			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.Intervalle)))
+		if err != nil {
+			return err
+		}
+		s.prober.SetExterne(etats)
+	}
 	s.vue.Store(s.prober.Vue(now, maint, incs))
 	return nil
 }
@@ -146,7 +154,8 @@ func (s *Service) Entretenir(ctx context.Context) error {
 
 // agreger writes the aggregates of span g completed between the last one
 // stored (at most 90 days back) and now.
-func (s *Service) agreger(ctx context.Context, g Granularite, now time.Time, maint []Maintenance) error {
+func (s *Service) agreger(ctx context.Context, g Granularite, now time.Time,
+	maint []Maintenance) error {
 	last, err := s.store.DernierAgregat(ctx, g)
 	if err != nil {
 		return err

@@ -112,7 +112,8 @@ func (s *Store) FermerOuverts(ctx context.Context) error {
 
 // Intervalles returns the intervals that end after since, by component,
 // oldest first.
-func (s *Store) Intervalles(ctx context.Context, since time.Time) (map[ComposantID][]Intervalle, error) {
+func (s *Store) Intervalles(ctx context.Context,
+	since time.Time) (map[ComposantID][]Intervalle, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT composant, debut, fin, etat
 		FROM meteo_intervalles WHERE fin = '' OR fin > ? ORDER BY composant, debut`), ts(since))
 	if err != nil {
@@ -153,8 +154,8 @@ func (s *Store) Resultats(ctx context.Context, id ComposantID, limit int) ([]Res
 		if err := rows.Scan(&at, &verdict, &ms, &msg, &exp); err != nil {
 			return nil, err
 		}
-		r := Resultat{Composant: id, Verdict: Verdict(verdict), Duree: time.Duration(ms) * time.Millisecond,
-			Message: msg}
+		r := Resultat{Composant: id, Verdict: Verdict(verdict), Message: msg,
+			Duree: time.Duration(ms) * time.Millisecond}
 		if r.At, err = parseTS(at); err != nil {
 			return nil, err
 		}

@@ -63,7 +63,8 @@ func parseAll(ss []string, ts ...*time.Time) error {
 }
 
 // AjouterIncident records an incident with its first update.
-func (s *Store) AjouterIncident(ctx context.Context, inc Incident, first MiseAJour) (Incident, error) {
+func (s *Store) AjouterIncident(ctx context.Context, inc Incident,
+	first MiseAJour) (Incident, error) {
 	if err := inc.Validate(); err != nil {
 		return inc, err
 	}
@@ -132,7 +133,8 @@ func (s *Store) Incidents(ctx context.Context, since time.Time) ([]Incident, err
 	return out, err
 }
 
-func (s *Store) incidents(ctx context.Context, tx *sql.Tx, where string, arg any) ([]Incident, error) {
+func (s *Store) incidents(ctx context.Context, tx *sql.Tx, where string,
+	arg any) ([]Incident, error) {
 	rows, err := tx.QueryContext(ctx, s.d.Rebind(`SELECT id, titre, impact, debut, fin, portee,
 		auteur, cree_le FROM meteo_incidents WHERE `+where+` ORDER BY debut DESC, id`), arg)
 	if err != nil {

@@ -101,7 +101,8 @@ func windowsOf(maint []Fenetre) []span {
 
 // repartir fills out (one entry per span of g) from the intervals ivs and,
 // if not nil, one more interval last (the open one, copied by the caller).
-func (g grille) repartir(out []Durees, ivs []Intervalle, last *Intervalle, ws []span, now time.Time) {
+func (g grille) repartir(out []Durees, ivs []Intervalle, last *Intervalle, ws []span,
+	now time.Time) {
 	n := now.UnixNano()
 	add := func(iv *Intervalle) {
 		lo, hi := iv.Debut.UnixNano(), n

@@ -201,8 +201,15 @@ func (p *Prober) snapshots() ([]Cible, []snapshot) {
 
 func (p *Prober) snapshotLocked(id ComposantID) snapshot {
 	s := p.suivis[id]
+	if fqdn, _ := id.Split(); p.partage != nil && !p.held[fqdn] {
+		e := p.externe[id] // checked by another prober: the database knows
+		s = &suivi{etat: e.Etat, depuis: e.Depuis, dernier: e.Dernier, ivs: e.Intervalles}
+	}
 	if s == nil {
 		return snapshot{etat: Inconnu}
+	}
+	if s.etat == "" {
+		s.etat = Inconnu
 	}
 	sn := snapshot{etat: s.etat, depuis: s.depuis, dernier: s.dernier, closed: s.ivs}
 	if n := len(s.ivs); n > 0 {
@@ -238,7 +245,8 @@ func (p *Prober) pointVue(c Cible, snaps []snapshot, g grilles, maint []Maintena
 	return pv
 }
 
-func (p *Prober) composantVue(id ComposantID, t Type, sn snapshot, g grilles, ws []span) ComposantVue {
+func (p *Prober) composantVue(id ComposantID, t Type, sn snapshot, g grilles,
+	ws []span) ComposantVue {
 	cv := ComposantVue{ID: id, Type: t, Etat: sn.etat, Depuis: sn.depuis, Message: sn.dernier.Message,
 		Expiration: sn.dernier.Expiration}
 	if !cv.Expiration.IsZero() && cv.Expiration.Sub(g.now) < p.cfg.AlerteExpiration {

@@ -117,11 +117,13 @@ func (v *ChainVerifier) Count() int64 { return v.next - 1 }
 func (e Evenement) Suivi() string {
 	at := e.At.In(paris).Format("02/01/2006 15h04")
 	var what string
-	switch e.Action {
-	case "creation":
+	switch {
+	case e.Action == "creation":
 		what = "création"
-	case "statut":
+	case e.Action == "statut":
 		what = "changement de statut " + e.changes()
+	case followerActs[e.Action] != "" && (e.Entite == EntiteZone || e.Entite == EntiteListe):
+		what = followerActs[e.Action] + " " + e.changes()
 	default:
 		what = "mise à jour " + e.changes()
 	}
@@ -129,6 +131,16 @@ func (e Evenement) Suivi() string {
 		what += " (motif : " + e.Motif + ")"
 	}
 	return fmt.Sprintf("[%s, %s] %s", at, e.Acteur, what)
+}
+
+// followerActs names, in French, the acts of the list publisher and of the
+// DNS reconciler.
+var followerActs = map[string]string{
+	"publication":  "publication de la Liste Blanche",
+	"ajout":        "ajout à la zone DNS",
+	"modification": "modification de la zone DNS",
+	"suppression":  "suppression de la zone DNS",
+	"derive":       "dérive de la zone DNS réparée",
 }
 
 func (e Evenement) changes() string {

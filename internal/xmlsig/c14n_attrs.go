@@ -96,44 +96,28 @@ func sortAttrs(attrs []etree.Attr, keys []string) {
 	copy(attrs, sorted)
 }
 
+// c14nEscapes give the replacement of each byte C14N escapes, in text
+// and in attribute values; the empty string means the byte is kept.
+var c14nEscapes = func() (t [2][256]string) {
+	t[0]['&'], t[0]['<'], t[0]['>'], t[0]['\r'] = "&amp;", "&lt;", "&gt;", "&#xD;"
+	t[1]['&'], t[1]['<'], t[1]['"'], t[1]['\r'] = "&amp;", "&lt;", "&quot;", "&#xD;"
+	t[1]['\t'], t[1]['\n'] = "&#x9;", "&#xA;"
+	return t
+}()
+
 // escapeC14N appends s escaped as C14N requires for text or attributes.
 func escapeC14N[T string | []byte](dst []byte, s T, attr bool) []byte {
+	table := &c14nEscapes[0]
+	if attr {
+		table = &c14nEscapes[1]
+	}
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var rep string
-		switch s[i] {
-		case '&':
-			rep = "&amp;"
-		case '<':
-			rep = "&lt;"
-		case '>':
-			if attr {
-				continue
-			}
-			rep = "&gt;"
-		case '"':
-			if !attr {
-				continue
-			}
-			rep = "&quot;"
-		case '\t':
-			if !attr {
-				continue
-			}
-			rep = "&#x9;"
-		case '\n':
-			if !attr {
-				continue
-			}
-			rep = "&#xA;"
-		case '\r':
-			rep = "&#xD;"
-		default:
-			continue
+		if rep := table[s[i]]; rep != "" {
+			dst = append(dst, s[last:i]...)
+			dst = append(dst, rep...)
+			last = i + 1
 		}
-		dst = append(dst, s[last:i]...)
-		dst = append(dst, rep...)
-		last = i + 1
 	}
 	return append(dst, s[last:]...)
 }

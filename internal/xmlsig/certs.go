@@ -138,6 +138,9 @@ func checkRevocation(chain []*x509.Certificate, opts VerifyOptions) *Error {
 	return nil
 }
 
+// maxDistributionPoints bounds the downloads tried for one certificate.
+const maxDistributionPoints = 4
+
 // fetchCRL downloads the CRLs of cert's distribution points and returns the
 // first usable one; reason explains why the given CRLs were not.
 func fetchCRL(cert, issuer *x509.Certificate, opts VerifyOptions, reason error) (
@@ -147,7 +150,10 @@ func fetchCRL(cert, issuer *x509.Certificate, opts VerifyOptions, reason error) 
 			reason)
 	}
 	reasons := []string{reason.Error()}
-	for _, url := range cert.CRLDistributionPoints {
+	for i, url := range cert.CRLDistributionPoints {
+		if i == maxDistributionPoints {
+			break
+		}
 		fetched, err := opts.CRLFetcher.FetchCRL(opts.Context, url, issuer)
 		if err != nil {
 			reasons = append(reasons, err.Error())

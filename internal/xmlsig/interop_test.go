@@ -94,6 +94,15 @@ func TestInteropXmlsec1Signs(t *testing.T) {
 	assertCode(t, err, CodeDigest)
 }
 
+// TestInteropXmlsec1 has xmlsec1 verify lists signed by Confiance. xmlsec1
+// (1.2.x, Debian) checks both references — the document one through its
+// own XPath Filter 2.0 implementation, the SignedProperties one by Id —,
+// the signature value and the chain to the trusted root at the given time.
+// It does not check what XAdES adds (that SigningCertificateV2 designates
+// the signer, SigningTime), the signer's CN and OU, that the document holds
+// one signature only (Filter 2.0 hides any other from the digest), SHA-1,
+// nor revocation unless given CRLs: those are Confiance's own checks,
+// covered by the hostile corpus.
 func TestInteropXmlsec1(t *testing.T) {
 	bin := xmlsec1Path(t)
 	signers := []struct {
@@ -234,5 +243,25 @@ func TestInteropXadesjs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestInteropXadesjsANSFiles checks the xadesjs script (and its Filter 2.0
+// transform) on ANS's own signatures, made by eSignSanté.
+func TestInteropXadesjsANSFiles(t *testing.T) {
+	node, script := xadesjsScript(t)
+	dir, _ := loadANS(t)
+	anchors := []string{filepath.Join(dir, "igc-sante-test-racine-elementaire.pem"),
+		filepath.Join(dir, "igc-sante-test-organisations.pem")}
+	for _, tc := range []struct{ file, at string }{
+		{"ans-signee-2026-09-17.xml", "2026-10-01T00:00:00Z"},
+		{"ans-signee-2024-07-12-format-informatif.xml", "2024-07-12T05:37:19Z"},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			args := append([]string{script, "--at", tc.at, filepath.Join(dir, tc.file)}, anchors...)
+			if out, err := exec.Command(node, args...).CombinedOutput(); err != nil {
+				t.Fatalf("xadesjs rejects ANS's signature: %v\n%s", err, out)
+			}
+		})
 	}
 }

@@ -28,18 +28,19 @@ import (
 
 // xmlParser is the state of one parse.
 type xmlParser struct {
-	b       []byte
-	pos     int
-	doc     *etree.Document
-	stack   []*etree.Element
-	hasRoot bool
-	names   map[string]string
-	spaces  map[string]string
-	hints   map[string]int
-	scratch []byte
-	text    []byte
-	elems   []etree.Element
-	chars   []etree.CharData
+	b         []byte
+	pos       int
+	doc       *etree.Document
+	stack     []*etree.Element
+	hasRoot   bool
+	names     map[string]string
+	nameCache [64]string
+	spaces    map[string]string
+	hints     map[string]int
+	scratch   []byte
+	text      []byte
+	elems     []etree.Element
+	chars     []etree.CharData
 	// stream, when set, digests the document as it is read; white space
 	// between elements (outside signatures) is then left out of the tree.
 	stream  *streamC14N

@@ -186,12 +186,23 @@ func (p *xmlParser) name() (string, error) {
 		(colon > 0 && bytes.IndexByte(raw[colon+1:], ':') >= 0) {
 		return "", p.errorf("nom XML invalide %q", raw)
 	}
-	if s, ok := p.names[string(raw)]; ok {
-		return s, nil
+	return p.intern(raw), nil
+}
+
+// intern returns the one string of a name, looked up first in a small
+// direct-mapped cache (a list has a dozen names), then in a map.
+func (p *xmlParser) intern(raw []byte) string {
+	slot := &p.nameCache[(len(raw)*31+int(raw[0])*7+int(raw[len(raw)-1]))&(len(p.nameCache)-1)]
+	if *slot == string(raw) {
+		return *slot
 	}
-	s := string(raw)
-	p.names[s] = s
-	return s, nil
+	s, ok := p.names[string(raw)]
+	if !ok {
+		s = string(raw)
+		p.names[s] = s
+	}
+	*slot = s
+	return s
 }
 
 // asciiNameChar tells the ASCII characters allowed in a name after the

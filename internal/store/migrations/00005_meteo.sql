@@ -83,7 +83,23 @@ CREATE TABLE meteo_abonnements (
     UNIQUE (operateur_id, canal, adresse)
 );
 
+-- Several probers share the checks (meteo.Partage): each partition of the
+-- access points is leased to one prober until expire; probers say they are
+-- alive in meteo_sondes.
+CREATE TABLE meteo_baux (
+    numero    BIGINT PRIMARY KEY,
+    sonde     TEXT NOT NULL,
+    expire    TEXT NOT NULL
+);
+
+CREATE TABLE meteo_sondes (
+    sonde TEXT PRIMARY KEY,
+    vu_le TEXT NOT NULL
+);
+
 -- +goose Down
+DROP TABLE meteo_sondes;
+DROP TABLE meteo_baux;
 DROP TABLE meteo_abonnements;
 DROP TABLE meteo_incident_maj;
 DROP TABLE meteo_incidents;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/net/html"
 
 	"confiance/internal/meteo/meteosim"
+	"confiance/internal/web/ui"
 )
 
 func get(t *testing.T, url string, status int) (string, http.Header) {
@@ -89,6 +91,18 @@ func byID(root *html.Node, id string) *html.Node {
 	return ns[0]
 }
 
+// daysCovered counts the days the bars draw (5 units a day, a bar of n
+// days being 5n-1 wide).
+func daysCovered(rects []*html.Node) int {
+	n := 0
+	for _, r := range rects {
+		var w int
+		fmt.Sscan(attr(r, "width"), &w)
+		n += (w + 1) / 5
+	}
+	return n
+}
+
 func TestStatusPage(t *testing.T) {
 	s := newSite(t, meteosim.Demo, demoCibles(), 3)
 	s.announce(t)
@@ -130,8 +144,13 @@ func TestStatusPage(t *testing.T) {
 		if len(svgs) != 3 {
 			t.Fatalf("%d bar charts, want 3", len(svgs))
 		}
-		if n := len(find(svgs[0], byTag("rect"))); n != 90 {
-			t.Fatalf("%d daily bars, want 90", n)
+		rects := find(svgs[0], byTag("rect"))
+		if n := daysCovered(rects); n != 90 {
+			t.Fatalf("the bars cover %d days, want 90", n)
+		}
+		today := text(rects[len(rects)-1])
+		if !strings.Contains(today, ui.Date(s.clock.Now())+" : ") || !strings.Contains(today, "%") {
+			t.Errorf("today's bar says %q", today)
 		}
 		if !strings.Contains(text(p), "100,0000\u00a0%") && !strings.Contains(text(p), "%") {
 			t.Errorf("no uptime figure in %q", text(p))

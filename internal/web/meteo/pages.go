@@ -162,31 +162,51 @@ func couleur(j meteo.JourVue) string {
 
 // barres draws the 90 daily bars of a component as inline SVG, each with
 // a title saying its day and figure (read by screen readers and shown on
-// hover).
+// hover). Days without data in a row share one grey bar, which keeps the
+// page light while a component is new.
 func barres(jours []meteo.JourVue, dates []time.Time) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="meteo-barres" viewBox="0 0 %d 34" preserveAspectRatio="none" `+
 		`role="img" aria-label="Disponibilité quotidienne sur %d jours">`, len(jours)*5, len(jours))
-	for i, j := range jours {
-		label := "aucune donnée"
-		if j.Dispo.Connue {
-			label = j.Dispo.Pourcent()
-			if j.Indisponible > 0 {
-				label += ", indisponible " + duree(time.Duration(j.Indisponible)*time.Second)
+	for i := 0; i < len(jours); i++ {
+		j, n := jours[i], 1
+		if !j.Dispo.Connue && j.Maintenance == 0 {
+			for i+n < len(jours) && !jours[i+n].Dispo.Connue && jours[i+n].Maintenance == 0 {
+				n++
 			}
 		}
-		if j.Maintenance > 0 {
-			label += ", maintenance " + duree(time.Duration(j.Maintenance)*time.Second)
-		}
-		day := ""
-		if i < len(dates) {
-			day = ui.Date(dates[i]) + " : "
-		}
-		fmt.Fprintf(&b, `<rect x="%d" y="0" width="4" height="34" rx="1" fill="%s">`+
-			`<title>%s</title></rect>`, i*5, couleur(j), template.HTMLEscapeString(day+label))
+		fmt.Fprintf(&b, `<rect x="%d" y="0" width="%d" height="34" rx="1" fill="%s">`+
+			`<title>%s</title></rect>`, i*5, n*5-1, couleur(j),
+			template.HTMLEscapeString(dayLabel(dates, i, n)+" : "+jourLabel(j)))
+		i += n - 1
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
+}
+
+// dayLabel names the days i to i+n-1 of a bar.
+func dayLabel(dates []time.Time, i, n int) string {
+	if i+n > len(dates) {
+		return ""
+	}
+	if n == 1 {
+		return ui.Date(dates[i])
+	}
+	return "du " + ui.Date(dates[i]) + " au " + ui.Date(dates[i+n-1])
+}
+
+func jourLabel(j meteo.JourVue) string {
+	label := "aucune donnée"
+	if j.Dispo.Connue {
+		label = j.Dispo.Pourcent()
+		if j.Indisponible > 0 {
+			label += ", indisponible " + duree(time.Duration(j.Indisponible)*time.Second)
+		}
+	}
+	if j.Maintenance > 0 {
+		label += ", maintenance " + duree(time.Duration(j.Maintenance)*time.Second)
+	}
+	return label
 }
 
 // duree renders a duration in French: "2 h 05 min", "45 s".

@@ -118,7 +118,8 @@ func (p Page) HTMX() bool { return p.htmx }
 // Templates returns the layout with a page's templates parsed from fsys:
 // the page defines "contenu" (and may define more). Each page gets its own
 // set, so that pages do not clash.
-func (u *UI) Templates(fsys fs.FS, funcs template.FuncMap, patterns ...string) (*template.Template, error) {
+func (u *UI) Templates(fsys fs.FS, funcs template.FuncMap,
+	patterns ...string) (*template.Template, error) {
 	t, err := u.base.Clone()
 	if err != nil {
 		return nil, err

@@ -20,12 +20,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"lance le serveur (API, pages publiques)", cmdServe},
-		"registre": {"administre le Registre National", cmdRegistre},
-		"token":    {"crée et révoque les jetons d'accès à l'API", cmdToken},
-		"liste":    {"vérifie, signe et génère la Liste Blanche", cmdListe},
-		"dns":      {"planifie, applique et vérifie la zone DNS", cmdDNS},
-		"agent":    {"agent DRIMbox : synchronise la liste, filtre les pairs", cmdAgent},
+		"serve":      {"lance le serveur (API, pages publiques)", cmdServe},
+		"registre":   {"administre le Registre National", cmdRegistre},
+		"token":      {"crée et révoque les jetons d'accès à l'API", cmdToken},
+		"liste":      {"vérifie, signe et génère la Liste Blanche", cmdListe},
+		"dns":        {"planifie, applique et vérifie la zone DNS", cmdDNS},
+		"agent":      {"agent DRIMbox : synchronise la liste, filtre les pairs", cmdAgent},
+		"compte":     {"gère les comptes du portail", cmdCompte},
+		"certificat": {"besoins, inventaire et CSR des certificats", cmdCertificat},
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -93,7 +94,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 		if err != nil {
 			return fmt.Errorf("DRIMbox simulées : %w", err)
 		}
-		go func() { <-a.ctx.Done(); fleet.Close() }()
+		a.background(func(ctx context.Context) { <-ctx.Done(); fleet.Close() })
 		opts, route = append(opts, meteo.WithReseau(fleet.Reseau())), fleet.Router
 	}
 	cfg := f.config(a.demo)
@@ -112,10 +113,14 @@ func startMeteo(a *app, f *meteoFlags) error {
 	if err := startMeteoDemo(a, st, route); err != nil {
 		return err
 	}
-	go meteo.Suivre(a.ctx, a.svc, p, 5*time.Minute, route, func(err error) {
-		a.log.Error("meteo: reading the registry", "err", err)
+	a.background(func(ctx context.Context) {
+		meteo.Suivre(ctx, a.svc, p, 5*time.Minute, route, func(err error) {
+			a.log.Error("meteo: reading the registry", "err", err)
+		})
 	})
-	go svc.Run(a.ctx, min(p.Config().Intervalle, 10*time.Second))
+	a.background(func(ctx context.Context) {
+		svc.Run(ctx, min(p.Config().Intervalle, 10*time.Second))
+	})
 	h, err := webmeteo.New(svc.Vue, st, u, a.log)
 	if err != nil {
 		return err
@@ -123,6 +128,12 @@ func startMeteo(a *app, f *meteoFlags) error {
 	h.Register(a.mux)
 	h.RegisterAbonnements(a.mux, a.svc.Authenticate)
 	a.mux.Handle("GET /static/", u.Handler())
+	a.tell("Météo des services : {base}/ (API : {base}/api/v1/meteo/etat, " +
+		"flux Atom : {base}/meteo/flux.atom)")
+	if a.demo {
+		a.tell("  DRIMbox simulées sur la boucle locale, vérifiées toutes les " +
+			p.Config().Intervalle.String())
+	}
 	return nil
 }
 
@@ -138,7 +149,9 @@ func startMeteoShare(a *app, f *meteoFlags, cfg meteo.Config) (*meteo.Partage, e
 	if err := sh.Renouveler(a.ctx); err != nil {
 		return nil, fmt.Errorf("baux de la météo : %w", err)
 	}
-	go sh.Run(a.ctx, func(err error) { a.log.Error("meteo: renewing leases", "err", err) })
+	a.background(func(ctx context.Context) {
+		sh.Run(ctx, func(err error) { a.log.Error("meteo: renewing leases", "err", err) })
+	})
 	return sh, nil
 }
 

@@ -107,6 +107,15 @@ func (d Demande) checkFields() error {
 	return nil
 }
 
+// Valide checks that t is a key type NewKey makes ("" is RSA 2048).
+func (t TypeCle) Valide() error {
+	switch t {
+	case RSA2048, RSA3072, ECDSAP256, "":
+		return nil
+	}
+	return fmt.Errorf("type de clé « %s » inconnu (rsa2048, rsa3072 ou ecdsa-p256)", t)
+}
+
 // NewKey generates a key of type t from random.
 func NewKey(t TypeCle, random io.Reader) (crypto.Signer, error) {
 	switch t {

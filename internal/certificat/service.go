@@ -81,6 +81,17 @@ func (s *Service) Besoins(ctx context.Context, p registre.Principal,
 	return s.besoins(ctx, inst, par)
 }
 
+// Parametres returns the stored parameters of an installation p may see
+// (zero ones when none were stored).
+func (s *Service) Parametres(ctx context.Context, p registre.Principal,
+	installationID int64) (Parametres, error) {
+	if _, err := s.cfg.Registre.Installation(ctx, p, installationID); err != nil {
+		return Parametres{}, err
+	}
+	par, _, err := s.cfg.Store.Parametres(ctx, installationID)
+	return par, err
+}
+
 // Simuler returns the needs of an installation for parameters that are not
 // stored, as a preview.
 func (s *Service) Simuler(ctx context.Context, p registre.Principal,

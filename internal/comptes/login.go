@@ -15,8 +15,9 @@ import (
 // password. After MaxEchecs consecutive failures the account is locked for
 // Blocage; a success clears the count and upgrades an outdated hash.
 func (s *Service) Authentifier(ctx context.Context, email, password string) (Compte, error) {
-	if len(password) > MaxMotDePasse {
-		password = password[:MaxMotDePasse] // bounded work; it cannot match anyway
+	tooLong := len(password) > MaxMotDePasse
+	if tooLong {
+		password = password[:MaxMotDePasse] // bounded work; refused below anyway
 	}
 	c, err := s.store.ParEmail(ctx, email)
 	if errors.Is(err, registre.ErrNotFound) || (err == nil && c.HashMotDePasse == "") {
@@ -34,7 +35,7 @@ func (s *Service) Authentifier(ctx context.Context, email, password string) (Com
 	if !c.Actif() || now.Before(c.BloqueJusqu) {
 		return Compte{}, ErrIdentifiants
 	}
-	if !ok {
+	if !ok || tooLong {
 		n, err := s.store.NoterEchec(ctx, c.ID, s.opt.MaxEchecs, now.Add(s.opt.Blocage))
 		if err != nil {
 			return Compte{}, err

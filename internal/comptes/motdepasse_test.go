@@ -51,10 +51,19 @@ func FuzzParseHash(f *testing.F) {
 	})
 }
 
-// BenchmarkHacher measures the production parameters (DefaultArgon2).
+// BenchmarkHacher measures the production parameters (DefaultArgon2) and,
+// for comparison, RFC 9106's second option (t=3, m=64 MiB).
 func BenchmarkHacher(b *testing.B) {
-	h := NewHasher(DefaultArgon2, 2)
-	for b.Loop() {
-		h.Hacher("un mot de passe long")
+	for name, p := range map[string]Argon2Params{
+		"defaut":  DefaultArgon2,
+		"rfc9106": {Temps: 3, Memoire: 64 * 1024, Threads: 2, LongCle: 32, LongSel: 16},
+		"m46-t1":  {Temps: 1, Memoire: 46 * 1024, Threads: 1, LongCle: 32, LongSel: 16},
+	} {
+		b.Run(name, func(b *testing.B) {
+			h := NewHasher(p, 2)
+			for b.Loop() {
+				h.Hacher("un mot de passe long")
+			}
+		})
 	}
 }

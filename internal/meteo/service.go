@@ -105,9 +105,12 @@ func (s *Service) Rafraichir(ctx context.Context) error {
 }
 
 // Run runs the prober and refreshes the model every period until ctx is
-// done; once an hour it writes the aggregates and purges old data.
+// done; once an hour it writes the aggregates and purges old data. It
+// returns once the prober has stopped and written its last results.
 func (s *Service) Run(ctx context.Context, period time.Duration) {
-	go s.prober.Run(ctx)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); s.prober.Run(ctx) }()
+	defer func() { <-stopped }()
 	t := time.NewTicker(period)
 	defer t.Stop()
 	var lastHour time.Time

@@ -141,7 +141,9 @@ func diffParsers(t *testing.T, doc []byte) {
 	if err := ref.ReadFromBytes(doc); err != nil {
 		t.Fatalf("encoding/xml rejects what parseXML accepts: %v", err)
 	}
-	if ref.Root() == nil || hasSpecialAttrSpace(ref.Root()) {
+	// goxmldsig renders xmlns="" where Exclusive C14N does not (see
+	// compareSubtrees): such documents are not compared.
+	if ref.Root() == nil || hasSpecialAttrSpace(ref.Root()) || undeclaresDefault(ref.Root()) {
 		return
 	}
 	var a bytes.Buffer

@@ -59,8 +59,8 @@ type Options struct {
 
 // DefaultMotif flaps: a single failure (absorbed by the thresholds), then
 // a longer outage.
-var DefaultMotif = []bool{true, true, true, true, false, true, true, true, false, false, false,
-	false, true, true}
+var DefaultMotif = []bool{true, true, false, true, true, false, false, false, false, true, true,
+	true}
 
 // Autorite is the test PKI that signs the certificates of the simulated
 // DRIMboxes; probers trust its root.

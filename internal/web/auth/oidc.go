@@ -137,9 +137,9 @@ func (h *Handler) readFlow(w http.ResponseWriter, r *http.Request) (flow, error)
 	if err != nil || len(ck.Value) > 4096 {
 		return f, errors.New("no flow cookie")
 	}
-	raw, err := base64.RawURLEncoding.DecodeString(ck.Value)
-	if err != nil || json.Unmarshal(raw, &f) != nil {
-		return f, errors.New("bad flow cookie")
+	f, err = decodeFlow(ck.Value)
+	if err != nil {
+		return f, err
 	}
 	state := r.FormValue("state")
 	if f.State == "" || subtle.ConstantTimeCompare([]byte(state), []byte(f.State)) != 1 {
@@ -147,6 +147,16 @@ func (h *Handler) readFlow(w http.ResponseWriter, r *http.Request) (flow, error)
 	}
 	if h.cfg.Now().After(f.Expire) {
 		return f, errors.New("flow expired")
+	}
+	return f, nil
+}
+
+// decodeFlow reads the value of a flow cookie.
+func decodeFlow(value string) (flow, error) {
+	var f flow
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || json.Unmarshal(raw, &f) != nil {
+		return f, errors.New("bad flow cookie")
 	}
 	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -59,7 +60,7 @@ type setup struct {
 func newPortal(t *testing.T, s setup) *portal {
 	t.Helper()
 	db := storetest.SQLite(t)
-	p := &portal{t: t, clock: &clock{t: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)},
+	p := &portal{t: t, clock: &clock{t: time.Now().UTC()},
 		mux: http.NewServeMux()}
 	cheap := comptes.Argon2Params{Temps: 1, Memoire: 64, Threads: 1, LongCle: 32, LongSel: 16}
 	var err error
@@ -85,7 +86,7 @@ func newPortal(t *testing.T, s setup) *portal {
 	}
 	t.Cleanup(p.srv.Close)
 	cfg := Config{Comptes: p.comptes, Sessions: p.sessions, Now: p.clock.now,
-		MaxTentatives: s.limit}
+		MaxTentatives: s.limit, Log: slog.New(slog.NewTextHandler(testLog{t}, nil))}
 	if s.oidc != nil {
 		cfg.OIDC = s.oidc(p)
 	}
@@ -96,6 +97,14 @@ func newPortal(t *testing.T, s setup) *portal {
 	}
 	p.srv.Config.Handler = h
 	return p
+}
+
+// testLog sends the handlers' log to the test's.
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
 }
 
 // echo answers with the logged-in account.

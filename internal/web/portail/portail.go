@@ -183,6 +183,10 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request, status int, name,
 	sw := &statusWriter{ResponseWriter: w, status: status}
 	if err := h.cfg.UI.Render(sw, h.pages[name], ui.Page{Titre: titre, Data: v}); err != nil {
 		h.cfg.Log.Error("portail: rendering", "page", name, "err", err)
+		if !sw.wrote {
+			http.Error(w, "Erreur interne : la page n'a pas pu être affichée.",
+				http.StatusInternalServerError)
+		}
 	}
 }
 

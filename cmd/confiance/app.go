@@ -135,5 +135,6 @@ type component struct {
 
 // components are started in this order by `confiance serve`.
 func components() []component {
-	return []component{apiComponent(), listeComponent(), dnsComponent(), meteoComponent()}
+	return []component{apiComponent(), listeComponent(), dnsComponent(), meteoComponent(),
+		portailComponent()}
 }

@@ -101,9 +101,9 @@ func newCertService(db *store.DB, svc *registre.Service, anc certificat.Ancres,
 
 // besoinsFlags are the options of `confiance certificat besoins`.
 type besoinsFlags struct {
-	installation    int64
-	ris             int
-	situations      stringList
+	installation     int64
+	ris              int
+	situations       stringList
 	proxyID, proxyOU string
 }
 

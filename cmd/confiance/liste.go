@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"time"
 
 	"confiance/internal/listeblanche"
@@ -30,31 +29,7 @@ func listeCommands() map[string]command {
 
 // cmdListe dispatches `confiance liste SOUS-COMMANDE`.
 func cmdListe(args []string, stdout, stderr io.Writer) int {
-	cmds := listeCommands()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		listeUsage(stderr, cmds)
-		return 2
-	}
-	c, ok := cmds[args[0]]
-	if !ok {
-		fmt.Fprintf(stderr, "confiance liste : sous-commande inconnue « %s »\n\n", args[0])
-		listeUsage(stderr, cmds)
-		return 2
-	}
-	return c.run(args[1:], stdout, stderr)
-}
-
-func listeUsage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "Usage : confiance liste SOUS-COMMANDE [options]")
-	fmt.Fprintln(w, "\nSous-commandes :")
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
-	}
+	return runNamed("confiance liste", listeCommands(), args, stdout, stderr)
 }
 
 // newFileCLI is a sub-command that works on files, without the registry.

@@ -157,7 +157,7 @@ func TestListeUsageErrors(t *testing.T) {
 		{"unreadable anchor", []string{"verify", "--trust", file, file}, "ancre de confiance"},
 		{"unreadable CRL", append(append([]string{"verify"}, trust...), "--crl", file, file),
 			"révocation"},
-		{"unknown sub-command", []string{"verifier"}, "sous-commande inconnue"},
+		{"unknown sub-command", []string{"verifier"}, "commande inconnue"},
 		{"sign without key", []string{"sign", file, filepath.Join(t.TempDir(), "o.xml")},
 			"--key est requis"},
 		{"sign with one argument", []string{"sign", "--key", "k", "--cert", "c", file},

@@ -36,22 +36,27 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	cmds := commands()
+	return runNamed("confiance", commands(), args, stdout, stderr)
+}
+
+// runNamed runs the command of cmds that args[0] names; line is the command
+// line so far ("confiance", "confiance liste"), for messages and help.
+func runNamed(line string, cmds map[string]command, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr, cmds)
+		usage(stderr, line, cmds)
 		return 2
 	}
 	c, ok := cmds[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "confiance : commande inconnue « %s »\n\n", args[0])
-		usage(stderr, cmds)
+		fmt.Fprintf(stderr, "%s : commande inconnue « %s »\n\n", line, args[0])
+		usage(stderr, line, cmds)
 		return 2
 	}
 	return c.run(args[1:], stdout, stderr)
 }
 
-func usage(w io.Writer, cmds map[string]command) {
-	fmt.Fprintln(w, "Usage : confiance COMMANDE [options]")
+func usage(w io.Writer, line string, cmds map[string]command) {
+	fmt.Fprintf(w, "Usage : %s COMMANDE [options]\n", line)
 	fmt.Fprintln(w, "\nCommandes :")
 	names := make([]string, 0, len(cmds))
 	for n := range cmds {

@@ -60,7 +60,12 @@ const ExpirationProche = 30 * 24 * time.Hour
 // Verifier checks a chain (leaf first) for its target at instant now:
 // names, subject DN, chain of trust, key usage, key and signature
 // algorithms, validity, and the OV level of market certificates.
+// An empty chain is reported as unfit.
 func Verifier(chain []*x509.Certificate, c Cible, anc Ancres, now time.Time) Rapport {
+	if len(chain) == 0 {
+		return Rapport{Cible: c, Controles: []Controle{ko("chaine", "Certificat",
+			"aucun certificat")}}
+	}
 	leaf := chain[0]
 	r := Rapport{Cible: c, Empreinte: Empreinte(leaf), Sujet: leaf.Subject.String(),
 		Emetteur: leaf.Issuer.String(), NumeroSerie: leaf.SerialNumber.Text(16),

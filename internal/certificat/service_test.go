@@ -157,7 +157,7 @@ func testInventaire(e *env) {
 	}
 	one, err := e.svc.Inventaire(e.ctx, registretest.Admin, strings.ToUpper(vi))
 	if err != nil || len(one) != 1 || one[0].Source != "depot:op1" ||
-		len(ParseChaineMust(t, one[0].Chaine)) != 2 {
+		len(mustParse(t, one[0].Chaine)) != 2 {
 		t.Fatalf("inventory of %s: %+v %v", vi, one, err)
 	}
 	bi, err := e.svc.Besoins(e.ctx, e.op1, 350)
@@ -197,7 +197,7 @@ func (e *env) refused() {
 	}
 }
 
-func ParseChaineMust(t *testing.T, data []byte) []*x509.Certificate {
+func mustParse(t *testing.T, data []byte) []*x509.Certificate {
 	t.Helper()
 	c, err := ParseChaine(data)
 	if err != nil {

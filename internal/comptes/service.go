@@ -115,7 +115,9 @@ func (s *Service) Creer(ctx context.Context, par registre.Principal,
 
 func (s *Service) valider(ctx context.Context, in NouveauCompte) error {
 	var fields []registre.FieldError
-	add := func(f, msg string) { fields = append(fields, registre.FieldError{Field: f, Message: msg}) }
+	add := func(f, msg string) {
+		fields = append(fields, registre.FieldError{Field: f, Message: msg})
+	}
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		add("email", "adresse électronique invalide")
 	}

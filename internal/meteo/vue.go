@@ -76,13 +76,16 @@ type ComposantVue struct {
 
 // PointVue is one access point (a DRIMbox and its viewer) on the page.
 type PointVue struct {
-	FQDNDB     string          `json:"fqdnDb"`
-	FQDNVI     string          `json:"fqdnVi"`
-	Operateur  string          `json:"operateur"`
-	Statut     registre.Statut `json:"statut"`
-	Etat       Etat            `json:"etat"`
-	Composants []ComposantVue  `json:"composants"`
-	cle        string
+	FQDNDB    string          `json:"fqdnDb"`
+	FQDNVI    string          `json:"fqdnVi"`
+	Operateur string          `json:"operateur"`
+	Statut    registre.Statut `json:"statut"`
+	// OperateurID is kept off the public JSON: it scopes what an
+	// operator may announce.
+	OperateurID int64          `json:"-"`
+	Etat        Etat           `json:"etat"`
+	Composants  []ComposantVue `json:"composants"`
+	cle         string
 }
 
 // Vue is the precomputed model of the status page, rebuilt by the prober's
@@ -221,7 +224,8 @@ func (p *Prober) snapshotLocked(id ComposantID) snapshot {
 
 func (p *Prober) pointVue(c Cible, snaps []snapshot, g grilles, maint []Maintenance) *PointVue {
 	pv := &PointVue{FQDNDB: c.FQDNDB, FQDNVI: c.FQDNVI, Operateur: c.Operateur, Statut: c.Statut,
-		Etat: Disponible, cle: fold(c.FQDNDB + " " + c.FQDNVI + " " + c.Operateur)}
+		OperateurID: c.OperateurID, Etat: Disponible,
+		cle: fold(c.FQDNDB + " " + c.FQDNVI + " " + c.Operateur)}
 	var windows []Fenetre
 	inMaint := false
 	for _, m := range maint {

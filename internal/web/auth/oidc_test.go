@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +15,10 @@ import (
 
 	"confiance/internal/comptes"
 )
+
+// oauth2VerifierOther is a well-formed PKCE verifier that is not the one
+// the challenge was made from.
+const oauth2VerifierOther = "ce-verificateur-pkce-n-est-pas-celui-du-defi-envoye-au-fournisseur"
 
 // users is the OpenID provider's own directory, for the example OP.
 type users map[string]*storage.User
@@ -85,6 +91,16 @@ func TestOIDCLogin(t *testing.T) {
 	if linked.OIDCIssuer != opURL || linked.OIDCSujet != "u1" {
 		t.Errorf("account not linked: %+v", linked)
 	}
+	for name, edit := range map[string]func(*flow){
+		"nonce": func(f *flow) { f.Nonce = "autre" },
+		"pkce":  func(f *flow) { f.Verifier = oauth2VerifierOther },
+	} {
+		b := p.browser()
+		r := oidcLoginThen(t, p, b, "", "tech", func() { editFlow(t, b, p, edit) })
+		if r.status != 401 || !strings.Contains(r.body, "a échoué") {
+			t.Errorf("tampered %s: %d", name, r.status)
+		}
+	}
 	for _, who := range []string{"intrus", "nonverifie"} {
 		r := oidcLogin(t, p, p.browser(), "", who)
 		if r.status != 401 || !strings.Contains(r.body, "Aucun compte du portail") {
@@ -124,22 +140,39 @@ func TestOIDCForgedCallback(t *testing.T) {
 }
 
 func flowState(t *testing.T, b *http.Client, p *portal) string {
+	return editFlow(t, b, p, func(*flow) {}).State
+}
+
+// editFlow changes the flow cookie of browser b and returns the new flow.
+func editFlow(t *testing.T, b *http.Client, p *portal, edit func(*flow)) flow {
 	for _, c := range b.Jar.Cookies(p.url()) {
 		if strings.HasSuffix(c.Name, "-oidc") {
 			f, err := decodeFlow(c.Value)
 			if err != nil {
 				t.Fatal(err)
 			}
-			return f.State
+			edit(&f)
+			raw, _ := json.Marshal(f)
+			c.Value = base64.RawURLEncoding.EncodeToString(raw)
+			b.Jar.SetCookies(p.url(), []*http.Cookie{c})
+			return f
 		}
 	}
 	t.Fatal("no flow cookie")
-	return ""
+	return flow{}
 }
 
 // oidcLogin drives the browser from the portal's button through the OP's
 // login form, and returns the portal's answer to the callback.
 func oidcLogin(t *testing.T, p *portal, b *http.Client, retour, user string) reply {
+	t.Helper()
+	return oidcLoginThen(t, p, b, retour, user, func() {})
+}
+
+// oidcLoginThen is oidcLogin, running tamper while the person is at the
+// provider.
+func oidcLoginThen(t *testing.T, p *portal, b *http.Client, retour, user string,
+	tamper func()) reply {
 	t.Helper()
 	loc := p.srv.URL + oidcStartPath + "?retour=" + url.QueryEscape(retour)
 	for range 10 { // portal → OP authorize → OP login page
@@ -157,6 +190,7 @@ func oidcLogin(t *testing.T, p *portal, b *http.Client, retour, user string) rep
 		}
 		loc = next.String()
 	}
+	tamper()
 	u, _ := url.Parse(loc)
 	id := u.Query().Get("authRequestID")
 	resp, err := b.PostForm(u.Scheme+"://"+u.Host+"/login/username",

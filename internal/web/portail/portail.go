@@ -119,6 +119,25 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	}
 	mux.Handle("GET /espace", http.RedirectHandler("/espace/", http.StatusMovedPermanently))
 	mux.Handle("GET /ans", http.RedirectHandler("/ans/", http.StatusMovedPermanently))
+	mux.HandleFunc("GET "+Accueil, h.aiguiller)
+}
+
+// Accueil is the portal's entry: it sends each user to its area, the
+// place to land after logging in.
+const Accueil = "/portail"
+
+func (h *Handler) aiguiller(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.cfg.Identite(r)
+	switch {
+	case !ok || !c.Actif():
+		h.nonConnecte(w, r)
+	case c.Role.ANS():
+		http.Redirect(w, r, "/ans/", http.StatusSeeOther)
+	case c.Role.Operateur():
+		http.Redirect(w, r, "/espace/", http.StatusSeeOther)
+	default:
+		h.erreur(w, r, http.StatusForbidden, "Votre compte n'a accès à aucun espace du portail.")
+	}
 }
 
 // guard lets through the users whose role belongs to the route's zone

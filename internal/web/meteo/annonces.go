@@ -1,0 +1,154 @@
+package meteo
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"confiance/internal/meteo"
+	"confiance/internal/registre"
+	"confiance/internal/web/httpx"
+)
+
+// RegisterAnnonces adds the API with which ANS announces incidents (and
+// their updates) and maintenance windows, and with which an operator
+// announces the maintenance of its own DRIMboxes; behind the registry's
+// bearer tokens. What is announced shows on the status page at its next
+// refresh.
+func (h *Handler) RegisterAnnonces(mux *http.ServeMux, auth httpx.Authenticator) {
+	wrap := func(f http.HandlerFunc) http.Handler { return httpx.RequireBearer("confiance", auth, f) }
+	mux.Handle("POST /api/v1/meteo/maintenances", wrap(h.addMaintenance))
+	mux.Handle("POST /api/v1/meteo/incidents", wrap(h.addIncident))
+	mux.Handle("POST /api/v1/meteo/incidents/{id}/mises-a-jour", wrap(h.addMiseAJour))
+}
+
+type maintenanceInput struct {
+	Titre       string    `json:"titre"`
+	Description string    `json:"description"`
+	Debut       time.Time `json:"debut"`
+	Fin         time.Time `json:"fin"`
+	Portee      []string  `json:"portee"`
+}
+
+// addMaintenance records a window. An operator must name its own access
+// points (db FQDNs) in portee; ANS may leave it empty for all.
+func (h *Handler) addMaintenance(w http.ResponseWriter, r *http.Request) {
+	var in maintenanceInput
+	if !h.decodeAnnonce(w, r, &in) {
+		return
+	}
+	p, _ := httpx.Principal(r.Context())
+	auteur := "Agence du Numérique en Santé"
+	if p.Role == registre.RoleOperateur {
+		if err := h.ownsAll(p.OperateurID, in.Portee); err != nil {
+			httpx.WriteProblem(w, r, err)
+			return
+		}
+		auteur = h.operateurName(in.Portee[0])
+	}
+	m, err := h.store.AjouterMaintenance(r.Context(), meteo.Maintenance{Titre: in.Titre,
+		Description: in.Description, Debut: in.Debut, Fin: in.Fin, Portee: in.Portee,
+		Auteur: auteur, CreeLe: time.Now()})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	h.log.Info("meteo: maintenance announced", "id", m.ID, "par", p.Nom)
+	httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
+// ownsAll checks that an operator names only access points of its own.
+func (h *Handler) ownsAll(operateurID int64, portee []string) error {
+	if len(portee) == 0 {
+		return httpx.BadRequest("portee : un opérateur doit nommer ses DRIMbox (FQDN db)")
+	}
+	v := h.vue()
+	for _, f := range portee {
+		pv, ok := v.Point(f)
+		if !ok || pv.OperateurID != operateurID || !strings.EqualFold(pv.FQDNDB, f) {
+			return registre.NotFoundf("DRIMbox %s introuvable parmi les vôtres", f)
+		}
+	}
+	return nil
+}
+
+func (h *Handler) operateurName(fqdn string) string {
+	if pv, ok := h.vue().Point(fqdn); ok && pv.Operateur != "" {
+		return pv.Operateur
+	}
+	return "l'opérateur"
+}
+
+type incidentInput struct {
+	Titre   string               `json:"titre"`
+	Impact  meteo.Impact         `json:"impact"`
+	Debut   time.Time            `json:"debut"`
+	Portee  []string             `json:"portee"`
+	Statut  meteo.StatutIncident `json:"statut"`
+	Message string               `json:"message"`
+}
+
+func (h *Handler) addIncident(w http.ResponseWriter, r *http.Request) {
+	var in incidentInput
+	if !h.requireANS(w, r) || !h.decodeAnnonce(w, r, &in) {
+		return
+	}
+	now := time.Now()
+	if in.Debut.IsZero() {
+		in.Debut = now
+	}
+	if in.Statut == "" {
+		in.Statut = meteo.Analyse
+	}
+	inc, err := h.store.AjouterIncident(r.Context(), meteo.Incident{Titre: in.Titre,
+		Impact: in.Impact, Debut: in.Debut, Portee: in.Portee,
+		Auteur: "Agence du Numérique en Santé", CreeLe: now},
+		meteo.MiseAJour{At: now, Statut: in.Statut, Message: in.Message})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	h.log.Info("meteo: incident announced", "id", inc.ID)
+	httpx.WriteJSON(w, http.StatusCreated, inc)
+}
+
+type miseAJourInput struct {
+	Statut  meteo.StatutIncident `json:"statut"`
+	Message string               `json:"message"`
+}
+
+func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
+	var in miseAJourInput
+	if !h.requireANS(w, r) || !h.decodeAnnonce(w, r, &in) {
+		return
+	}
+	inc, err := h.store.AjouterMiseAJour(r.Context(), r.PathValue("id"),
+		meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, inc)
+}
+
+// requireANS lets only ANS announce incidents.
+func (h *Handler) requireANS(w http.ResponseWriter, r *http.Request) bool {
+	if p, _ := httpx.Principal(r.Context()); p.Role != registre.RoleAdmin {
+		httpx.WriteProblem(w, r, registre.ErrForbidden)
+		return false
+	}
+	return true
+}
+
+// decodeAnnonce reads the body, once the store is known to be there.
+func (h *Handler) decodeAnnonce(w http.ResponseWriter, r *http.Request, v any) bool {
+	if h.store == nil {
+		httpx.WriteProblem(w, r, httpx.NotFound("annonces indisponibles"))
+		return false
+	}
+	if err := httpx.DecodeJSON(w, r, v); err != nil {
+		httpx.WriteProblem(w, r, err)
+		return false
+	}
+	return true
+}

@@ -49,7 +49,7 @@ func serviceComptes(c *cli, body func(*comptes.Service, registre.Principal) erro
 		return c.fail(err)
 	}
 	defer closeDB(db)
-	cs, err := comptes.NewService(comptes.NewStore(db), comptes.Options{
+	cs, err := comptes.NewService(comptes.NewStore(db), comptes.Options{Historique: svc,
 		OperateurExiste: func(ctx context.Context, id int64) error {
 			_, err := svc.Operateur(ctx, p, id)
 			return err

@@ -11,6 +11,7 @@ import (
 func TestCompte(t *testing.T) {
 	r := sqliteReg(t)
 	r.seed()
+	before := r.events()
 	pw := filepath.Join(t.TempDir(), "mdp")
 	os.WriteFile(pw, []byte("un mot de passe assez long\n"), 0o600)
 	out := r.ok("compte", "create", "--email", "Admin@ANS.fr", "--nom", "Première Admin",
@@ -40,4 +41,7 @@ func TestCompte(t *testing.T) {
 		t.Fatal("disable")
 	}
 	r.refused(1, "déjà désactivé", "compte", "disable", id, "--apply")
+	if n := r.events() - before; n != 3 { // two creations, one disabling
+		t.Errorf("%d history events", n)
+	}
 }

@@ -127,6 +127,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 	}
 	h.Register(a.mux)
 	h.RegisterAbonnements(a.mux, a.svc.Authenticate)
+	h.RegisterAnnonces(a.mux, a.svc.Authenticate)
 	a.mux.Handle("GET /static/", u.Handler())
 	a.tell("Météo des services : {base}/ (API : {base}/api/v1/meteo/etat, " +
 		"flux Atom : {base}/meteo/flux.atom)")

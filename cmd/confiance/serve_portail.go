@@ -25,14 +25,14 @@ import (
 
 // portailFlags are the settings of the portal, its mails and its login.
 type portailFlags struct {
-	fs                            *flag.FlagSet // to read --web-assets, owned by meteo
-	smtpAddr, smtpUser, smtpPass  string
-	smtpFrom, smtpTLS             string
-	url, equipe                   string
-	delaiVA, rappels              time.Duration
-	oidcIssuer, oidcClient        string
-	oidcSecret, oidcRedirect      string
-	cookieHTTP                    bool
+	fs                           *flag.FlagSet // to read --web-assets, owned by meteo
+	smtpAddr, smtpUser, smtpPass string
+	smtpFrom, smtpTLS            string
+	url, equipe                  string
+	delaiVA, rappels             time.Duration
+	oidcIssuer, oidcClient       string
+	oidcSecret, oidcRedirect     string
+	cookieHTTP                   bool
 }
 
 // portailComponent serves the operator space (/espace/), the ANS back

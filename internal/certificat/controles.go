@@ -110,16 +110,33 @@ func checkName(leaf *x509.Certificate, fqdn string) Controle {
 	return ok("nom", lib, "couvre "+fqdn)
 }
 
-// checkChain verifies the path to the anchors of the product's family at
-// an instant inside the leaf's validity, so that an expired certificate is
-// reported by the validity check only.
+// checkChain verifies the path to the anchors of the product's family.
 func checkChain(chain []*x509.Certificate, p Produit, anc Ancres, now time.Time) Controle {
 	lib := "Chaîne de confiance (" + p.Gamme().Libelle() + ")"
-	roots := anc.IGCSante
-	if p.Gamme() == Marche {
-		roots = anc.Marche
-	} else if roots == nil {
+	if p.Gamme() == IGCSante && anc.IGCSante == nil {
 		return ko("chaine", lib, "aucune ancre IGC-Santé configurée : chaîne non vérifiable")
+	}
+	paths, err := verifyPath(chain, p, anc, now)
+	if err != nil {
+		return ko("chaine", lib, chainError(err, p.Gamme()))
+	}
+	top := paths[0][len(paths[0])-1]
+	return ok("chaine", lib, "mène à « "+top.Subject.CommonName+" »")
+}
+
+// verifyPath builds the paths from the leaf to the anchors of the
+// product's family at an instant inside the leaf's validity, so that an
+// expired certificate is reported by the validity check only. A nil
+// market pool means the system's roots; a nil IGC-Santé pool trusts
+// nothing.
+func verifyPath(chain []*x509.Certificate, p Produit, anc Ancres,
+	now time.Time) ([][]*x509.Certificate, error) {
+	roots := anc.Marche
+	if p.Gamme() == IGCSante {
+		if anc.IGCSante == nil {
+			return nil, errors.New("no IGC-Santé anchor")
+		}
+		roots = anc.IGCSante
 	}
 	inter := x509.NewCertPool()
 	for _, c := range chain[1:] {
@@ -129,13 +146,8 @@ func checkChain(chain []*x509.Certificate, p Produit, anc Ancres, now time.Time)
 	if leaf := chain[0]; at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
 		at = leaf.NotBefore.Add(leaf.NotAfter.Sub(leaf.NotBefore) / 2)
 	}
-	paths, err := chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
+	return chain[0].Verify(x509.VerifyOptions{Roots: roots, Intermediates: inter,
 		CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
-	if err != nil {
-		return ko("chaine", lib, chainError(err, p.Gamme()))
-	}
-	top := paths[0][len(paths[0])-1]
-	return ok("chaine", lib, "mène à « "+top.Subject.CommonName+" »")
 }
 
 func chainError(err error, g Gamme) string {

@@ -27,8 +27,10 @@ type Config struct {
 	Store    *Store
 	Ancres   Ancres
 	Notifier Notifier
-	Clock    func() time.Time
-	Log      *slog.Logger
+	// CRL, when set, is where revocation is checked (*pki.CRLFetcher).
+	CRL   CRLSource
+	Clock func() time.Time
+	Log   *slog.Logger
 }
 
 // Service answers for the certificates of the trust space: needs,
@@ -238,6 +240,13 @@ func (s *Service) record(ctx context.Context, c Cible, chain []*x509.Certificate
 	source string) (Rapport, error) {
 	now := s.cfg.Clock().UTC()
 	r := Verifier(chain, c, s.cfg.Ancres, now)
+	if s.cfg.CRL != nil {
+		if k, checked := checkRevocation(ctx, s.cfg.CRL, chain, c.Produit, s.cfg.Ancres,
+			now); checked {
+			r.Controles = append(r.Controles, k)
+			r.Conforme = r.Conforme && (k.OK || !k.Bloquant)
+		}
+	}
 	e := Entree{Rapport: r, Source: source, Chaine: EncodeChaine(chain), PremierVu: now,
 		DernierVu: now}
 	nouveau, err := s.cfg.Store.Enregistrer(ctx, e)

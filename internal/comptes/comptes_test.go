@@ -20,14 +20,34 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
+// history records the events a Service consigns.
+type history struct{ events []registre.Evenement }
+
+func (h *history) Consigner(_ context.Context, p registre.Principal,
+	e registre.Evenement) (registre.Evenement, error) {
+	if p.Role != registre.RoleAdmin {
+		return e, registre.ErrForbidden
+	}
+	e.Acteur = p.Nom
+	h.events = append(h.events, e)
+	return e, nil
+}
+
 func newService(t *testing.T, db *store.DB) (*Service, *clock) {
+	svc, ck, _ := newServiceHistory(t, db)
+	return svc, ck
+}
+
+func newServiceHistory(t *testing.T, db *store.DB) (*Service, *clock, *history) {
 	t.Helper()
 	ck := &clock{t: time.Date(2026, 12, 4, 8, 0, 0, 0, time.UTC)}
-	svc, err := NewService(NewStore(db), Options{Now: ck.now, Hasher: NewHasher(testParams, 2)})
+	h := &history{}
+	svc, err := NewService(NewStore(db), Options{Now: ck.now, Hasher: NewHasher(testParams, 2),
+		Historique: h})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, ck
+	return svc, ck, h
 }
 
 func TestStoreSQLite(t *testing.T)   { testStore(t, storetest.SQLite(t)) }
@@ -36,12 +56,23 @@ func TestStorePostgres(t *testing.T) { testStore(t, storetest.Postgres(t)) }
 // testStore is the contract every database passes.
 func testStore(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	svc, ck := newService(t, db)
+	svc, ck, h := newServiceHistory(t, db)
 	admin := registre.System("test")
 	t.Run("create", func(t *testing.T) { contractCreate(t, ctx, svc, admin) })
 	t.Run("login", func(t *testing.T) { contractLogin(t, ctx, svc, ck, admin) })
 	t.Run("oidc", func(t *testing.T) { contractOIDC(t, ctx, svc, admin) })
 	t.Run("sessions", func(t *testing.T) { contractSessions(t, ctx, svc, ck, admin) })
+	var acts []string
+	for _, e := range h.events {
+		if e.Entite != EntiteCompte || e.EntiteID == 0 {
+			t.Errorf("event %+v", e)
+		}
+		acts = append(acts, e.Action)
+	}
+	want := "creation creation desactivation creation liaison_oidc creation desactivation"
+	if strings.Join(acts, " ") != want {
+		t.Errorf("history: %v", acts)
+	}
 }
 
 func contractCreate(t *testing.T, ctx context.Context, svc *Service, admin registre.Principal) {

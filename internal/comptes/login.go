@@ -115,7 +115,8 @@ func (s *Service) lier(ctx context.Context, id Identite) (Compte, error) {
 	if err := s.store.LierOIDC(ctx, c.ID, id.Issuer, id.Sujet); err != nil {
 		return Compte{}, fmt.Errorf("link %d: %w", c.ID, err)
 	}
-	s.opt.Audit.Info("compte.lie_oidc", "compte", c.ID, "issuer", id.Issuer)
 	c.OIDCIssuer, c.OIDCSujet = id.Issuer, id.Sujet
-	return c, nil
+	return c, s.consigner(ctx, registre.System("oidc"), c, "liaison_oidc",
+		registre.Changement{Champ: "oidcIssuer", Nouveau: id.Issuer},
+		registre.Changement{Champ: "oidcSujet", Nouveau: id.Sujet})
 }

@@ -24,7 +24,10 @@ type Options struct {
 	Hasher    *Hasher          // DefaultArgon2, 2 hashes at once
 	MaxEchecs int              // consecutive failures before lockout: 5
 	Blocage   time.Duration    // lockout: 15 minutes
-	Audit     *slog.Logger     // account creation and disabling; discarded
+	Audit     *slog.Logger     // account creation, link and disabling; discarded
+	// Historique, when set, receives the same acts as events of the
+	// registry's hash-chained history (EntiteCompte).
+	Historique Historique
 	// OperateurExiste, when set, checks the operator of a new operator
 	// account (typically through registre.Service.Operateur).
 	OperateurExiste func(ctx context.Context, id int64) error
@@ -108,9 +111,9 @@ func (s *Service) Creer(ctx context.Context, par registre.Principal,
 	if err := s.store.Inserer(ctx, &c); err != nil {
 		return Compte{}, err
 	}
-	s.opt.Audit.Info("compte.cree", "par", par.Nom, "compte", c.ID, "email", c.Email,
-		"role", string(c.Role), "operateur", c.OperateurID)
-	return c, nil
+	return c, s.consigner(ctx, par, c, "creation",
+		registre.Changement{Champ: "email", Nouveau: c.Email},
+		registre.Changement{Champ: "role", Nouveau: string(c.Role)})
 }
 
 func (s *Service) valider(ctx context.Context, in NouveauCompte) error {
@@ -181,9 +184,12 @@ func (s *Service) Desactiver(ctx context.Context, par registre.Principal, id int
 	if par.Role != registre.RoleAdmin {
 		return fmt.Errorf("désactiver un compte : %w", registre.ErrForbidden)
 	}
+	c, err := s.store.ParID(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := s.store.Desactiver(ctx, id, s.opt.Now()); err != nil {
 		return err
 	}
-	s.opt.Audit.Info("compte.desactive", "par", par.Nom, "compte", id)
-	return nil
+	return s.consigner(ctx, par, c, "desactivation")
 }

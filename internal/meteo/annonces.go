@@ -104,7 +104,8 @@ func (i Incident) Statut() StatutIncident {
 
 func validateAnnonce(titre, auteur string, portee []string) error {
 	if t := strings.TrimSpace(titre); t == "" || len(t) > 200 {
-		return fmt.Errorf("%w : le titre est obligatoire (200 caractères au plus)", registre.ErrInvalid)
+		return fmt.Errorf("%w : le titre est obligatoire (200 caractères au plus)",
+			registre.ErrInvalid)
 	}
 	if strings.TrimSpace(auteur) == "" {
 		return fmt.Errorf("%w : l'auteur de l'annonce est obligatoire", registre.ErrInvalid)

@@ -128,7 +128,8 @@ func (s *Partage) Renouveler(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	if s.d == store.Postgres {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", partageLock); err != nil {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", partageLock)
+		if err != nil {
 			return fmt.Errorf("leases lock: %w", err)
 		}
 	}
@@ -179,7 +180,8 @@ func (s *Partage) renew(ctx context.Context, tx *sql.Tx, now time.Time) (map[int
 
 // leases returns the partitions this prober holds and those nobody holds
 // (no lease, or an ended one), each sorted.
-func (s *Partage) leases(ctx context.Context, tx *sql.Tx, now time.Time) (mine, free []int, err error) {
+func (s *Partage) leases(ctx context.Context, tx *sql.Tx,
+	now time.Time) (mine, free []int, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT numero, sonde, expire FROM meteo_baux`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("leases: %w", err)

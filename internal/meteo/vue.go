@@ -182,7 +182,8 @@ func (p *Prober) Vue(now time.Time, maint []Maintenance, incs []Incident) *Vue {
 		}
 		return a.FQDNDB < b.FQDNDB
 	})
-	sort.Slice(v.Indisponibles, func(i, j int) bool { return v.Indisponibles[i] < v.Indisponibles[j] })
+	ids := v.Indisponibles
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	return v
 }
 

@@ -7,5 +7,17 @@
 //
 // Accounts and their roles live in internal/comptes; a page handler gets
 // the account with User(r) and its registry principal with
-// comptes.Compte.Principal or PrincipalPour.
+// comptes.Compte.Principal or PrincipalPour. Wiring (see Example): New(…)
+// .Register(mux), routes wrapped with Require or RequireAction, and the
+// whole mux served through Protect(sessions.Middleware(log, mux)). Pages
+// log out with a form that POSTs to /deconnexion.
+//
+// Limitation: the per-address limit of login attempts is kept in each
+// process's memory, and behind a reverse proxy it counts the proxy's
+// address; the per-account lockout is in the database and holds across
+// processes.
+//
+// Limitation: the lockout lets anyone who knows an address lock its
+// account for a while (15 minutes by default) by failing on purpose;
+// logging in through the identity provider still works then.
 package auth

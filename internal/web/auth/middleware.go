@@ -53,7 +53,8 @@ const LoginPath = "/connexion"
 
 // Require lets through only logged-in users with one of roles (any role
 // when none is given). Without a session, a GET or HEAD is redirected to
-// the login page, which brings the person back; other methods get 401.
+// the login page, which brings the person back; other methods get 401,
+// and so does an htmx request, with an HX-Redirect header to the login.
 // A user with another role gets a 403 page.
 func Require(roles ...comptes.Role) func(http.Handler) http.Handler {
 	return require(func(c comptes.Compte) bool {
@@ -71,10 +72,14 @@ func require(allowed func(comptes.Compte) bool) func(http.Handler) http.Handler 
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			c, ok := User(r)
+			login := LoginPath + "?retour=" + url.QueryEscape(r.URL.RequestURI())
 			switch {
+			case !ok && r.Header.Get("HX-Request") == "true":
+				// htmx would swap the login page into a fragment: send it there.
+				w.Header().Set("HX-Redirect", login)
+				writeRefus(w, http.StatusUnauthorized, "Vous devez vous connecter.")
 			case !ok && (r.Method == http.MethodGet || r.Method == http.MethodHead):
-				http.Redirect(w, r, LoginPath+"?retour="+url.QueryEscape(r.URL.RequestURI()),
-					http.StatusSeeOther)
+				http.Redirect(w, r, login, http.StatusSeeOther)
 			case !ok:
 				w.Header().Set("WWW-Authenticate", `Cookie realm="confiance"`)
 				writeRefus(w, http.StatusUnauthorized, "Vous devez vous connecter.")

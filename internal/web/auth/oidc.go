@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -97,12 +96,8 @@ type flow struct {
 	Expire   time.Time `json:"e"`
 }
 
-func (h *Handler) flowCookieName() string {
-	if name := h.cfg.Sessions.CookieName(); strings.HasPrefix(name, "__Host-") {
-		return name + "-oidc"
-	}
-	return h.cfg.Sessions.CookieName() + "-oidc"
-}
+// flowCookieName keeps the session cookie's prefix: "__Host-confiance-oidc".
+func (h *Handler) flowCookieName() string { return h.cfg.Sessions.CookieName() + "-oidc" }
 
 func (h *Handler) flowCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: h.flowCookieName(), Value: value, Path: "/", MaxAge: maxAge,

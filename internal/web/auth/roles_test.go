@@ -46,6 +46,10 @@ func TestRouteTable(t *testing.T) {
 		if rep := p.do(anon, "GET", route, nil); rep.status != 303 {
 			t.Errorf("%s anonymous GET: %d", route, rep.status)
 		}
+		if rep := p.do(anon, "GET", route, nil, "HX-Request", "true"); rep.status != 401 ||
+			!strings.HasPrefix(rep.header.Get("HX-Redirect"), "/connexion?retour=") {
+			t.Errorf("%s anonymous htmx: %d %v", route, rep.status, rep.header)
+		}
 		if route != "/ans" {
 			if rep := p.do(anon, "POST", route, url.Values{}); rep.status != 401 {
 				t.Errorf("%s anonymous POST: %d", route, rep.status)

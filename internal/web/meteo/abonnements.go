@@ -16,10 +16,14 @@ import (
 // an operator sees and changes only its own subscriptions; ANS names the
 // operator with ?operateurId=.
 func (h *Handler) RegisterAbonnements(mux *http.ServeMux, auth httpx.Authenticator) {
-	wrap := func(f http.HandlerFunc) http.Handler { return httpx.RequireBearer("confiance", auth, f) }
-	mux.Handle("GET /api/v1/meteo/abonnements", wrap(h.listAbonnements))
-	mux.Handle("POST /api/v1/meteo/abonnements", wrap(h.addAbonnement))
-	mux.Handle("DELETE /api/v1/meteo/abonnements/{id}", wrap(h.deleteAbonnement))
+	mux.Handle("GET /api/v1/meteo/abonnements", bearer(auth, h.listAbonnements))
+	mux.Handle("POST /api/v1/meteo/abonnements", bearer(auth, h.addAbonnement))
+	mux.Handle("DELETE /api/v1/meteo/abonnements/{id}", bearer(auth, h.deleteAbonnement))
+}
+
+// bearer lets through requests with a valid token of the registry.
+func bearer(auth httpx.Authenticator, f http.HandlerFunc) http.Handler {
+	return httpx.RequireBearer("confiance", auth, f)
 }
 
 // operateurOf returns the operator a request acts for.

@@ -3,11 +3,13 @@ package meteo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"confiance/internal/meteo"
 	"confiance/internal/registre"
@@ -16,66 +18,127 @@ import (
 	"confiance/internal/web/ui"
 )
 
-func TestAbonnementsAPI(t *testing.T) {
+// apiEnv is a registry with two operators and their tokens, an ANS token,
+// and the Météo's authenticated API over it.
+type apiEnv struct {
+	st         *meteo.Store
+	op1, op2   registre.Operateur
+	t1, t2, an string
+	url        string
+}
+
+func newAPIEnv(t *testing.T) *apiEnv {
+	t.Helper()
 	ctx := context.Background()
 	db := storetest.SQLite(t)
 	svc, err := registre.NewService(db, registre.NamingProduction)
 	if err != nil {
 		t.Fatal(err)
 	}
-	op1 := registretest.NewFixture(t, svc, 1).Op
-	op2 := registretest.NewFixture(t, svc, 2).Op
-	token := func(op int64) string {
-		_, secret, err := svc.CreerToken(ctx, registretest.Admin, "t", registre.RoleOperateur, op)
+	e := &apiEnv{st: meteo.NewStore(db), op1: registretest.NewFixture(t, svc, 1).Op,
+		op2: registretest.NewFixture(t, svc, 2).Op}
+	token := func(role registre.Role, op int64) string {
+		_, secret, err := svc.CreerToken(ctx, registretest.Admin, "t", role, op)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return secret
 	}
-	t1, t2 := token(op1.ID), token(op2.ID)
+	e.t1, e.t2 = token(registre.RoleOperateur, e.op1.ID), token(registre.RoleOperateur, e.op2.ID)
+	e.an = token(registre.RoleAdmin, 0)
+	p := meteo.NewProber(meteo.Config{})
+	p.SetCibles([]meteo.Cible{{FQDNDB: "db1.350.mesimagesmedicales.fr",
+		FQDNVI: "vi1.350.mesimagesmedicales.fr", Operateur: "Opérateur 1", OperateurID: e.op1.ID}})
+	v := p.Vue(time.Now(), nil, nil)
 	u, _ := ui.New(t.TempDir(), nil)
-	st := meteo.NewStore(db)
-	h, err := New(func() *meteo.Vue { return nil }, st, u, nil)
+	h, err := New(func() *meteo.Vue { return v }, e.st, u, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	h.RegisterAbonnements(mux, svc.Authenticate)
+	h.RegisterAnnonces(mux, svc.Authenticate)
 	srv := httptest.NewServer(mux)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
+	e.url = srv.URL
+	return e
+}
 
-	do := func(method, path, tok, body string, want int) string {
-		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		if tok != "" {
-			req.Header.Set("Authorization", "Bearer "+tok)
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != want {
-			t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
-		}
-		return string(b)
+// do makes a request with a bearer token and checks its status.
+func (e *apiEnv) do(t *testing.T, method, path, tok, body string, want int) string {
+	t.Helper()
+	req, _ := http.NewRequest(method, e.url+path, strings.NewReader(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
-	do("GET", "/api/v1/meteo/abonnements", "", "", 401)
-	do("POST", "/api/v1/meteo/abonnements", t1, `{"canal":"email","adresse":"astreinte@op1.fr"}`, 201)
-	do("POST", "/api/v1/meteo/abonnements", t1, `{"canal":"webhook","adresse":"http://op1.fr"}`, 422)
-	do("POST", "/api/v1/meteo/abonnements", t1, `{"canal":"email","adresse":"a@b.fr","x":1}`, 400)
-	abs, _ := st.Abonnements(ctx, op1.ID)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	}
+	return string(b)
+}
+
+func TestAbonnementsAPI(t *testing.T) {
+	ctx := context.Background()
+	e := newAPIEnv(t)
+	e.do(t, "GET", "/api/v1/meteo/abonnements", "", "", 401)
+	e.do(t, "POST", "/api/v1/meteo/abonnements", e.t1,
+		`{"canal":"email","adresse":"astreinte@op1.fr"}`, 201)
+	e.do(t, "POST", "/api/v1/meteo/abonnements", e.t1,
+		`{"canal":"webhook","adresse":"http://op1.fr"}`, 422)
+	e.do(t, "POST", "/api/v1/meteo/abonnements", e.t1,
+		`{"canal":"email","adresse":"a@b.fr","x":1}`, 400)
+	abs, _ := e.st.Abonnements(ctx, e.op1.ID)
 	if len(abs) != 1 {
 		t.Fatalf("subscriptions of operator 1: %+v", abs)
 	}
 	// Operator 2 neither sees nor deletes operator 1's subscription.
-	do("DELETE", "/api/v1/meteo/abonnements/"+abs[0].ID, t2, "", 404)
+	e.do(t, "DELETE", "/api/v1/meteo/abonnements/"+abs[0].ID, e.t2, "", 404)
 	var seen []meteo.Abonnement
-	if err := json.Unmarshal([]byte(do("GET", "/api/v1/meteo/abonnements", t2, "", 200)), &seen); err != nil ||
-		len(seen) != 0 {
+	body := e.do(t, "GET", "/api/v1/meteo/abonnements", e.t2, "", 200)
+	if err := json.Unmarshal([]byte(body), &seen); err != nil || len(seen) != 0 {
 		t.Fatalf("operator 2 sees %+v (%v)", seen, err)
 	}
-	do("DELETE", "/api/v1/meteo/abonnements/"+abs[0].ID, t1, "", 204)
+	e.do(t, "GET", "/api/v1/meteo/abonnements", e.an, "", 400) // ANS names the operator
+	e.do(t, "GET", fmt.Sprintf("/api/v1/meteo/abonnements?operateurId=%d", e.op1.ID), e.an, "", 200)
+	e.do(t, "DELETE", "/api/v1/meteo/abonnements/"+abs[0].ID, e.t1, "", 204)
+}
+
+func TestAnnoncesAPI(t *testing.T) {
+	ctx := context.Background()
+	e := newAPIEnv(t)
+	window := `"debut":"2026-12-10T20:00:00Z","fin":"2026-12-10T22:00:00Z"`
+	e.do(t, "POST", "/api/v1/meteo/maintenances", e.t1, `{"titre":"Mise à jour",`+window+
+		`,"portee":["db1.350.mesimagesmedicales.fr"]}`, 201)
+	// Operator 2 may not announce a maintenance of operator 1's DRIMbox.
+	e.do(t, "POST", "/api/v1/meteo/maintenances", e.t2, `{"titre":"x",`+window+
+		`,"portee":["db1.350.mesimagesmedicales.fr"]}`, 404)
+	e.do(t, "POST", "/api/v1/meteo/maintenances", e.t2, `{"titre":"x",`+window+`}`, 400)
+	e.do(t, "POST", "/api/v1/meteo/maintenances", e.an, `{"titre":"Réseau de l'ANS",`+window+`}`, 201)
+	ms, _ := e.st.Maintenances(ctx, time.Time{})
+	if len(ms) != 2 || ms[0].Auteur == ms[1].Auteur {
+		t.Fatalf("maintenances %+v", ms)
+	}
+	e.do(t, "POST", "/api/v1/meteo/incidents", e.t1, `{"titre":"x","impact":"mineur",`+
+		`"message":"y"}`, 403)
+	body := e.do(t, "POST", "/api/v1/meteo/incidents", e.an, `{"titre":"Panne","impact":"majeur",`+
+		`"message":"Nous analysons."}`, 201)
+	var inc meteo.Incident
+	if err := json.Unmarshal([]byte(body), &inc); err != nil {
+		t.Fatal(err)
+	}
+	e.do(t, "POST", "/api/v1/meteo/incidents/"+inc.ID+"/mises-a-jour", e.an,
+		`{"statut":"resolu","message":"Rétabli."}`, 201)
+	e.do(t, "POST", "/api/v1/meteo/incidents/"+inc.ID+"/mises-a-jour", e.an,
+		`{"statut":"fini","message":"?"}`, 422)
+	incs, _ := e.st.Incidents(ctx, time.Time{})
+	if len(incs) != 1 || incs[0].Statut() != meteo.Resolu {
+		t.Fatalf("incidents %+v", incs)
+	}
 }

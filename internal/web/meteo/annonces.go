@@ -1,6 +1,7 @@
 package meteo
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -16,10 +17,9 @@ import (
 // bearer tokens. What is announced shows on the status page at its next
 // refresh.
 func (h *Handler) RegisterAnnonces(mux *http.ServeMux, auth httpx.Authenticator) {
-	wrap := func(f http.HandlerFunc) http.Handler { return httpx.RequireBearer("confiance", auth, f) }
-	mux.Handle("POST /api/v1/meteo/maintenances", wrap(h.addMaintenance))
-	mux.Handle("POST /api/v1/meteo/incidents", wrap(h.addIncident))
-	mux.Handle("POST /api/v1/meteo/incidents/{id}/mises-a-jour", wrap(h.addMiseAJour))
+	mux.Handle("POST /api/v1/meteo/maintenances", bearer(auth, h.addMaintenance))
+	mux.Handle("POST /api/v1/meteo/incidents", bearer(auth, h.addIncident))
+	mux.Handle("POST /api/v1/meteo/incidents/{id}/mises-a-jour", bearer(auth, h.addMiseAJour))
 }
 
 type maintenanceInput struct {
@@ -134,7 +134,8 @@ func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
 // requireANS lets only ANS announce incidents.
 func (h *Handler) requireANS(w http.ResponseWriter, r *http.Request) bool {
 	if p, _ := httpx.Principal(r.Context()); p.Role != registre.RoleAdmin {
-		httpx.WriteProblem(w, r, registre.ErrForbidden)
+		httpx.WriteProblem(w, r, fmt.Errorf("%w : seule l'ANS annonce les incidents",
+			registre.ErrForbidden))
 		return false
 	}
 	return true

@@ -58,7 +58,8 @@ func (h *Handler) serveAtom(w http.ResponseWriter, r *http.Request) {
 	for _, m := range v.Maintenances {
 		f.Entries = append(f.Entries, atomEntry{ID: feedID + ":maintenance:" + m.ID,
 			Title: "Maintenance : " + m.Titre, Updated: rfc3339(m.CreeLe), Link: atomLink{Href: home},
-			Summary: "Du " + ui.DateHeure(m.Debut) + " au " + ui.DateHeure(m.Fin) + ". " + m.Description})
+			Summary: "Du " + ui.DateHeure(m.Debut) + " au " + ui.DateHeure(m.Fin) + ". " +
+				m.Description})
 		updated = later(updated, m.CreeLe)
 	}
 	if updated.IsZero() {

@@ -204,16 +204,16 @@ func (h *Handler) listeANS(w http.ResponseWriter, r *http.Request, u utilisateur
 
 // pageRegistre is the overview of the Registre National.
 type pageRegistre struct {
-	Operateurs map[int64]string
-	Liste      []registre.Operateur
-	Points     []registre.PointAcces
-	Statut     registre.Statut
-	Statuts    []registre.Statut
-	Page       int
-	Suivante   string
-	Precedent  string
+	Operateurs  map[int64]string
+	Liste       []registre.Operateur
+	Points      []registre.PointAcces
+	Statut      registre.Statut
+	Statuts     []registre.Statut
+	Page        int
+	Suivante    string
+	Precedent   string
 	PeutExclure bool
-	Form       *form
+	Form        *form
 }
 
 func (h *Handler) registreANS(w http.ResponseWriter, r *http.Request, u utilisateur) {

@@ -259,16 +259,16 @@ func (h *Handler) echec(w http.ResponseWriter, r *http.Request, err error) {
 // confirmations are the messages shown after a successful POST, by the
 // "fait" parameter of the redirect.
 var confirmations = map[string]string{
-	"depot":        "Votre demande a été déposée. Une confirmation vous a été envoyée.",
-	"commentaire":  "Votre message a été ajouté.",
-	"completer":    "Votre réponse a été transmise à l'ANS.",
-	"abandonner":   "La demande a été abandonnée.",
-	"instruire":    "La demande est en cours d'instruction.",
-	"information":  "La demande d'information a été envoyée à l'opérateur.",
-	"accepter":     "La demande a été acceptée et exécutée sur le Registre National.",
-	"refuser":      "La demande a été refusée.",
-	"cloturer":     "La demande a été clôturée.",
-	"exclure":      "La DRIMbox a été exclue de l'Espace de Confiance.",
+	"depot":       "Votre demande a été déposée. Une confirmation vous a été envoyée.",
+	"commentaire": "Votre message a été ajouté.",
+	"completer":   "Votre réponse a été transmise à l'ANS.",
+	"abandonner":  "La demande a été abandonnée.",
+	"instruire":   "La demande est en cours d'instruction.",
+	"information": "La demande d'information a été envoyée à l'opérateur.",
+	"accepter":    "La demande a été acceptée et exécutée sur le Registre National.",
+	"refuser":     "La demande a été refusée.",
+	"cloturer":    "La demande a été clôturée.",
+	"exclure":     "La DRIMbox a été exclue de l'Espace de Confiance.",
 }
 
 // redirect answers a successful POST (303 See Other, so that reloading

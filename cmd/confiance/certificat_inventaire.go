@@ -25,6 +25,7 @@ const (
 // against.
 type ancresFlags struct {
 	igc, marche stringList
+	revocation  string
 }
 
 func (f *ancresFlags) register(c *cli) {
@@ -32,6 +33,19 @@ func (f *ancresFlags) register(c *cli) {
 		"(répétable ; défaut : $"+envIGCSante+")")
 	c.fs.Var(&f.marche, "racines-marche", "racines publiques PEM (répétable ; défaut : $"+
 		envRacinesMarche+", sinon celles du système)")
+	c.fs.StringVar(&f.revocation, "revocation", "crl",
+		"contrôle de révocation : crl (téléchargée depuis le certificat) ou none")
+}
+
+// crlSource returns where revocation is checked, nil for none.
+func (f *ancresFlags) crlSource() (certificat.CRLSource, error) {
+	switch f.revocation {
+	case "crl":
+		return &pki.CRLFetcher{}, nil
+	case "none":
+		return nil, nil
+	}
+	return nil, usageErrorf("--revocation « %s » : crl ou none attendu", f.revocation)
 }
 
 // ancres loads the anchors; without IGC-Santé anchors, chains of IGC-Santé
@@ -75,14 +89,14 @@ func loadPool(files []string, env string) (*x509.CertPool, error) {
 }
 
 // certDo opens the registry and the certificate service, and runs body.
-func (c *cli) certDo(anc certificat.Ancres, body func(s *certificat.Service,
-	p registre.Principal) error) int {
+func (c *cli) certDo(anc certificat.Ancres, crl certificat.CRLSource,
+	body func(s *certificat.Service, p registre.Principal) error) int {
 	db, svc, p, err := c.open()
 	if err != nil {
 		return c.fail(err)
 	}
 	defer closeDB(db)
-	s, err := newCertService(db, svc, anc, c)
+	s, err := newCertService(db, svc, anc, crl, c)
 	if err == nil {
 		err = body(s, p)
 	}
@@ -93,10 +107,10 @@ func (c *cli) certDo(anc certificat.Ancres, body func(s *certificat.Service,
 }
 
 func newCertService(db *store.DB, svc *registre.Service, anc certificat.Ancres,
-	c *cli) (*certificat.Service, error) {
+	crl certificat.CRLSource, c *cli) (*certificat.Service, error) {
 	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return certificat.NewService(certificat.Config{Registre: svc, Store: certificat.NewStore(db),
-		Ancres: anc, Log: log})
+		Ancres: anc, CRL: crl, Log: log})
 }
 
 // besoinsFlags are the options of `confiance certificat besoins`.
@@ -159,8 +173,12 @@ func runAjouter(c *cli, fqdn, produit string, af *ancresFlags) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	crl, err := af.crlSource()
+	if err != nil {
+		return c.fail(err)
+	}
 	var r certificat.Rapport
-	code := c.certDo(anc, func(s *certificat.Service, p registre.Principal) error {
+	code := c.certDo(anc, crl, func(s *certificat.Service, p registre.Principal) error {
 		r, err = s.Ajouter(c.ctx, p, fqdn, prod, data)
 		return err
 	})
@@ -220,7 +238,7 @@ func printRapport(c *cli, r certificat.Rapport) {
 }
 
 func runInventaire(c *cli, fqdn string) int {
-	return c.certDo(certificat.Ancres{}, func(s *certificat.Service, p registre.Principal) error {
+	return c.certDo(certificat.Ancres{}, nil, func(s *certificat.Service, p registre.Principal) error {
 		entries, err := s.Inventaire(c.ctx, p, fqdn)
 		if err != nil || c.json {
 			return jsonOr(c, entries, err)
@@ -265,7 +283,7 @@ func runSurveiller(c *cli, at string) int {
 			return c.fail(usageErrorf("--at « %s » : date RFC 3339 attendue", at))
 		}
 	}
-	return c.certDo(certificat.Ancres{}, func(s *certificat.Service, p registre.Principal) error {
+	return c.certDo(certificat.Ancres{}, nil, func(s *certificat.Service, p registre.Principal) error {
 		sent, err := s.Surveiller(c.ctx, now)
 		if c.json {
 			return jsonOr(c, sent, err)

@@ -60,6 +60,7 @@ type leafSpec struct {
 	policies   []string
 	selfSigned bool
 	serial     int64
+	crl        []string
 }
 
 const dbFQDN = "db1.350.mesimagesmedicales.fr"
@@ -144,7 +145,7 @@ func (s leafSpec) template() *x509.Certificate {
 	}
 	return &x509.Certificate{SerialNumber: big.NewInt(n), Subject: s.subject,
 		DNSNames: s.dns, ExtKeyUsage: s.eku, KeyUsage: s.ku, NotBefore: s.from,
-		NotAfter: s.to}
+		NotAfter: s.to, CRLDistributionPoints: s.crl}
 }
 
 // localityAttr is an L attribute, outside the whitelist's DN.

@@ -14,14 +14,18 @@
 // those the status page's TLS probe sees (Service.Observer). Each one is
 // checked (Verifier): its subject DN against the DN declared for the
 // whitelist, its chain (IGC-Santé for db, a public CA for vi), its key usage,
-// its key and its validity. Service.Surveiller warns the operator 30, 15 and
+// its key and its validity; with a CRL source, the service also looks the
+// certificate up in its issuer's CRL (RFC 5280). Service.Surveiller warns the operator 30, 15 and
 // 7 days before expiry, once per certificate and threshold, and ANS once a
 // certificate has expired.
 //
 // NouvelleDemande makes the key and the certificate signing request (CSR)
 // with the DN each product expects.
 //
-// Limitation: revocation of inventoried certificates is not checked (no CRL
-// or OCSP look-up); the IGC-Santé web service API and ACME are not used here
+// Limitation: revocation is read from CRLs only (no OCSP), and an
+// unreachable CRL is a warning, not a failure. Only the certificates bound
+// to a FQDN (SERV_SSL on db, market SSL on vi) enter the inventory: ORG
+// AUTH_CLI and ORG SIGN are counted in the needs and checked by Verifier,
+// but not stored. The IGC-Santé web service API and ACME are not used here
 // (the agent does ACME on the DRIMbox side).
 package certificat

@@ -99,3 +99,21 @@ func TestValidation(t *testing.T) {
 		t.Errorf("invalid input stored: %v", list)
 	}
 }
+
+// TestMotDePasseTropLong checks that a password past MaxMotDePasse is
+// refused even when its first MaxMotDePasse bytes are the right password.
+func TestMotDePasseTropLong(t *testing.T) {
+	svc, _ := newService(t, storetest.SQLite(t))
+	ctx := context.Background()
+	pw := strings.Repeat("é", MaxMotDePasse/2)
+	if _, err := svc.Creer(ctx, registre.System("t"), NouveauCompte{Email: "a@b.fr", Nom: "A",
+		Role: RoleAdminANS, MotDePasse: pw}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authentifier(ctx, "a@b.fr", pw+"x"); !errors.Is(err, ErrIdentifiants) {
+		t.Errorf("over-long password accepted: %v", err)
+	}
+	if _, err := svc.Authentifier(ctx, "a@b.fr", pw); err != nil {
+		t.Errorf("longest password refused: %v", err)
+	}
+}

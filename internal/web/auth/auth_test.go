@@ -196,3 +196,17 @@ func TestInsecureCookie(t *testing.T) {
 		t.Error("__Host- cookie without Secure accepted")
 	}
 }
+
+func TestPurge(t *testing.T) {
+	p := newPortal(t, setup{})
+	p.compte("a@ans.fr", comptes.RoleAdminANS, 0)
+	p.login(p.browser(), "a@ans.fr", motDePasse)
+	p.login(p.browser(), "a@ans.fr", motDePasse)
+	if n, err := p.sessions.Purge(t.Context()); err != nil || n != 0 {
+		t.Fatalf("purge of live sessions: %d %v", n, err)
+	}
+	p.clock.advance(31 * time.Minute)
+	if n, err := p.sessions.Purge(t.Context()); err != nil || n != 2 {
+		t.Errorf("purge of idle sessions: %d %v", n, err)
+	}
+}

@@ -1,0 +1,229 @@
+package portail
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"confiance/internal/attestation"
+	"confiance/internal/comptes"
+	"confiance/internal/notify"
+	"confiance/internal/parcours"
+	"confiance/internal/registre"
+	"confiance/internal/registre/registretest"
+	"confiance/internal/store/storetest"
+	"confiance/internal/web/auth"
+	"confiance/internal/web/ui"
+)
+
+// besoin skips the test when a tool is missing, or fails it under CI.
+func besoin(t *testing.T, tool, path string) {
+	t.Helper()
+	if _, err := exec.LookPath(path); err != nil {
+		msg := tool + " absent (" + path + ") : test du portail dans le navigateur non fait"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+// mailpit installs (from the Go module proxy) and starts Mailpit on free
+// loopback ports; it returns its SMTP port and REST API.
+func mailpit(t *testing.T) (int, string) {
+	t.Helper()
+	gobin := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	install := exec.CommandContext(ctx, "go", "install", "github.com/axllent/mailpit@v1.33.1")
+	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=")
+	if out, err := install.CombinedOutput(); err != nil {
+		msg := fmt.Sprintf("Mailpit non installable (%v) : %s", err, out)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	smtp, web := portLibre(t), portLibre(t)
+	run, stop := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(run, filepath.Join(gobin, "mailpit"), "--disable-version-check",
+		"--smtp", fmt.Sprintf("127.0.0.1:%d", smtp), "--listen", fmt.Sprintf("127.0.0.1:%d", web),
+		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stop(); cmd.Wait() })
+	api := fmt.Sprintf("http://127.0.0.1:%d/api/v1", web)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, err := http.Get(api + "/messages")
+		if err == nil {
+			resp.Body.Close()
+			if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", smtp), time.Second); err == nil {
+				c.Close()
+				return smtp, api
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Mailpit ne démarre pas")
+		}
+	}
+}
+
+func portLibre(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// portailComplet is the portal as `confiance serve` wires it: real
+// accounts, sessions and login pages, the outbox sending to SMTP.
+type portailComplet struct {
+	srv     *httptest.Server
+	reg     *registre.Service
+	comptes map[string][2]string // role → e-mail, password
+}
+
+func newPortailComplet(t *testing.T, smtpPort int) *portailComplet {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.SQLite(t)
+	reg := ok(registre.NewService(db, registre.NamingProduction))
+	op := ok(reg.CreerOperateur(ctx, ansAdmin, registretest.ValidOperateur(1)))
+	outbox := notify.NewOutbox(db, nil)
+	smtp := ok(notify.NewSMTP(notify.SMTPConfig{Host: "127.0.0.1", Port: smtpPort, TLS: "aucun",
+		From: "Espace de Confiance DRIM-M <drim-m@esante.test>", Timeout: 5 * time.Second}))
+	w := notify.NewWorker(outbox, map[notify.Canal]notify.Transport{notify.CanalEmail: smtp})
+	w.Log = slog.New(slog.DiscardHandler)
+	run, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); w.Run(run, 200*time.Millisecond) }()
+	t.Cleanup(func() { stop(); <-done })
+	svc := parcours.NewService(db, reg, parcours.WithNotifier(notify.NewNotifier(outbox,
+		notify.Config{EquipeANS: []string{"drim-m@esante.test"}})),
+		parcours.WithLogger(slog.New(slog.DiscardHandler)))
+	cs := ok(comptes.NewService(comptes.NewStore(db), comptes.Options{}))
+	p := &portailComplet{reg: reg, comptes: map[string][2]string{}}
+	for role, in := range map[string]comptes.NouveauCompte{
+		"ans": {Email: "admin@ans.test", Nom: "Marc ANS", Role: comptes.RoleAdminANS},
+		"op": {Email: "representant@op1.test", Nom: "Jeanne Dupont",
+			Role: comptes.RoleRepresentantLegal, OperateurID: op.ID},
+	} {
+		in.MotDePasse = rand.Text()
+		ok(cs.Creer(ctx, ansAdmin, in))
+		p.comptes[role] = [2]string{in.Email, in.MotDePasse}
+	}
+	sessions := ok(auth.NewSessions(cs.Store(), auth.SessionConfig{
+		Cookie: auth.CookieConfig{Insecure: true}}))
+	u := ok(ui.New("../../../node_modules", nil))
+	h := ok(New(Config{Registre: reg, Parcours: svc, Outbox: outbox, UI: u,
+		Attestations: ok(attestation.NewGenerateur("")), Identite: auth.User,
+		Connexion: auth.LoginPath}))
+	mux := http.NewServeMux()
+	h.Register(mux)
+	auth.New(auth.Config{Comptes: cs, Sessions: sessions, Accueil: Accueil}).Register(mux)
+	mux.Handle("GET /static/", u.Handler())
+	p.srv = httptest.NewServer(ok(auth.Protect(sessions.Middleware(nil, mux))))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+// resultat is what the browser script reports.
+type resultat struct {
+	Numeros     []string
+	Exclu       string
+	Attestation string
+	Captures    []string
+	Mails       []string
+}
+
+// TestNavigateur drives situations 1 and 2 of the guide in headless
+// Chromium, as a user clicks: the operator declares its DRIMbox, ANS
+// accepts, the operator downloads the attestations, files the integration
+// and the VA document; ANS excludes the DRIMbox and the operator has it
+// reintegrated. A mail is checked in Mailpit at each step, the letters
+// with pdftotext; screenshots go to testdata/.
+func TestNavigateur(t *testing.T) {
+	besoin(t, "node", "node")
+	besoin(t, "chromium", "/usr/bin/chromium")
+	besoin(t, "pdftotext", "pdftotext")
+	if _, err := attestation.NewGenerateur(""); err != nil {
+		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
+	}
+	if testing.Short() {
+		t.Skip("test dans le navigateur ignoré en mode -short")
+	}
+	smtpPort, api := mailpit(t)
+	p := newPortailComplet(t, smtpPort)
+	tmp := t.TempDir()
+	cgiPath, vaPath := filepath.Join(tmp, "CGI signées.pdf"), filepath.Join(tmp, "document-va.pdf")
+	for _, f := range []string{cgiPath, vaPath} {
+		if err := os.WriteFile(f, pdfMinimal, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := map[string]any{"base": p.srv.URL, "mailpit": api, "captures": "testdata",
+		"profil": filepath.Join(tmp, "profil"), "tmp": tmp, "cgi": cgiPath, "va": vaPath,
+		"comptes": p.comptes, "sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
+	arg, _ := json.Marshal(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "parcours.mjs"), string(arg))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node parcours.mjs : %v\n%s", err, stderr.String())
+	}
+	var res resultat
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	t.Logf("demandes %v, %d captures, mails : %q", res.Numeros, len(res.Captures), res.Mails)
+	checkAttestation(t, res.Attestation)
+	pa := ok(p.reg.PointsAcces(context.Background(), ansAdmin, registre.Filtre{}))
+	for _, x := range pa {
+		if x.Statut != registre.Active {
+			t.Errorf("%s: %s after the reintegration", x.FQDNDB, x.Statut)
+		}
+	}
+	if len(res.Numeros) != 4 || res.Exclu == "" || len(pa) != 2 {
+		t.Fatalf("result %+v, %d access points", res, len(pa))
+	}
+}
+
+func checkAttestation(t *testing.T, path string) {
+	t.Helper()
+	out, err := exec.Command("pdftotext", "-enc", "UTF-8", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext %s: %v", path, err)
+	}
+	text := strings.Join(strings.Fields(string(out)), " ")
+	for _, w := range []string{
+		"Objet : Délégation du droit d'usage de noms de domaine",
+		"vi1.350.mesimagesmedicales.fr pour le(s) client(s)",
+		"vi2.350.mesimagesmedicales.fr",
+		"Objet : Noms de domaine à utiliser pour les certificats SERV_SSL de l'IGC-Santé",
+		"db1.350.mesimagesmedicales.fr pour le(s) client(s)",
+		"Opérateur 1",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("attestation lacks %q:\n%s", w, text)
+		}
+	}
+}

@@ -165,6 +165,8 @@ func TestCertificatAjouterInventaire(t *testing.T) {
 	r.refused(1, "aucun point d'accès", "certificat", "ajouter", "--fqdn", "db9.350.x.fr", file,
 		"--igc-sante", root)
 	r.refused(2, "--fqdn", "certificat", "ajouter", file)
+	r.refused(2, "--revocation", "certificat", "ajouter", "--fqdn", certDB, file,
+		"--revocation", "ocsp")
 	if out := r.ok("certificat", "inventaire"); !strings.Contains(out, certDB) ||
 		!strings.Contains(out, "depot:cli:test") {
 		t.Fatalf("inventory:\n%s", out)

@@ -35,7 +35,7 @@ func TestRevocation(t *testing.T) {
 	defer srv.Close()
 	e := newEnv(t, storetest.SQLite(t))
 	e.svc, err = NewService(Config{Registre: e.reg, Store: e.st, Ancres: ancres(t),
-		CRL: &pki.CRLFetcher{Client: srv.Client(), Now: func() time.Time { return t0 }},
+		CRL:   &pki.CRLFetcher{Client: srv.Client(), Now: func() time.Time { return t0 }},
 		Clock: func() time.Time { return t0 }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)

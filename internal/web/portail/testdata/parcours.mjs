@@ -1,0 +1,231 @@
+// Drives situations 1 and 2 of the ANS guide in the Confiance portal with
+// headless Chromium, as a person clicks: node parcours.mjs CONFIG_JSON.
+// CONFIG_JSON: {base, mailpit, captures, profil, tmp, cgi, va, sirens,
+// comptes: {op: [email, password], ans: [email, password]}}.
+// Prints a JSON report on stdout; any failed expectation exits non-zero.
+import { chromium } from 'playwright-core';
+
+const cfg = JSON.parse(process.argv[2]);
+const context = await chromium.launchPersistentContext(cfg.profil, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+  acceptDownloads: true,
+});
+context.setDefaultTimeout(15000);
+const page = await context.newPage();
+const report = { Numeros: [], Captures: [], Mails: [], Exclu: '', Attestation: '' };
+
+function check(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function capture(name) {
+  const path = `${cfg.captures}/${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  report.Captures.push(path);
+}
+
+// mail waits until Mailpit received a mail whose subject contains text.
+async function mail(text) {
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const resp = await fetch(`${cfg.mailpit}/messages?limit=200`);
+    const { messages } = await resp.json();
+    const m = (messages || []).find((x) => x.Subject.includes(text));
+    if (m) {
+      report.Mails.push(m.Subject);
+      return m;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`aucun mail « ${text} » dans Mailpit`);
+}
+
+async function login(who) {
+  await page.goto(`${cfg.base}/portail`);
+  const [email, password] = cfg.comptes[who];
+  await page.getByLabel('Adresse électronique').or(page.locator('#email')).first().fill(email);
+  await page.locator('#mot-de-passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForSelector('#connecte');
+}
+
+async function logout() {
+  await page.locator('#deconnexion').click();
+  await page.waitForURL(/connexion/);
+}
+
+async function confirmed(text) {
+  const msg = await page.locator('#confirmation').textContent();
+  check(msg.includes(text), `confirmation « ${msg} », attendu « ${text} »`);
+}
+
+// numero reads the number of the demande shown.
+async function numero() {
+  const h1 = await page.locator('h1').textContent();
+  const n = h1.match(/D-\d{4}-\d{6}/);
+  check(n, `pas de numéro de demande dans « ${h1} »`);
+  report.Numeros.push(n[0]);
+  return n[0];
+}
+
+async function nouvelle(libelle) {
+  await page.getByRole('link', { name: 'Nouvelle demande' }).first().click();
+  await page.getByRole('link', { name: libelle }).click();
+}
+
+// instruireEtAccepter: ANS opens the demande from its list, takes it into
+// instruction and accepts it.
+async function instruireEtAccepter(num, idRegistre) {
+  await login('ans');
+  await page.getByRole('link', { name: num }).click();
+  await page.getByRole('button', { name: 'Prendre en instruction' }).click();
+  await confirmed("en cours d'instruction");
+  if (idRegistre) {
+    await page.getByLabel('ID registre à attribuer').fill(idRegistre);
+  }
+  await page.getByRole('button', { name: 'Accepter', exact: true }).click();
+  await confirmed('acceptée');
+}
+
+async function declarer() {
+  await login('op');
+  await capture('01-tableau-de-bord');
+  await nouvelle("Déclaration d'une nouvelle DRIMbox");
+  await page.getByLabel('Combien de PACS').fill('2');
+  await page.getByRole('button', { name: 'Afficher les lignes des PACS' }).click();
+  await page.waitForSelector('#pacs-1');
+  await page.getByLabel('SIREN des clients').fill('123456789');
+  for (const i of [0, 1]) {
+    await page.locator(`#pacs-${i}`).getByLabel('Nom d\'hôte du serveur DRIMbox').fill(`drimbox${i + 1}.operateur1.fr`);
+    await page.locator(`#pacs-${i}`).getByLabel('Nom d\'hôte de la visionneuse').fill(`viewer${i + 1}.operateur1.fr`);
+  }
+  await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  // A wrong SIREN: the summary has the focus, the message is by the field.
+  await page.waitForSelector('#erreurs');
+  const focus = await page.evaluate(() => document.activeElement && document.activeElement.id);
+  check(focus === 'erreurs', `focus sur « ${focus} », attendu le résumé des erreurs`);
+  check((await page.locator('#f-sirens-erreur').textContent()).includes('SIREN'), 'erreur SIREN absente');
+  await capture('02-declaration-erreur');
+  await page.getByLabel('SIREN des clients').fill(cfg.sirens);
+  await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
+  await page.getByLabel('Compléments').fill('Site de Paris, deux PACS.');
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await confirmed('déposée');
+  const num = await numero();
+  await capture('03-declaration-deposee');
+  await mail(`Demande ${num} reçue`);
+  await logout();
+  return num;
+}
+
+async function attestations() {
+  await login('op');
+  const [dl] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Télécharger les attestations (PDF)' }).first().click()]);
+  report.Attestation = `${cfg.tmp}/attestations.pdf`;
+  await dl.saveAs(report.Attestation);
+}
+
+async function integrer() {
+  await nouvelle("Intégration d'une nouvelle DRIMbox à l'EDC");
+  await page.getByLabel('Installation (ID registre)').selectOption('350');
+  await page.getByRole('button', { name: 'Afficher les FQDN DRIMbox' }).click();
+  await page.getByLabel('Nom du service').fill('Support Opérateur 1');
+  await page.getByLabel('Numéro de téléphone').fill('01 23 45 67 89');
+  await page.getByLabel('Adresse e-mail générique').fill('support@operateur1.fr');
+  const sets = page.locator('fieldset[id^="certificat-"]');
+  for (let i = 0; i < await sets.count(); i++) {
+    const fs = sets.nth(i);
+    const fqdn = await fs.locator('input[type=hidden]').inputValue();
+    await fs.getByLabel('CN (Common Name)').fill(fqdn);
+    await fs.getByLabel('OU (Organizational Unit)').fill('10B0174462');
+    await fs.getByLabel('O (Organization)').fill('Opérateur 1');
+    await fs.getByLabel('ST (State)').fill('Paris (75)');
+    await fs.getByLabel('C (Country)').fill('FR');
+  }
+  await capture('05-integration');
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await confirmed('déposée');
+  const num = await numero();
+  await mail(`Demande ${num} reçue`);
+  await logout();
+  return num;
+}
+
+async function documentVA() {
+  await login('op');
+  await page.getByRole('link', { name: 'Fournir le document' }).first().click();
+  await page.getByLabel('Document de VA signé').setInputFiles(cfg.va);
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await confirmed('déposée');
+  const num = await numero();
+  await capture('06-document-va');
+  await mail(`Demande ${num} reçue`);
+  await logout();
+  return num;
+}
+
+async function exclure() {
+  await login('ans');
+  await page.getByRole('link', { name: 'Registre National' }).click();
+  const row = page.locator('#points tbody tr').first();
+  report.Exclu = (await row.locator('td').nth(2).textContent()).trim();
+  await row.getByLabel('Motif de l\'exclusion').fill('Vulnérabilité critique non corrigée');
+  await row.getByRole('button', { name: 'Exclure' }).click();
+  await confirmed('exclue');
+  await capture('07-exclusion');
+  await mail(`Exclusion de la DRIMbox ${report.Exclu}`);
+  await logout();
+}
+
+async function reintegrer() {
+  await login('op');
+  check((await page.locator('#points').textContent()).includes('exclue'), 'exclusion invisible');
+  await nouvelle("Réintégration d'une DRIMbox après exclusion");
+  await page.getByLabel('FQDN de la DRIMbox exclue').fill(report.Exclu);
+  await page.getByLabel('Oui').check();
+  await page.getByLabel('Nouvelle version signée des CGI').setInputFiles(cfg.cgi);
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await confirmed('déposée');
+  const num = await numero();
+  await capture('08-reintegration');
+  await mail(`Demande ${num} reçue`);
+  await logout();
+  return num;
+}
+
+try {
+  const decl = await declarer();
+  await instruireEtAccepter(decl, '350');
+  await capture('04-ans-acceptation');
+  await mail('Attestations de délégation disponibles : installation 350');
+  await logout();
+  await attestations();
+  const integ = await integrer();
+  await instruireEtAccepter(integ);
+  await mail("Votre DRIMbox est intégrée à l'Espace de Confiance DRIM-M");
+  await logout();
+  const va = await documentVA();
+  await instruireEtAccepter(va);
+  await mail(`Demande ${va} acceptée`);
+  await logout();
+  await exclure();
+  const re = await reintegrer();
+  await instruireEtAccepter(re);
+  await capture('09-ans-reintegration');
+  await mail("Votre DRIMbox est réintégrée à l'Espace de Confiance DRIM-M");
+  console.log(JSON.stringify(report));
+} catch (err) {
+  await page.screenshot({ path: `${cfg.tmp}/echec.png`, fullPage: true }).catch(() => {});
+  const text = await page.locator('main').innerText().catch(() => '');
+  console.error(`${err.stack}\nURL : ${page.url()}\n${text}`);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+}

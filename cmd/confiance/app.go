@@ -136,5 +136,5 @@ type component struct {
 // components are started in this order by `confiance serve`.
 func components() []component {
 	return []component{apiComponent(), listeComponent(), dnsComponent(), meteoComponent(),
-		portailComponent()}
+		certificatComponent(), portailComponent()}
 }

@@ -15,7 +15,7 @@ func runBesoins(c *cli, f *besoinsFlags) int {
 	if f.installation <= 0 {
 		return c.fail(usageErrorf("--installation ID est requis"))
 	}
-	return c.certDo(certificat.Ancres{}, nil, func(s *certificat.Service, p registre.Principal) error {
+	return c.certRead(func(s *certificat.Service, p registre.Principal) error {
 		bi, err := besoins(c, f, s, p)
 		if err != nil {
 			return err

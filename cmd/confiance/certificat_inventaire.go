@@ -106,6 +106,11 @@ func (c *cli) certDo(anc certificat.Ancres, crl certificat.CRLSource,
 	return 0
 }
 
+// certRead is certDo for the commands that check no certificate.
+func (c *cli) certRead(body func(s *certificat.Service, p registre.Principal) error) int {
+	return c.certDo(certificat.Ancres{}, nil, body)
+}
+
 func newCertService(db *store.DB, svc *registre.Service, anc certificat.Ancres,
 	crl certificat.CRLSource, c *cli) (*certificat.Service, error) {
 	log := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -238,7 +243,7 @@ func printRapport(c *cli, r certificat.Rapport) {
 }
 
 func runInventaire(c *cli, fqdn string) int {
-	return c.certDo(certificat.Ancres{}, nil, func(s *certificat.Service, p registre.Principal) error {
+	return c.certRead(func(s *certificat.Service, p registre.Principal) error {
 		entries, err := s.Inventaire(c.ctx, p, fqdn)
 		if err != nil || c.json {
 			return jsonOr(c, entries, err)
@@ -283,7 +288,7 @@ func runSurveiller(c *cli, at string) int {
 			return c.fail(usageErrorf("--at « %s » : date RFC 3339 attendue", at))
 		}
 	}
-	return c.certDo(certificat.Ancres{}, nil, func(s *certificat.Service, p registre.Principal) error {
+	return c.certRead(func(s *certificat.Service, p registre.Principal) error {
 		sent, err := s.Surveiller(c.ctx, now)
 		if c.json {
 			return jsonOr(c, sent, err)

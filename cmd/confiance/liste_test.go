@@ -36,6 +36,9 @@ func ansArgs(t *testing.T, file string) ([]string, string) {
 }
 
 func TestListeVerifyANSFiles(t *testing.T) {
+	// CRLs of another CA: revocation cannot be checked, and nothing is
+	// downloaded (tests stay on the loopback).
+	foreign := newDemoFiles(t, pki.TestPKIOptions{})
 	cases := []struct {
 		name, file string
 		extra      []string
@@ -52,7 +55,8 @@ func TestListeVerifyANSFiles(t *testing.T) {
 		{"unsigned list", "ans-non-signee-2025-07-23.xml",
 			[]string{"--at", "2026-09-17T09:00:00Z", "--revocation", "none"}, 1, "REJETÉE"},
 		{"no CRL to check revocation", "ans-signee-2026-09-17.xml",
-			[]string{"--at", "2026-09-17T09:00:00Z"}, 1, "Contrôle en échec : crl"},
+			[]string{"--at", "2026-09-17T09:00:00Z", "--crl", foreign.path("intermediate.crl.pem")},
+			1, "Contrôle en échec : crl"},
 		{"another signer expected", "ans-signee-2026-09-17.xml", []string{"--at",
 			"2026-09-17T09:00:00Z", "--revocation", "none", "--signer-cn", "Autre"}, 1,
 			"Contrôle en échec : signer-cn"},
@@ -263,7 +267,8 @@ func TestListeSignPKCS12(t *testing.T) {
 	in := filepath.Join(testenv.ListeBlancheDir(t), "ans-non-signee-2025-07-23.xml")
 	out := filepath.Join(t.TempDir(), "signee.xml")
 	t.Setenv(pki.EnvKeyPassword, "mauvais")
-	if res := runListe("sign", "--key", store, in, out); res.code != 2 {
+	if res := runListe("sign", "--key", store, in, out); res.code != 2 ||
+		!strings.Contains(res.err, "mot de passe incorrect") {
 		t.Errorf("wrong password: exit %d %s", res.code, res.err)
 	}
 	t.Setenv(pki.EnvKeyPassword, "secret de test")
@@ -273,6 +278,42 @@ func TestListeSignPKCS12(t *testing.T) {
 	res := runListe(append(append([]string{"verify"}, d.verifyArgs()...), out)...)
 	if res.code != 0 {
 		t.Fatalf("verify: exit %d\n%s", res.code, res.out)
+	}
+
+	// The password from a file named by the environment, which wins over
+	// the variable; the scheme spelt out for a file without extension.
+	renamed := d.path("magasin")
+	pwFile := d.path("mot-de-passe")
+	if os.Rename(store, renamed) != nil || os.WriteFile(pwFile, []byte("secret de test\n"),
+		0o600) != nil {
+		t.Fatal("cannot prepare the key store")
+	}
+	t.Setenv(pki.EnvKeyPassword, "mauvais")
+	t.Setenv(pki.EnvKeyPasswordFile, pwFile)
+	if res := runListe("sign", "--key", "pkcs12:"+renamed, in, out); res.code != 0 {
+		t.Fatalf("sign with a password file: exit %d %s", res.code, res.err)
+	}
+	t.Setenv(pki.EnvKeyPasswordFile, d.path("absent"))
+	if res := runListe("sign", "--key", "pkcs12:"+renamed, in, out); res.code != 2 ||
+		!strings.Contains(res.err, "fichier de mot de passe") {
+		t.Errorf("missing password file: exit %d %s", res.code, res.err)
+	}
+}
+
+// TestListeSignPKCS11Unavailable checks the message of a PKCS#11 key in a
+// binary built without the pkcs11 tag (with it, pki's SoftHSM2 tests cover
+// the token).
+func TestListeSignPKCS11Unavailable(t *testing.T) {
+	if pkcs11Built {
+		t.Skip("built with the pkcs11 tag: internal/pki tests the token with SoftHSM2")
+	}
+	d := newDemoFiles(t, pki.TestPKIOptions{})
+	in := filepath.Join(testenv.ListeBlancheDir(t), "ans-non-signee-2025-07-23.xml")
+	res := runListe("sign", "--key", "pkcs11:token=confiance;object=liste", "--cert",
+		d.path("signer.pem"), in, filepath.Join(t.TempDir(), "x.xml"))
+	if res.code != 2 || !strings.Contains(res.err, "prise en charge de PKCS#11 absente") ||
+		!strings.Contains(res.err, "-tags pkcs11") {
+		t.Errorf("exit %d %s", res.code, res.err)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -51,28 +50,36 @@ func (f *portailFlags) register(fs *flag.FlagSet) {
 		"conservés dans la boîte d'envoi, lisibles dans le portail")
 	fs.StringVar(&f.smtpUser, "smtp-user", "", "identifiant SMTP")
 	fs.StringVar(&f.smtpPass, "smtp-password-file", "", "fichier du mot de passe SMTP")
-	fs.StringVar(&f.smtpFrom, "smtp-from", "Espace de Confiance DRIM-M <ne-pas-repondre@localhost>",
-		"expéditeur des e-mails")
-	fs.StringVar(&f.smtpTLS, "smtp-tls", "obligatoire", "STARTTLS : obligatoire, opportuniste ou aucun")
-	fs.StringVar(&f.url, "portail-url", "", "URL publique du portail, pour les liens des e-mails")
-	fs.StringVar(&f.equipe, "equipe-ans", "", "adresses de l'équipe DRIM-M (séparées par des virgules)")
+	fs.StringVar(&f.smtpFrom, "smtp-from",
+		"Espace de Confiance DRIM-M <ne-pas-repondre@localhost>", "expéditeur des e-mails")
+	fs.StringVar(&f.smtpTLS, "smtp-tls", "obligatoire",
+		"STARTTLS : obligatoire, opportuniste ou aucun")
+	fs.StringVar(&f.url, "portail-url", "",
+		"URL publique du portail, pour les liens des e-mails")
+	fs.StringVar(&f.equipe, "equipe-ans", "",
+		"adresses de l'équipe DRIM-M (séparées par des virgules)")
 	fs.DurationVar(&f.delaiVA, "delai-va", parcours.DefaultConfig.DelaiVA,
 		"délai de fourniture du document de VA")
-	fs.DurationVar(&f.rappels, "rappels-va-intervalle", time.Hour, "intervalle d'envoi des rappels VA")
+	fs.DurationVar(&f.rappels, "rappels-va-intervalle", time.Hour,
+		"intervalle d'envoi des rappels VA")
 	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "fournisseur OpenID Connect de l'ANS ; vide : "+
 		"comptes locaux seulement")
 	fs.StringVar(&f.oidcClient, "oidc-client-id", "", "identifiant client OpenID Connect")
-	fs.StringVar(&f.oidcSecret, "oidc-client-secret-file", "", "fichier du secret client OpenID Connect")
-	fs.StringVar(&f.oidcRedirect, "oidc-redirect-url", "", "URL publique de /connexion/oidc/retour")
+	fs.StringVar(&f.oidcSecret, "oidc-client-secret-file", "",
+		"fichier du secret client OpenID Connect")
+	fs.StringVar(&f.oidcRedirect, "oidc-redirect-url", "",
+		"URL publique de /connexion/oidc/retour")
 	fs.BoolVar(&f.cookieHTTP, "session-http", false, "cookie de session sans Secure (HTTP sur "+
 		"boucle locale seulement ; implicite avec --demo)")
 }
 
-func startPortail(a *app, f *portailFlags) error {
+// parcours starts the outbox worker and the VA reminders and returns the
+// Parcours service that tells each step through the outbox.
+func (f *portailFlags) parcours(a *app) (*parcours.Service, *notify.Outbox, error) {
 	outbox := notify.NewOutbox(a.db, time.Now)
 	worker, err := f.worker(outbox)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	notifier := notify.NewNotifier(outbox, notify.Config{EquipeANS: splitList(f.equipe),
 		Portail: f.url, Conserver: f.smtpAddr == ""})
@@ -80,6 +87,14 @@ func startPortail(a *app, f *portailFlags) error {
 		parcours.WithLogger(a.log), parcours.WithConfig(parcours.Config{DelaiVA: f.delaiVA}))
 	a.background(func(ctx context.Context) { worker.Run(ctx, time.Minute) })
 	a.background(func(ctx context.Context) { svc.RunRappels(ctx, f.rappels) })
+	return svc, outbox, nil
+}
+
+func startPortail(a *app, f *portailFlags) error {
+	svc, outbox, err := f.parcours(a)
+	if err != nil {
+		return err
+	}
 	cs, err := comptes.NewService(comptes.NewStore(a.db), comptes.Options{Audit: a.audit})
 	if err != nil {
 		return err
@@ -102,21 +117,13 @@ func startPortail(a *app, f *portailFlags) error {
 		a.log.Warn("portail: attestations unavailable", "err", err)
 		gen = nil
 	}
-	h, err := portail.New(portail.Config{Registre: a.svc, Parcours: svc, Outbox: outbox,
-		Attestations: gen, UI: u, Identite: auth.User, Connexion: auth.LoginPath, Log: a.log})
+	site, err := portail.NewSite(portail.Site{Connexion: login, Portail: portail.Config{
+		Registre: a.svc, Parcours: svc, Outbox: outbox, Attestations: gen, UI: u, Log: a.log}})
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	h.Register(mux)
-	login.Register(mux)
-	protected, err := auth.Protect(sessions.Middleware(a.log, mux))
-	if err != nil {
-		return err
-	}
-	for _, p := range []string{"/espace", "/espace/", "/ans", "/ans/", portail.Accueil,
-		auth.LoginPath, auth.LoginPath + "/", "/deconnexion"} {
-		a.mux.Handle(p, protected)
+	for _, p := range portail.Chemins {
+		a.mux.Handle(p, site)
 	}
 	a.tell("Portail (connexion)   : {base}" + auth.LoginPath)
 	a.tell("Espace opérateur      : {base}/espace/")
@@ -164,23 +171,23 @@ func (f *portailFlags) worker(o *notify.Outbox) (*notify.Worker, error) {
 	return notify.NewWorker(o, transports), nil
 }
 
-// login returns the login pages, with OpenID Connect when configured.
-func (f *portailFlags) login(a *app, cs *comptes.Service, s *auth.Sessions) (*auth.Handler, error) {
-	cfg := auth.Config{Comptes: cs, Sessions: s, Log: a.log, Accueil: portail.Accueil}
+// login configures the login pages, with OpenID Connect when configured.
+func (f *portailFlags) login(a *app, cs *comptes.Service, s *auth.Sessions) (auth.Config, error) {
+	cfg := auth.Config{Comptes: cs, Sessions: s, Log: a.log}
 	if f.oidcIssuer != "" {
 		secret, err := readSecretLine(f.oidcSecret)
 		if err != nil {
-			return nil, fmt.Errorf("--oidc-client-secret-file : %w", err)
+			return cfg, fmt.Errorf("--oidc-client-secret-file : %w", err)
 		}
 		ctx, cancel := context.WithTimeout(a.ctx, 30*time.Second)
 		defer cancel()
 		cfg.OIDC, err = auth.NewOIDC(ctx, auth.OIDCConfig{Issuer: f.oidcIssuer,
 			ClientID: f.oidcClient, ClientSecret: secret, RedirectURL: f.oidcRedirect})
 		if err != nil {
-			return nil, fmt.Errorf("fournisseur OpenID Connect : %w", err)
+			return cfg, fmt.Errorf("fournisseur OpenID Connect : %w", err)
 		}
 	}
-	return auth.New(cfg), nil
+	return cfg, nil
 }
 
 // demoComptesFile keeps, in the data folder, the passwords of the demo

@@ -18,6 +18,7 @@ type Registre interface {
 	Installation(ctx context.Context, p registre.Principal, id int64) (registre.Installation, error)
 	PointsAcces(ctx context.Context, p registre.Principal, f registre.Filtre) ([]registre.PointAcces,
 		error)
+	DerniereSequence(ctx context.Context) (int64, error)
 }
 
 // Config is what a Service is built from. Registre and Store are required;
@@ -37,6 +38,7 @@ type Config struct {
 // inventory, expiry watch.
 type Service struct {
 	cfg Config
+	idx index
 }
 
 // system is the principal of the service's own reads of the registry.
@@ -182,27 +184,18 @@ func normalizeFQDN(s string) string {
 func (s *Service) Cible(ctx context.Context, p registre.Principal, fqdn string,
 	produit Produit) (Cible, error) {
 	fqdn = normalizeFQDN(fqdn)
-	points, err := s.cfg.Registre.PointsAcces(ctx, p, registre.Filtre{})
+	c, found, err := s.lookup(ctx, fqdn)
 	if err != nil {
 		return Cible{}, err
 	}
-	for _, pa := range points {
-		c := Cible{Portee: fqdn, OperateurID: pa.OperateurID, PointAccesID: pa.ID}
-		switch fqdn {
-		case pa.FQDNDB:
-			c.Produit, c.DNDeclare = ServSSL, pa.DNCertificat
-		case pa.FQDNVI:
-			c.Produit = SSLMarche
-		default:
-			continue
-		}
-		if produit != "" && produit != c.Produit {
-			return Cible{}, fmt.Errorf("%w : %s attend un certificat %s, pas %s",
-				registre.ErrInvalid, fqdn, c.Produit.Libelle(), produit.Libelle())
-		}
-		return c, nil
+	if !found || (p.Role != registre.RoleAdmin && c.OperateurID != p.OperateurID) {
+		return Cible{}, registre.NotFoundf("aucun point d'accès n'a le FQDN %s", fqdn)
 	}
-	return Cible{}, registre.NotFoundf("aucun point d'accès n'a le FQDN %s", fqdn)
+	if produit != "" && produit != c.Produit {
+		return Cible{}, fmt.Errorf("%w : %s attend un certificat %s, pas %s",
+			registre.ErrInvalid, fqdn, c.Produit.Libelle(), produit.Libelle())
+	}
+	return c, nil
 }
 
 // Ajouter checks a certificate file an operator (or ANS) uploads for fqdn
@@ -226,14 +219,24 @@ func (s *Service) Ajouter(ctx context.Context, p registre.Principal, fqdn string
 // know is refused with ErrNotFound.
 func (s *Service) Observer(ctx context.Context, fqdn string, chain []*x509.Certificate,
 	source string) (Rapport, error) {
-	if len(chain) == 0 {
-		return Rapport{}, fmt.Errorf("%w : aucun certificat observé", registre.ErrInvalid)
+	if len(chain) == 0 || len(chain) > maxCertificats {
+		return Rapport{}, fmt.Errorf("%w : %d certificats observés (de 1 à %d attendus)",
+			registre.ErrInvalid, len(chain), maxCertificats)
 	}
 	c, err := s.Cible(ctx, system, fqdn, "")
 	if err != nil {
 		return Rapport{}, err
 	}
-	return s.record(ctx, c, leafFirst(chain), source)
+	chain = leafFirst(chain)
+	now := s.cfg.Clock().UTC()
+	if r, seen := s.recent(c.Portee, chain[0], now); seen {
+		return r, nil
+	}
+	r, err := s.record(ctx, c, chain, source)
+	if err == nil {
+		s.remember(c.Portee, r, now)
+	}
+	return r, err
 }
 
 func (s *Service) record(ctx context.Context, c Cible, chain []*x509.Certificate,

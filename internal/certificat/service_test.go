@@ -94,7 +94,7 @@ func runContract(t *testing.T, open func(testing.TB) *store.DB) {
 		"parametres": testParametres, "inventaire": testInventaire,
 		"observer": testObserver, "surveiller": testSurveiller,
 		"renouvellement": testRenouvellement, "echec d'envoi": testEchecEnvoi,
-		"point retire": testPointRetire,
+		"point retire": testPointRetire, "dn modifie": testDNModifie,
 	} {
 		t.Run(name, func(t *testing.T) { fn(newEnv(t, open(t))) })
 	}
@@ -218,9 +218,14 @@ func testObserver(e *env) {
 	if _, err := e.svc.Observer(e.ctx, dbFQDN, chain, "sonde"); err != nil {
 		t.Fatal(err)
 	}
+	seenAt := e.now
+	e.now = seenAt.Add(ObservationPas / 2) // seen again soon: not written again
+	if r, err := e.svc.Observer(e.ctx, dbFQDN, chain, "sonde"); err != nil || !r.Conforme {
+		t.Fatalf("probe seen again: %+v %v", r, err)
+	}
 	got, _ := e.svc.Inventaire(e.ctx, registretest.Admin, dbFQDN)
 	if len(got) != 1 || got[0].Source != "sonde" || !got[0].PremierVu.Equal(t0) ||
-		!got[0].DernierVu.Equal(e.now) {
+		!got[0].DernierVu.Equal(seenAt) {
 		t.Fatalf("sightings: %+v", got)
 	}
 	if _, err := e.svc.Observer(e.ctx, "inconnu.fr", chain, "sonde"); !errors.Is(err,
@@ -308,5 +313,24 @@ func testPointRetire(e *env) {
 	}
 	if got := e.watch(0); got != "" {
 		e.t.Fatalf("a withdrawn access point is still watched: %q", got)
+	}
+}
+
+// testDNModifie checks that a DN declared after a first look-up is the one
+// the next upload is compared with.
+func testDNModifie(e *env) {
+	db2 := e.inst.PointsAcces[1]
+	spec := leafSpec{subject: servSubject(db2.FQDNDB)}
+	if r := e.add(db2.FQDNDB, spec, false); failed(r)[0] != "dn-declare" {
+		e.t.Fatalf("before the DN is declared: %v", failed(r))
+	}
+	dn := strings.Replace(declared(db2.FQDNDB), "10B0174462", "AUTRE", 1)
+	_, err := e.reg.ModifierPointAcces(e.ctx, registretest.Admin, db2.ID,
+		registre.PointAccesPatch{DNCertificat: &dn})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if r := e.add(db2.FQDNDB, spec, false); r.Conforme || failed(r)[0] != "!dn" {
+		e.t.Fatalf("after the DN is declared: %v", failed(r))
 	}
 }

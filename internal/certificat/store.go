@@ -234,3 +234,25 @@ func (s *Store) Alertes(ctx context.Context, portee, empreinte string) ([]string
 	}
 	return out, rows.Err()
 }
+
+// AlertesEnvoyees returns every warning recorded, keyed by alerteKey.
+func (s *Store) AlertesEnvoyees(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT portee, empreinte, seuil FROM certificat_alertes`)
+	if err != nil {
+		return nil, fmt.Errorf("warnings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var portee, empreinte, seuil string
+		if err := rows.Scan(&portee, &empreinte, &seuil); err != nil {
+			return nil, err
+		}
+		out[alerteKey(portee, empreinte, seuil)] = true
+	}
+	return out, rows.Err()
+}
+
+func alerteKey(portee, empreinte, seuil string) string {
+	return portee + "\x00" + empreinte + "\x00" + seuil
+}

@@ -100,6 +100,10 @@ func (s *Service) Surveiller(ctx context.Context, now time.Time) ([]Alerte, erro
 	if err != nil {
 		return nil, err
 	}
+	done, err := s.cfg.Store.AlertesEnvoyees(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var sent []Alerte
 	var errs []error
 	for _, e := range enService(entries) {
@@ -107,7 +111,7 @@ func (s *Service) Surveiller(ctx context.Context, now time.Time) ([]Alerte, erro
 			continue
 		}
 		a, due := alerteDue(e, now)
-		if !due {
+		if !due || done[alerteKey(a.Portee, a.Empreinte, a.Seuil)] {
 			continue
 		}
 		ok, err := s.send(ctx, a, now)

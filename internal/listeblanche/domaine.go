@@ -6,67 +6,109 @@ import (
 	"github.com/beevik/etree"
 )
 
-// field says where the text of one child of Domaine goes.
+// fieldID numbers the children a Domaine may have, for the set of the
+// fields seen so far.
+type fieldID uint8
+
+const (
+	fIdentifiant fieldID = iota
+	fDB
+	fVI
+	fDenomination
+	fDNCertificatOperateur
+	fSupportContact
+	fDateMAJ
+	fResponsableContact
+	fNom
+	fDescription
+)
+
+// fieldSet is a set of fieldIDs.
+type fieldSet uint16
+
+func (s fieldSet) has(f fieldID) bool { return s&(1<<f) != 0 }
+
+// field says where the text of one child of Domaine goes. DateMAJ, a
+// date, has no set function.
 type field struct {
-	set      func(d *Domaine, v string)
-	required bool
+	id   fieldID
+	name string
+	set  func(d *Domaine, v string)
+	// required in today's format; in the older ones only where oldRequired.
+	required, oldRequired bool
+	// old marks the fields of the older formats only.
+	old bool
 }
 
-// fieldsFor returns the text children a Domaine may have in the namespace
-// ns. DateMAJ is handled apart because it is a date.
-func fieldsFor(ns string) map[string]field {
+// fields are the children of Domaine in every format, built once: Parse
+// looks a child up in this small table, with no allocation per entry.
+var fields = [...]field{
+	{fIdentifiant, "Identifiant", func(d *Domaine, v string) { d.Identifiant = v }, true, true, false},
+	{fDB, "db", func(d *Domaine, v string) { d.DB = v }, true, true, false},
+	{fVI, "vi", func(d *Domaine, v string) { d.VI = v }, true, true, false},
+	{fDenomination, "Denomination", func(d *Domaine, v string) { d.Denomination = v }, true,
+		false, false},
+	{fDNCertificatOperateur, "DNCertificatOperateur",
+		func(d *Domaine, v string) { d.DNCertificatOperateur = v }, true, true, false},
+	{fSupportContact, "SupportContact", func(d *Domaine, v string) { d.SupportContact = v }, true,
+		true, false},
+	{fDateMAJ, "DateMAJ", nil, true, true, false},
+	{fResponsableContact, "ResponsableContact",
+		func(d *Domaine, v string) { d.ResponsableContact = v }, false, false, true},
+	{fNom, "Nom", func(d *Domaine, v string) { d.Denomination = v }, false, false, true},
+	{fDescription, "Description", func(d *Domaine, v string) { d.Description = v }, false, false,
+		true},
+}
+
+// lookupField returns the field named tag in the format of namespace ns.
+func lookupField(tag string, old bool) (*field, bool) {
+	for i := range fields {
+		if f := &fields[i]; f.name == tag && (old || !f.old) {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// parseDomaine reads the Domaine el into d (an element of the list's
+// slice, so that the indirect setters do not move a copy to the heap); at
+// names el in errors, built only when one is reported.
+func parseDomaine(el *etree.Element, at elemPath, ns string, d *Domaine) (Format, error) {
+	var seen fieldSet
 	old := ns == NamespaceMesImages
-	m := map[string]field{
-		"Identifiant":           {func(d *Domaine, v string) { d.Identifiant = v }, true},
-		"db":                    {func(d *Domaine, v string) { d.DB = v }, true},
-		"vi":                    {func(d *Domaine, v string) { d.VI = v }, true},
-		"Denomination":          {func(d *Domaine, v string) { d.Denomination = v }, !old},
-		"DNCertificatOperateur": {func(d *Domaine, v string) { d.DNCertificatOperateur = v }, true},
-		"SupportContact":        {func(d *Domaine, v string) { d.SupportContact = v }, true},
-	}
-	if old {
-		m["ResponsableContact"] = field{func(d *Domaine, v string) { d.ResponsableContact = v }, false}
-		m["Nom"] = field{func(d *Domaine, v string) { d.Denomination = v }, false}
-		m["Description"] = field{func(d *Domaine, v string) { d.Description = v }, false}
-	}
-	return m
-}
-
-func parseDomaine(el *etree.Element, path, ns string) (Domaine, Format, error) {
-	var d Domaine
-	if err := checkBlankText(el, path); err != nil {
-		return d, FormatUnknown, err
-	}
-	fields := fieldsFor(ns)
-	seen := make(map[string]bool, len(fields)+1)
-	for _, c := range el.ChildElements() {
-		p := path + "/" + c.FullTag()
+	for _, tok := range el.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			if cd, isText := tok.(*etree.CharData); isText && !blank(cd.Data) {
+				return FormatUnknown, parseErr(at.String(), "texte inattendu entre les éléments")
+			}
+			continue
+		}
 		if c.NamespaceURI() != ns {
-			return d, FormatUnknown, parseErr(p, "élément d'un espace de noms inattendu")
+			return FormatUnknown, parseErr(at.child(c), "élément d'un espace de noms inattendu")
 		}
-		if seen[c.Tag] {
-			return d, FormatUnknown, parseErr(p, "champ répété")
+		f, ok := lookupField(c.Tag, old)
+		if !ok {
+			return FormatUnknown, parseErr(at.child(c), "élément inattendu")
 		}
-		seen[c.Tag] = true
-		if err := setField(&d, c, p, fields); err != nil {
-			return d, FormatUnknown, err
+		if seen.has(f.id) {
+			return FormatUnknown, parseErr(at.child(c), "champ répété")
+		}
+		seen |= 1 << f.id
+		if err := setField(d, c, f, at); err != nil {
+			return FormatUnknown, err
 		}
 	}
-	format, err := domaineFormat(seen, path, ns, fields)
-	return d, format, err
+	return domaineFormat(seen, at, old)
 }
 
-func setField(d *Domaine, c *etree.Element, path string, fields map[string]field) error {
-	if c.Tag == "DateMAJ" {
-		t, err := parseTime(c, path)
+func setField(d *Domaine, c *etree.Element, f *field, at elemPath) error {
+	if f.id == fDateMAJ {
+		t, err := parseTime(c, func() string { return at.child(c) })
 		d.DateMAJ = t
 		return err
 	}
-	f, ok := fields[c.Tag]
-	if !ok {
-		return parseErr(path, "élément inattendu")
-	}
-	v, err := text(c, path)
+	v, err := textOf(c, func() string { return at.child(c) })
 	if err != nil {
 		return err
 	}
@@ -76,30 +118,28 @@ func setField(d *Domaine, c *etree.Element, path string, fields map[string]field
 
 // domaineFormat checks that every required field is present and tells the
 // format from the naming of the operator (Denomination or Nom).
-func domaineFormat(seen map[string]bool, path, ns string, fields map[string]field) (Format, error) {
-	for name, f := range fields {
-		if f.required && !seen[name] {
-			return FormatUnknown, parseErr(path, "champ %s absent", name)
+func domaineFormat(seen fieldSet, at elemPath, old bool) (Format, error) {
+	for i := range fields {
+		f := &fields[i]
+		if (old && f.oldRequired || !old && f.required) && !seen.has(f.id) {
+			return FormatUnknown, parseErr(at.String(), "champ %s absent", f.name)
 		}
 	}
-	if !seen["DateMAJ"] {
-		return FormatUnknown, parseErr(path, "champ DateMAJ absent")
-	}
-	if ns == NamespaceANS {
+	if !old {
 		return FormatANS, nil
 	}
 	switch {
-	case seen["Nom"] && seen["Denomination"]:
-		return FormatUnknown, parseErr(path, "Nom et Denomination ne peuvent coexister")
-	case seen["Nom"]:
+	case seen.has(fNom) && seen.has(fDenomination):
+		return FormatUnknown, parseErr(at.String(), "Nom et Denomination ne peuvent coexister")
+	case seen.has(fNom):
 		return FormatNomDescription, nil
-	case seen["Denomination"]:
-		if seen["Description"] {
-			return FormatUnknown, parseErr(path+"/Description", "élément inattendu sans Nom")
+	case seen.has(fDenomination):
+		if seen.has(fDescription) {
+			return FormatUnknown, parseErr(at.String()+"/Description", "élément inattendu sans Nom")
 		}
 		return FormatInformatif, nil
 	}
-	return FormatUnknown, parseErr(path, "champ Denomination (ou Nom) absent")
+	return FormatUnknown, parseErr(at.String(), "champ Denomination (ou Nom) absent")
 }
 
 // ParseBytes parses a document WITHOUT VERIFYING ANYTHING: neither origin

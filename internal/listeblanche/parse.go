@@ -69,7 +69,7 @@ func parseRootChildren(root *etree.Element, path, ns string, l *Liste) (Format, 
 	}
 
 	var err error
-	datePath := path + "/DateDeGeneration"
+	datePath := func() string { return path + "/DateDeGeneration" }
 	if l.DateDeGeneration, err = parseTime(children[0], datePath); err != nil {
 		return FormatUnknown, err
 	}
@@ -94,70 +94,114 @@ func parseDomaines(el *etree.Element, path, ns string, l *Liste) (Format, error)
 		format = FormatInformatif
 	}
 
-	children := el.ChildElements()
-	l.Domaines = make([]Domaine, 0, len(children))
-	for i, c := range children {
-		p := fmt.Sprintf("%s/%s[%d]", path, c.FullTag(), i+1)
-		if !isElem(c, ns, "Domaine") {
-			return FormatUnknown, parseErr(p, "élément inattendu")
+	n := 0
+	for _, tok := range el.Child {
+		if _, ok := tok.(*etree.Element); ok {
+			n++
 		}
-		d, f, err := parseDomaine(c, p, ns)
+	}
+	l.Domaines = make([]Domaine, 0, n)
+	for _, tok := range el.Child {
+		c, ok := tok.(*etree.Element)
+		if !ok {
+			continue
+		}
+		at := elemPath{parent: path, el: c, index: len(l.Domaines) + 1}
+		if !isElem(c, ns, "Domaine") {
+			return FormatUnknown, parseErr(at.String(), "élément inattendu")
+		}
+		l.Domaines = append(l.Domaines, Domaine{})
+		f, err := parseDomaine(c, at, ns, &l.Domaines[len(l.Domaines)-1])
 		if err != nil {
 			return FormatUnknown, err
 		}
-		if i > 0 && f != format {
-			return FormatUnknown, parseErr(p, "format différent des entrées précédentes")
+		if at.index > 1 && f != format {
+			return FormatUnknown, parseErr(at.String(), "format différent des entrées précédentes")
 		}
 		format = f
-		l.Domaines = append(l.Domaines, d)
 	}
 	return format, nil
 }
+
+// elemPath names the index-th child element el of the element at parent,
+// e.g. "/ListeBlancheDRIM-M/ListeDomaines/Domaine[3]". The string is built
+// only for an error, so that reading a valid list allocates no paths.
+type elemPath struct {
+	parent string
+	el     *etree.Element
+	index  int
+}
+
+func (p elemPath) String() string {
+	return fmt.Sprintf("%s/%s[%d]", p.parent, p.el.FullTag(), p.index)
+}
+
+// child is the path of c, a child of p's element.
+func (p elemPath) child(c *etree.Element) string { return p.String() + "/" + c.FullTag() }
 
 func isElem(el *etree.Element, ns, local string) bool {
 	return el.Tag == local && el.NamespaceURI() == ns
 }
 
+// blank reports whether s is only XML white space (or any Unicode space:
+// strings.TrimSpace decides what the list's values keep).
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
 // checkBlankText rejects character data between the child elements of el:
 // the list is element-only content, indentation aside.
 func checkBlankText(el *etree.Element, path string) error {
 	for _, tok := range el.Child {
-		if cd, ok := tok.(*etree.CharData); ok && strings.TrimSpace(cd.Data) != "" {
+		if cd, ok := tok.(*etree.CharData); ok && !blank(cd.Data) {
 			return parseErr(path, "texte inattendu entre les éléments")
 		}
 	}
 	return nil
 }
 
-// text returns all the character data of el, concatenated, so that a value
-// split by a comment or a CDATA section is read whole. Child elements are an
-// error.
-func text(el *etree.Element, path string) (string, error) {
-	var b strings.Builder
+// textOf returns all the character data of el, concatenated, so that a
+// value split by a comment or a CDATA section is read whole; path names el
+// in errors. Child elements and attributes other than namespace
+// declarations are errors. A value in one piece, the usual case, is not
+// copied.
+func textOf(el *etree.Element, path func() string) (string, error) {
+	for _, a := range el.Attr {
+		if a.Space != "xmlns" && !(a.Space == "" && a.Key == "xmlns") {
+			return "", parseErr(path(), "attribut inattendu %q", a.FullKey())
+		}
+	}
+	var whole string
+	pieces := 0
 	for _, tok := range el.Child {
 		switch t := tok.(type) {
 		case *etree.CharData:
-			b.WriteString(t.Data)
+			if pieces == 0 {
+				whole = t.Data
+			}
+			pieces++
 		case *etree.Element:
-			return "", parseErr(path+"/"+t.FullTag(), "élément inattendu dans un champ texte")
+			return "", parseErr(path()+"/"+t.FullTag(), "élément inattendu dans un champ texte")
 		}
 	}
-	for _, a := range el.Attr {
-		if a.Space != "xmlns" && !(a.Space == "" && a.Key == "xmlns") {
-			return "", parseErr(path, "attribut inattendu %q", a.FullKey())
+	if pieces <= 1 {
+		return strings.TrimSpace(whole), nil
+	}
+	var b strings.Builder
+	for _, tok := range el.Child {
+		if t, ok := tok.(*etree.CharData); ok {
+			b.WriteString(t.Data)
 		}
 	}
 	return strings.TrimSpace(b.String()), nil
 }
 
-func parseTime(el *etree.Element, path string) (time.Time, error) {
-	s, err := text(el, path)
+func parseTime(el *etree.Element, path func() string) (time.Time, error) {
+	s, err := textOf(el, path)
 	if err != nil {
 		return time.Time{}, err
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, parseErr(path, "date invalide %q (attendu AAAA-MM-JJThh:mm:ssZ)", s)
+		return time.Time{}, parseErr(path(), "date invalide %q (attendu AAAA-MM-JJThh:mm:ssZ)", s)
 	}
 	return t.UTC(), nil
 }

@@ -77,11 +77,12 @@ func OpenSigner(spec string, opts SignerOptions) (*Key, error) {
 		return openPKCS12(rest, opts)
 	case scheme == "pkcs11":
 		if openPKCS11 == nil {
-			return nil, errors.New("PKCS#11 support is not built in (build with -tags pkcs11)")
+			return nil, errors.New("prise en charge de PKCS#11 absente de ce binaire " +
+				"(à construire avec go build -tags pkcs11)")
 		}
 		return openPKCS11(spec, opts)
 	}
-	return nil, fmt.Errorf("unknown key scheme %q (file:, pkcs12: or pkcs11:)", scheme)
+	return nil, fmt.Errorf("type de clé %q inconnu (file:, pkcs12: ou pkcs11: attendu)", scheme)
 }
 
 // secret returns the password or PIN for a key store.
@@ -97,7 +98,7 @@ func (o SignerOptions) secret() (string, error) {
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return "", fmt.Errorf("password file: %w", err)
+			return "", fmt.Errorf("fichier de mot de passe : %w", err)
 		}
 		line, _, _ := bytes.Cut(b, []byte("\n"))
 		return strings.TrimSuffix(string(line), "\r"), nil
@@ -105,7 +106,7 @@ func (o SignerOptions) secret() (string, error) {
 	if v := getenv(EnvKeyPassword); v != "" {
 		return v, nil
 	}
-	return "", fmt.Errorf("no password: give a password file or set %s or %s",
+	return "", fmt.Errorf("aucun mot de passe : indiquez un fichier de mot de passe ou définissez %s ou %s",
 		EnvKeyPasswordFile, EnvKeyPassword)
 }
 
@@ -119,11 +120,14 @@ func openPKCS12(path string, opts SignerOptions) (*Key, error) {
 	}
 	password, err := opts.secret()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s : %w", path, err)
 	}
 	key, cert, cas, err := pkcs12.DecodeChain(data, password)
+	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
+		return nil, fmt.Errorf("%s : mot de passe incorrect : %w", path, err)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s : fichier PKCS#12 illisible : %w", path, err)
 	}
 	var signer crypto.Signer
 	switch k := key.(type) {
@@ -132,10 +136,10 @@ func openPKCS12(path string, opts SignerOptions) (*Key, error) {
 	case *ecdsa.PrivateKey:
 		signer = k
 	default:
-		return nil, fmt.Errorf("%s: unsupported key type %T", path, key)
+		return nil, fmt.Errorf("%s : type de clé %T non pris en charge", path, key)
 	}
 	if !publicKeysEqual(signer.Public(), cert.PublicKey) {
-		return nil, fmt.Errorf("%s: the key does not match the certificate", path)
+		return nil, fmt.Errorf("%s : la clé ne correspond pas au certificat", path)
 	}
 	return &Key{Signer: signer, Certificates: append([]*x509.Certificate{cert}, cas...)}, nil
 }

@@ -136,9 +136,9 @@ func TestOpenSignerRejects(t *testing.T) {
 		opts       SignerOptions
 		want       string
 	}{
-		{"no password", "pkcs12:" + p12, SignerOptions{Getenv: noEnv}, "no password"},
+		{"no password", "pkcs12:" + p12, SignerOptions{Getenv: noEnv}, "aucun mot de passe"},
 		{"wrong password", "pkcs12:" + p12, SignerOptions{PasswordFile: wrong}, "password"},
-		{"unknown scheme", "vault:x", SignerOptions{}, "unknown key scheme"},
+		{"unknown scheme", "vault:x", SignerOptions{}, "type de clé \"vault\" inconnu"},
 		{"missing file", "file:/nonexistent/key.pem", SignerOptions{}, "no such file"},
 	}
 	for _, tc := range cases {
@@ -151,7 +151,7 @@ func TestOpenSignerRejects(t *testing.T) {
 	}
 	pw := writeFile(t, filepath.Join(dir, "pw"), []byte("pw"))
 	if _, err := OpenSigner("pkcs12:"+bad, SignerOptions{PasswordFile: pw}); err == nil ||
-		!strings.Contains(err.Error(), "does not match") {
+		!strings.Contains(err.Error(), "ne correspond pas") {
 		t.Fatalf("mismatched key and certificate: %v", err)
 	}
 }

@@ -122,8 +122,8 @@ func formulaireValide(t parcours.Type, decl parcours.Demande) (url.Values, map[s
 // shows nothing of operator 1 and changes nothing.
 func TestEveryRouteRefusesTheWrongUser(t *testing.T) {
 	e := newEnv(t)
-	e.comptes["mand1"] = comptes.Compte{ID: 6, Email: "mand1@op1.fr", Nom: "Marc Mandataire",
-		Role: comptes.RoleMandataire, OperateurID: e.ops[0].ID}
+	e.comptes["mand1"] = compte(6, "mand1@op1.fr", "Marc Mandataire", comptes.RoleMandataire,
+		e.ops[0].ID)
 	decl, _ := e.integrated()
 	decl = ok(e.svc.Demande(e.ctx, ansAdmin, decl.ID))
 	pa := ok(e.reg.PointsAcces(e.ctx, ansAdmin, registre.Filtre{InstallationID: 350}))[0]

@@ -54,7 +54,8 @@ var actesANS = []acteANS{
 		p registre.Principal, id int64, _ string) (parcours.Demande, error) {
 		return s.Instruire(ctx, p, id)
 	}},
-	{"information", "question", parcours.DemanderInformation, (*parcours.Service).DemanderInformation},
+	{"information", "question", parcours.DemanderInformation,
+		(*parcours.Service).DemanderInformation},
 	{"refuser", "motif", parcours.Refuser, (*parcours.Service).Refuser},
 	{"cloturer", "", parcours.Cloturer, func(s *parcours.Service, ctx context.Context,
 		p registre.Principal, id int64, _ string) (parcours.Demande, error) {
@@ -99,7 +100,8 @@ func (h *Handler) accepter(w http.ResponseWriter, r *http.Request, u utilisateur
 		if s := strings.TrimSpace(v.Get("idRegistre")); s != "" {
 			id, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || id <= 0 {
-				return &registre.ValidationError{Fields: []registre.FieldError{{Field: "idRegistre",
+				return &registre.ValidationError{Fields: []registre.FieldError{{
+					Field:   "idRegistre",
 					Message: "l'ID registre est un nombre entier positif (vide : le suivant)"}}}
 			}
 			acc.IDRegistre = id
@@ -204,16 +206,18 @@ func (h *Handler) listeANS(w http.ResponseWriter, r *http.Request, u utilisateur
 
 // pageRegistre is the overview of the Registre National.
 type pageRegistre struct {
-	Operateurs  map[int64]string
-	Liste       []registre.Operateur
-	Points      []registre.PointAcces
-	Statut      registre.Statut
-	Statuts     []registre.Statut
-	Page        int
-	Suivante    string
-	Precedent   string
-	PeutExclure bool
-	Form        *form
+	Operateurs map[int64]string
+	Liste      []registre.Operateur // the operators of the page
+	// NombreOperateurs counts every operator.
+	NombreOperateurs int
+	Points           []registre.PointAcces
+	Statut           registre.Statut
+	Statuts          []registre.Statut
+	Page             int
+	Suivante         string
+	Precedent        string
+	PeutExclure      bool
+	Form             *form
 }
 
 func (h *Handler) registreANS(w http.ResponseWriter, r *http.Request, u utilisateur) {
@@ -240,11 +244,15 @@ func (h *Handler) afficherRegistre(w http.ResponseWriter, r *http.Request, u uti
 	for _, op := range ops {
 		pr.Operateurs[op.ID] = op.Denomination
 	}
-	if pr.Page == 1 {
-		pr.Liste = ops
+	pr.NombreOperateurs = len(ops)
+	if from := (pr.Page - 1) * parPage; from < len(ops) {
+		pr.Liste = ops[from:min(len(ops), from+parPage)]
+	}
+	if len(pr.Points) > parPage || pr.Page*parPage < len(ops) {
+		pr.Suivante = pageURL("/ans/registre", q, pr.Page+1)
 	}
 	if len(pr.Points) > parPage {
-		pr.Points, pr.Suivante = pr.Points[:parPage], pageURL("/ans/registre", q, pr.Page+1)
+		pr.Points = pr.Points[:parPage]
 	}
 	if pr.Page > 1 {
 		pr.Precedent = pageURL("/ans/registre", q, pr.Page-1)

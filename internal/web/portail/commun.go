@@ -115,7 +115,8 @@ func (h *Handler) messages(w http.ResponseWriter, r *http.Request, u utilisateur
 		h.echec(w, r, err)
 		return
 	}
-	h.page(w, r, http.StatusOK, "messages", "Messages", u, pageMessages{Base: base(u), Messages: ms})
+	h.page(w, r, http.StatusOK, "messages", "Messages", u,
+		pageMessages{Base: base(u), Messages: ms})
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, u utilisateur) {

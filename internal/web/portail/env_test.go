@@ -66,12 +66,13 @@ func newEnvDB(t testing.TB, db *store.DB) *env {
 	e.svc = parcours.NewService(db, reg, parcours.WithNotifier(notify.NewNotifier(e.outbox,
 		notify.Config{EquipeANS: []string{"drim-m@esante.gouv.fr"}, Conserver: true,
 			Portail: "http://127.0.0.1/"})), parcours.WithLogger(slog.New(slog.DiscardHandler)))
+	op1, op2 := e.ops[0].ID, e.ops[1].ID
 	e.comptes = map[string]comptes.Compte{
-		"op1":     {ID: 1, Email: "op1@op1.fr", Nom: "Jeanne Dupont", Role: comptes.RoleRepresentantLegal, OperateurID: e.ops[0].ID},
-		"tech1":   {ID: 2, Email: "tech1@op1.fr", Nom: "Paul Tech", Role: comptes.RoleAdminTechnique, OperateurID: e.ops[0].ID},
-		"op2":     {ID: 3, Email: "op2@op2.fr", Nom: "Alice Smith", Role: comptes.RoleRepresentantLegal, OperateurID: e.ops[1].ID},
-		"ans":     {ID: 4, Email: "mba@ans.fr", Nom: "Marc ANS", Role: comptes.RoleAdminANS},
-		"lecteur": {ID: 5, Email: "lecteur@ans.fr", Nom: "Léa Lecture", Role: comptes.RoleLecteurANS},
+		"op1":     compte(1, "op1@op1.fr", "Jeanne Dupont", comptes.RoleRepresentantLegal, op1),
+		"tech1":   compte(2, "tech1@op1.fr", "Paul Tech", comptes.RoleAdminTechnique, op1),
+		"op2":     compte(3, "op2@op2.fr", "Alice Smith", comptes.RoleRepresentantLegal, op2),
+		"ans":     compte(4, "mba@ans.fr", "Marc ANS", comptes.RoleAdminANS, 0),
+		"lecteur": compte(5, "lecteur@ans.fr", "Léa Lecture", comptes.RoleLecteurANS, 0),
 	}
 	u, err := ui.New("../../../node_modules", nil)
 	if err != nil {
@@ -92,6 +93,10 @@ func newEnvDB(t testing.TB, db *store.DB) *env {
 		return http.ErrUseLastResponse
 	}}
 	return e
+}
+
+func compte(id int64, email, nom string, role comptes.Role, op int64) comptes.Compte {
+	return comptes.Compte{ID: id, Email: email, Nom: nom, Role: role, OperateurID: op}
 }
 
 func (e *env) identite(r *http.Request) (comptes.Compte, bool) {

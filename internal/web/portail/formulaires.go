@@ -153,7 +153,8 @@ func actionDuType(t parcours.Type) comptes.Action {
 
 // lireFormulaire builds the form of a demande of type t from the values
 // and files posted; the Parcours validates it.
-func lireFormulaire(t parcours.Type, v url.Values, files map[string]*parcours.Fichier) parcours.Formulaire {
+func lireFormulaire(t parcours.Type, v url.Values,
+	files map[string]*parcours.Fichier) parcours.Formulaire {
 	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
 	f := parcours.Formulaire{Commentaires: get("commentaires")}
 	switch t {
@@ -162,7 +163,8 @@ func lireFormulaire(t parcours.Type, v url.Values, files map[string]*parcours.Fi
 		d := &parcours.Declaration{CGI: files["cgi"], SIRENs: get("sirens"), NombrePACS: n}
 		for i := range lignes(n) {
 			p := "pacs[" + strconv.Itoa(i) + "]."
-			d.PACS = append(d.PACS, registre.Cibles{DB: get(p + "cibleDb"), VI: get(p + "cibleVi")})
+			d.PACS = append(d.PACS, registre.Cibles{DB: get(p + "cibleDb"),
+				VI: get(p + "cibleVi")})
 		}
 		f.Declaration = d
 	case parcours.TypeIntegration:

@@ -131,14 +131,15 @@ func newPortailComplet(t *testing.T, smtpPort int) *portailComplet {
 	sessions := ok(auth.NewSessions(cs.Store(), auth.SessionConfig{
 		Cookie: auth.CookieConfig{Insecure: true}}))
 	u := ok(ui.New("../../../node_modules", nil))
-	h := ok(New(Config{Registre: reg, Parcours: svc, Outbox: outbox, UI: u,
-		Attestations: ok(attestation.NewGenerateur("")), Identite: auth.User,
-		Connexion: auth.LoginPath}))
+	site := ok(NewSite(Site{Connexion: auth.Config{Comptes: cs, Sessions: sessions},
+		Portail: Config{Registre: reg, Parcours: svc, Outbox: outbox, UI: u,
+			Attestations: ok(attestation.NewGenerateur(""))}}))
 	mux := http.NewServeMux()
-	h.Register(mux)
-	auth.New(auth.Config{Comptes: cs, Sessions: sessions, Accueil: Accueil}).Register(mux)
+	for _, path := range Chemins {
+		mux.Handle(path, site)
+	}
 	mux.Handle("GET /static/", u.Handler())
-	p.srv = httptest.NewServer(ok(auth.Protect(sessions.Middleware(nil, mux))))
+	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	return p
 }

@@ -9,7 +9,21 @@ import (
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
 	"confiance/internal/registre"
+	"confiance/internal/store/storetest"
 )
+
+// TestLignesPACS checks the rows htmx swaps in when the number of PACS
+// changes keep what was typed, without the layout.
+func TestLignesPACS(t *testing.T) {
+	e := newEnv(t)
+	r := e.get("op1", "/espace/nouvelle-demande/declaration/pacs?nombrePacs=3&"+
+		url.Values{"pacs[0].cibleDb": {"garde.op1.fr"}}.Encode())
+	must(t, r, 200, `id="pacs-2"`, `value="garde.op1.fr"`)
+	if strings.Contains(r.body, "<html") || strings.Contains(r.body, `id="pacs-3"`) {
+		t.Fatalf("fragment:\n%s", r.body)
+	}
+	must(t, e.get("op1", "/espace/nouvelle-demande/declaration?nombrePacs=500"), 200, `id="pacs-98"`)
+}
 
 // must checks an answer's status and that its body holds every want.
 func must(t *testing.T, r reponse, status int, want ...string) {
@@ -28,8 +42,16 @@ func must(t *testing.T, r reponse, status int, want ...string) {
 // operator declares, ANS instructs with a question and accepts, the
 // operator downloads its attestations, files the integration, then the
 // VA document.
-func TestSituation1(t *testing.T) {
-	e := newEnv(t)
+func TestSituation1(t *testing.T) { backends(t, testSituation1) }
+
+// backends runs fn on SQLite and on PostgreSQL (skipped without a
+// server, failing in CI).
+func backends(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, newEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, newEnvDB(t, storetest.Postgres(t))) })
+}
+
+func testSituation1(t *testing.T, e *env) {
 	must(t, e.get("op1", "/espace/nouvelle-demande/declaration?nombrePacs=2"), 200,
 		`name="pacs[1].cibleVi"`, `for="f-sirens"`)
 	r := e.postMultipart("op1", "/espace/nouvelle-demande/declaration", declaration(),
@@ -80,8 +102,9 @@ func TestSituation1(t *testing.T) {
 
 // TestExclusionReintegration drives situation 2: ANS excludes a DRIMbox,
 // the operator files its reintegration with a new CGI (cyber reason).
-func TestExclusionReintegration(t *testing.T) {
-	e := newEnv(t)
+func TestExclusionReintegration(t *testing.T) { backends(t, testExclusionReintegration) }
+
+func testExclusionReintegration(t *testing.T, e *env) {
 	e.integrated()
 	pas := ok(e.reg.PointsAcces(e.ctx, ansAdmin, registre.Filtre{InstallationID: 350}))
 	must(t, e.post("ans", "/ans/points/"+itoa(pas[0].ID)+"/exclure", url.Values{"motif": {""}}),

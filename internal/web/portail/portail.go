@@ -244,7 +244,8 @@ func (h *Handler) erreur(w http.ResponseWriter, r *http.Request, status int, msg
 func (h *Handler) echec(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, registre.ErrNotFound):
-		h.erreur(w, r, http.StatusNotFound, "Cette page n'existe pas ou ne vous est pas accessible.")
+		h.erreur(w, r, http.StatusNotFound,
+			"Cette page n'existe pas ou ne vous est pas accessible.")
 	case errors.Is(err, registre.ErrForbidden):
 		h.erreur(w, r, http.StatusForbidden, "Action non autorisée : "+err.Error())
 	case errors.Is(err, registre.ErrConflict), errors.Is(err, registre.ErrInvalid):
@@ -285,6 +286,21 @@ var funcs = template.FuncMap{
 	"join":     strings.Join,
 	"plus1":    func(i int) int { return i + 1 },
 	"ko":       func(n int64) string { return fmt.Sprintf("%.1f ko", float64(n)/1024) },
+	"acte":     acte,
+}
+
+// actes are the French names of the acts of a demande's history.
+var actes = map[string]string{"depot": "Dépôt", "instruire": "Prise en instruction",
+	"demander_information": "Demande d'information", "completer": "Réponse de l'opérateur",
+	"accepter": "Acceptation", "refuser": "Refus", "cloturer": "Clôture",
+	"abandonner": "Abandon", "commentaire": "Message", "registre": "Registre National",
+	"document_va": "Document de VA"}
+
+func acte(a string) string {
+	if l, ok := actes[a]; ok {
+		return l
+	}
+	return a
 }
 
 // badge is the DSFR badge class of a demande's status.

@@ -96,9 +96,18 @@ async function declarer() {
   await login('op');
   await capture('01-tableau-de-bord');
   await nouvelle("Déclaration d'une nouvelle DRIMbox");
-  await page.getByLabel('Combien de PACS').fill('2');
+  // With htmx, changing the number of PACS swaps the rows in place...
+  const nombre = page.getByLabel('Combien de PACS');
+  await nombre.fill('3');
+  await nombre.press('Tab');
+  await page.waitForSelector('#pacs-2');
+  check(!page.url().includes('nombrePacs'), 'la page a été rechargée');
+  // ...and without JavaScript, the button reloads the form with them.
+  await nombre.fill('2');
   await page.getByRole('button', { name: 'Afficher les lignes des PACS' }).click();
+  await page.waitForURL(/nombrePacs=2/);
   await page.waitForSelector('#pacs-1');
+  check(await page.locator('#pacs-2').count() === 0, 'trois lignes de PACS pour deux');
   await page.getByLabel('SIREN des clients').fill('123456789');
   for (const i of [0, 1]) {
     await page.locator(`#pacs-${i}`).getByLabel('Nom d\'hôte du serveur DRIMbox').fill(`drimbox${i + 1}.operateur1.fr`);
@@ -189,7 +198,8 @@ async function reintegrer() {
   check((await page.locator('#points').textContent()).includes('exclue'), 'exclusion invisible');
   await nouvelle("Réintégration d'une DRIMbox après exclusion");
   await page.getByLabel('FQDN de la DRIMbox exclue').fill(report.Exclu);
-  await page.getByLabel('Oui').check();
+  await page.locator('label[for=motif-oui]').click(); // DSFR styles the label, not the input
+  check(await page.getByLabel('Oui').isChecked(), 'motif cyber non coché');
   await page.getByLabel('Nouvelle version signée des CGI').setInputFiles(cfg.cgi);
   await page.getByRole('button', { name: 'Déposer la demande' }).click();
   await confirmed('déposée');

@@ -31,6 +31,7 @@ func cmdAgent(args []string, stdout, stderr io.Writer) int {
 func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("confiance agent", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { frenchUsage(stderr, "confiance agent", fs) }
 	var sf agentSyncFlags
 	var af agentACMEFlags
 	sf.register(fs)

@@ -38,6 +38,7 @@ func (f *agentProxyFlags) register(fs *flag.FlagSet) {
 func runAgentProxy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("confiance agent proxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { frenchUsage(stderr, "confiance agent proxy", fs) }
 	var sf agentSyncFlags
 	var pf agentProxyFlags
 	sf.register(fs)

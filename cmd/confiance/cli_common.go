@@ -59,8 +59,15 @@ func (c *cli) withJSON() *cli {
 }
 
 func (c *cli) printUsage() {
-	fmt.Fprintf(c.stderr, "Usage : confiance %s %s [options]\n\nOptions :\n", c.name, c.args)
-	c.fs.VisitAll(func(f *flag.Flag) {
+	line := strings.Join(strings.Fields("confiance "+c.name+" "+c.args), " ")
+	frenchUsage(c.stderr, line, c.fs)
+}
+
+// frenchUsage prints the help of a command and its flags in French (the
+// flag package's own help is in English).
+func frenchUsage(w io.Writer, line string, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage : %s [options]\n\nOptions :\n", line)
+	fs.VisitAll(func(f *flag.Flag) {
 		def := ""
 		// The DSN may hold a password: its default is never shown.
 		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.Name != "db" {
@@ -70,7 +77,7 @@ func (c *cli) printUsage() {
 		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 			value = ""
 		}
-		fmt.Fprintf(c.stderr, "  --%s%s\n        %s%s\n", f.Name, value, f.Usage, def)
+		fmt.Fprintf(w, "  --%s%s\n        %s%s\n", f.Name, value, f.Usage, def)
 	})
 }
 

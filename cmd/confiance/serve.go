@@ -41,6 +41,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) int {
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("confiance serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { frenchUsage(stderr, "confiance serve", fs) }
 	a := &app{}
 	a.flags.register(fs)
 	fs.StringVar(&a.addr, "addr", "127.0.0.1:8080", "adresse d'écoute HTTP")

@@ -21,3 +21,20 @@ func BenchmarkParse10k(b *testing.B) {
 		}
 	}
 }
+
+// TestParseAllocations guards the lean reading of a list: the slice of
+// entries and a constant few more, whatever the number of entries.
+func TestParseAllocations(t *testing.T) {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(Encode(Synthetic(200, refTime))); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(5, func() {
+		if _, _, err := Parse(doc.Root()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 10 {
+		t.Errorf("Parse of 200 entries: %.0f allocations, want at most 10", allocs)
+	}
+}

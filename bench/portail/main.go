@@ -22,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -40,6 +41,7 @@ import (
 
 type options struct {
 	dsn, assets        string
+	profil             string
 	operateurs, points int
 	utilisateurs       int
 	duree, pause       time.Duration
@@ -55,6 +57,7 @@ func main() {
 	flag.DurationVar(&o.duree, "duree", 30*time.Second, "durée de la charge")
 	flag.DurationVar(&o.pause, "pause", time.Second,
 		"pause moyenne entre deux pages d'un utilisateur")
+	flag.StringVar(&o.profil, "profil", "", "fichier du profil CPU de la charge (go tool pprof)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "portail :", err)
@@ -101,6 +104,17 @@ func run(o options) error {
 	users, err := connecter(ctx, srv.URL, cs, f, o.utilisateurs)
 	if err != nil {
 		return err
+	}
+	if o.profil != "" {
+		pf, err := os.Create(o.profil)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	res := charger(users, o)
 	rapport(res, o)

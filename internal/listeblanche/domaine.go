@@ -43,7 +43,8 @@ type field struct {
 // fields are the children of Domaine in every format, built once: Parse
 // looks a child up in this small table, with no allocation per entry.
 var fields = [...]field{
-	{fIdentifiant, "Identifiant", func(d *Domaine, v string) { d.Identifiant = v }, true, true, false},
+	{fIdentifiant, "Identifiant", func(d *Domaine, v string) { d.Identifiant = v }, true, true,
+		false},
 	{fDB, "db", func(d *Domaine, v string) { d.DB = v }, true, true, false},
 	{fVI, "vi", func(d *Domaine, v string) { d.VI = v }, true, true, false},
 	{fDenomination, "Denomination", func(d *Domaine, v string) { d.Denomination = v }, true,

@@ -94,13 +94,7 @@ func parseDomaines(el *etree.Element, path, ns string, l *Liste) (Format, error)
 		format = FormatInformatif
 	}
 
-	n := 0
-	for _, tok := range el.Child {
-		if _, ok := tok.(*etree.Element); ok {
-			n++
-		}
-	}
-	l.Domaines = make([]Domaine, 0, n)
+	l.Domaines = make([]Domaine, 0, countElements(el))
 	for _, tok := range el.Child {
 		c, ok := tok.(*etree.Element)
 		if !ok {
@@ -121,6 +115,17 @@ func parseDomaines(el *etree.Element, path, ns string, l *Liste) (Format, error)
 		format = f
 	}
 	return format, nil
+}
+
+// countElements is the number of child elements of el.
+func countElements(el *etree.Element) int {
+	n := 0
+	for _, tok := range el.Child {
+		if _, ok := tok.(*etree.Element); ok {
+			n++
+		}
+	}
+	return n
 }
 
 // elemPath names the index-th child element el of the element at parent,

@@ -33,7 +33,7 @@ type pkcs11URI struct {
 func parsePKCS11URI(uri string) (*pkcs11URI, error) {
 	body, ok := strings.CutPrefix(uri, "pkcs11:")
 	if !ok {
-		return nil, errors.New("not a pkcs11: URI")
+		return nil, errors.New("URI PKCS#11 attendue (pkcs11:…)")
 	}
 	path, query, _ := strings.Cut(body, "?")
 	u := &pkcs11URI{}
@@ -49,11 +49,11 @@ func parsePKCS11URI(uri string) (*pkcs11URI, error) {
 	}
 	switch {
 	case u.config.Path == "":
-		return nil, errors.New("PKCS#11 URI without module-path")
+		return nil, errors.New("URI PKCS#11 sans module-path (chemin du module du jeton)")
 	case u.config.TokenLabel == "" && u.config.TokenSerial == "" && u.config.SlotNumber == nil:
-		return nil, errors.New("PKCS#11 URI without token, serial or slot-id")
+		return nil, errors.New("URI PKCS#11 sans token, serial ni slot-id")
 	case u.id == nil && u.label == nil:
-		return nil, errors.New("PKCS#11 URI without object or id")
+		return nil, errors.New("URI PKCS#11 sans object ni id")
 	}
 	return u, nil
 }
@@ -68,11 +68,11 @@ func split(s, sep string) []string {
 func attr(part string) (string, string, error) {
 	k, v, ok := strings.Cut(part, "=")
 	if !ok {
-		return "", "", fmt.Errorf("PKCS#11 URI attribute %q without value", part)
+		return "", "", fmt.Errorf("URI PKCS#11 : attribut %q sans valeur", part)
 	}
 	v, err := url.PathUnescape(v)
 	if err != nil {
-		return "", "", fmt.Errorf("PKCS#11 URI attribute %q: %w", k, err)
+		return "", "", fmt.Errorf("URI PKCS#11 : attribut %q : %w", k, err)
 	}
 	return k, v, nil
 }
@@ -90,7 +90,7 @@ func (u *pkcs11URI) pathAttr(part string) error {
 	case "slot-id":
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return fmt.Errorf("PKCS#11 URI slot-id %q: %w", v, err)
+			return fmt.Errorf("URI PKCS#11 : slot-id %q : %w", v, err)
 		}
 		u.config.SlotNumber = &n
 	case "object":
@@ -100,7 +100,7 @@ func (u *pkcs11URI) pathAttr(part string) error {
 	case "type", "manufacturer", "model", "library-manufacturer", "library-description",
 		"library-version":
 	default:
-		return fmt.Errorf("PKCS#11 URI attribute %q not supported", k)
+		return fmt.Errorf("URI PKCS#11 : attribut %q non pris en charge", k)
 	}
 	return nil
 }
@@ -116,9 +116,10 @@ func (u *pkcs11URI) queryAttr(part string) error {
 	case "pin-source":
 		u.pinFile = strings.TrimPrefix(v, "file:")
 	case "pin-value":
-		return errors.New("PKCS#11 PIN in the URI refused: use pin-source or " + EnvKeyPassword)
+		return errors.New("URI PKCS#11 : PIN dans l'URI refusé ; utilisez pin-source ou " +
+			EnvKeyPassword)
 	default:
-		return fmt.Errorf("PKCS#11 URI query attribute %q not supported", k)
+		return fmt.Errorf("URI PKCS#11 : paramètre %q non pris en charge", k)
 	}
 	return nil
 }
@@ -134,19 +135,19 @@ func openToken(uri string, opts SignerOptions) (*Key, error) {
 		opts.PasswordFile = u.pinFile
 	}
 	if u.config.Pin, err = opts.secret(); err != nil {
-		return nil, fmt.Errorf("PKCS#11 PIN: %w", err)
+		return nil, fmt.Errorf("PIN PKCS#11 : %w", err)
 	}
 	if _, err := os.Stat(u.config.Path); err != nil {
-		return nil, fmt.Errorf("PKCS#11 module: %w", err)
+		return nil, fmt.Errorf("module PKCS#11 : %w", err)
 	}
 	ctx, err := crypto11.Configure(&u.config)
 	if err != nil {
-		return nil, fmt.Errorf("PKCS#11 token: %w", err)
+		return nil, fmt.Errorf("jeton PKCS#11 : %w", err)
 	}
 	signer, err := ctx.FindKeyPair(u.id, u.label)
 	if err != nil || signer == nil {
 		_ = ctx.Close()
-		return nil, fmt.Errorf("PKCS#11 key pair (id %x, label %q) not found: %v",
+		return nil, fmt.Errorf("paire de clés PKCS#11 (id %x, libellé %q) introuvable : %v",
 			u.id, u.label, err)
 	}
 	k := &Key{Signer: signer, close: ctx.Close}

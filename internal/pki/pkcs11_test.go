@@ -86,11 +86,11 @@ func TestOpenSignerPKCS11Rejects(t *testing.T) {
 	mod := "?module-path=" + softHSMModule
 	cases := []struct{ name, uri, want string }{
 		{"PIN in the URI", "pkcs11:token=confiance;object=x" + mod + "&pin-value=1234",
-			"PIN in the URI refused"},
-		{"no module", "pkcs11:token=confiance;object=x", "without module-path"},
-		{"no object", "pkcs11:token=confiance" + mod + pin, "without object or id"},
-		{"unknown key", "pkcs11:token=confiance;object=absente" + mod + pin, "not found"},
-		{"wrong PIN", "pkcs11:token=confiance;object=liste-blanche" + mod, "PKCS#11 token"},
+			"PIN dans l'URI refusé"},
+		{"no module", "pkcs11:token=confiance;object=x", "sans module-path"},
+		{"no object", "pkcs11:token=confiance" + mod + pin, "sans object ni id"},
+		{"unknown key", "pkcs11:token=confiance;object=absente" + mod + pin, "introuvable"},
+		{"wrong PIN", "pkcs11:token=confiance;object=liste-blanche" + mod, "jeton PKCS#11"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

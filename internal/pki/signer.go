@@ -106,8 +106,8 @@ func (o SignerOptions) secret() (string, error) {
 	if v := getenv(EnvKeyPassword); v != "" {
 		return v, nil
 	}
-	return "", fmt.Errorf("aucun mot de passe : indiquez un fichier de mot de passe ou définissez %s ou %s",
-		EnvKeyPasswordFile, EnvKeyPassword)
+	return "", fmt.Errorf("aucun mot de passe : indiquez un fichier de mot de passe "+
+		"ou définissez %s ou %s", EnvKeyPasswordFile, EnvKeyPassword)
 }
 
 // openPKCS12 reads a PKCS#12 file: its key, its certificate and the CA

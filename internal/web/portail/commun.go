@@ -66,8 +66,12 @@ func (h *Handler) attestations(w http.ResponseWriter, r *http.Request, u utilisa
 		h.echec(w, r, registre.ErrNotFound)
 		return
 	}
-	ds, err := h.cfg.Parcours.Demandes(r.Context(), p, parcours.Filtre{
-		Type: parcours.TypeDeclaration, Limit: 1000})
+	inst, err := h.cfg.Registre.Installation(r.Context(), p, id)
+	var ds []parcours.Demande
+	if err == nil {
+		ds, err = h.cfg.Parcours.Demandes(r.Context(), p, parcours.Filtre{
+			OperateurID: inst.OperateurID, Type: parcours.TypeDeclaration, Limit: 1000})
+	}
 	if err == nil && !containsInt(attestationsDisponibles(ds), id) {
 		err = registre.ErrNotFound
 	}

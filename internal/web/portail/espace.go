@@ -86,7 +86,13 @@ func attestationsDisponibles(ds []parcours.Demande) []int64 {
 }
 
 func (h *Handler) nouvelle(w http.ResponseWriter, r *http.Request, u utilisateur) {
-	h.page(w, r, http.StatusOK, "nouvelle", "Nouvelle demande", u, parcours.Types)
+	var types []parcours.Type
+	for _, t := range parcours.Types {
+		if u.peut(actionDuType(t)) {
+			types = append(types, t)
+		}
+	}
+	h.page(w, r, http.StatusOK, "nouvelle", "Nouvelle demande", u, types)
 }
 
 // pageFormulaire is the form of one type of demande.

@@ -12,8 +12,13 @@ build:
 
 # Runs the product on its embedded defaults (SQLite, built-in DNS server,
 # generated demo PKI) with the guide's demo data.
-demo: build
+demo: build node_modules
 	./bin/confiance serve --demo --data $(DATA) --addr $(ADDR)
+
+# The front-end assets (DSFR, htmx) come from npm; they are never committed.
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules
 
 # Installs and starts what the tests need (PostgreSQL, Knot, xmlsec1, …),
 # then runs every test.

@@ -60,8 +60,10 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			fmt.Fprintf(stderr, "confiance agent : %v\n", err)
 			return 2
 		}
-		servers = append(servers, agentServer{"défi ACME", af.httpListen,
-			m.ChallengeHandler()})
+		if af.servesHTTPChallenge() {
+			servers = append(servers, agentServer{"défi ACME", af.httpListen,
+				m.ChallengeHandler()})
+		}
 		go m.Run(ctx, af.check)
 	}
 	go a.Run(ctx)

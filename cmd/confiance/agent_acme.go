@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"confiance/internal/agent/acme"
+	"confiance/internal/dns"
 )
 
 // agentACMEFlags configure the market certificate of the viewer (ACME).
@@ -15,6 +16,13 @@ type agentACMEFlags struct {
 	directory, domains, dir, email, httpListen string
 	ca                                         agentFiles
 	renewBefore, check                         time.Duration
+	challenge                                  string
+	dns                                        agentACMEDNSFlags
+}
+
+// agentACMEDNSFlags configure the DNS-01 challenge through RFC 2136.
+type agentACMEDNSFlags struct {
+	server, zone, tsigName, secretFile, algo string
 }
 
 func (f *agentACMEFlags) register(fs *flag.FlagSet) {
@@ -29,13 +37,81 @@ func (f *agentACMEFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&f.renewBefore, "acme-renew-before", acme.DefaultRenewBefore,
 		"renouvellement avant l'expiration")
 	fs.DurationVar(&f.check, "acme-check", 12*time.Hour, "intervalle de vérification")
+	fs.StringVar(&f.challenge, "acme-challenge", "http-01",
+		"défi ACME : http-01 (servi par l'agent sur --acme-http) ou dns-01 "+
+			"(enregistrement TXT _acme-challenge ajouté puis retiré par mise à jour RFC 2136 "+
+			"signée TSIG ; pour un FQDN vi, la zone est celle de l'ANS, qui doit accorder "+
+			"une clé TSIG limitée aux noms _acme-challenge)")
+	f.dns.register(fs)
+}
+
+func (d *agentACMEDNSFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.server, "acme-dns-server", "",
+		"dns-01 : serveur DNS primaire hôte:port recevant les mises à jour, seul interrogé "+
+			"pour vérifier la propagation")
+	fs.StringVar(&d.zone, "acme-dns-zone", "",
+		"dns-01 : zone recevant les TXT _acme-challenge (ex. mesimagesmedicales.fr)")
+	fs.StringVar(&d.tsigName, "acme-dns-tsig-name", "", "dns-01 : nom de la clé TSIG")
+	fs.StringVar(&d.secretFile, "acme-dns-tsig-secret-file", "",
+		"dns-01 : fichier contenant le secret TSIG en base64 (droits 600)")
+	fs.StringVar(&d.algo, "acme-dns-tsig-algo", "hmac-sha256",
+		"dns-01 : algorithme TSIG : hmac-sha256, hmac-sha384 ou hmac-sha512")
+}
+
+// options returns the DNS-01 configuration; every flag is required.
+func (d *agentACMEDNSFlags) options() (*acme.DNSOptions, error) {
+	for _, req := range []struct{ name, v string }{{"--acme-dns-server", d.server},
+		{"--acme-dns-zone", d.zone}, {"--acme-dns-tsig-name", d.tsigName},
+		{"--acme-dns-tsig-secret-file", d.secretFile}} {
+		if req.v == "" {
+			return nil, usageErrorf("%s est obligatoire avec --acme-challenge dns-01", req.name)
+		}
+	}
+	if _, err := dns.TSIGAlgorithm(d.algo); err != nil {
+		return nil, usageErrorf("--acme-dns-tsig-algo : %v", err)
+	}
+	secret, err := readTSIGSecret(d.secretFile)
+	if err != nil {
+		return nil, err
+	}
+	return &acme.DNSOptions{Server: d.server, Zone: d.zone, KeyName: d.tsigName,
+		Secret: secret, Algorithm: d.algo}, nil
+}
+
+// set reports whether a DNS-01 flag was given.
+func (d *agentACMEDNSFlags) set() bool {
+	return d.server != "" || d.zone != "" || d.tsigName != "" || d.secretFile != ""
+}
+
+// challengeOptions returns the DNS-01 options, nil for HTTP-01.
+func (f *agentACMEFlags) challengeOptions() (*acme.DNSOptions, error) {
+	switch f.challenge {
+	case "http-01":
+		if f.dns.set() {
+			return nil, usageErrorf("les options --acme-dns-* demandent --acme-challenge dns-01")
+		}
+		return nil, nil
+	case "dns-01":
+		return f.dns.options()
+	}
+	return nil, usageErrorf("--acme-challenge « %s » : http-01 ou dns-01", f.challenge)
 }
 
 func (f *agentACMEFlags) enabled() bool { return f.directory != "" }
 
+// servesHTTPChallenge reports whether the agent must listen on --acme-http
+// (not with DNS-01).
+func (f *agentACMEFlags) servesHTTPChallenge() bool {
+	return f.enabled() && f.challenge != "dns-01"
+}
+
 func (f *agentACMEFlags) build(log *slog.Logger) (*acme.Manager, error) {
 	if f.domains == "" {
 		return nil, errors.New("--acme-domain est obligatoire avec --acme-directory")
+	}
+	dnsOpts, err := f.challengeOptions()
+	if err != nil {
+		return nil, err
 	}
 	client, err := agentClient(f.ca)
 	if err != nil {
@@ -43,5 +119,5 @@ func (f *agentACMEFlags) build(log *slog.Logger) (*acme.Manager, error) {
 	}
 	return acme.New(acme.Options{DirectoryURL: f.directory, Email: f.email,
 		Domains: strings.Split(f.domains, ","), Dir: f.dir, RenewBefore: f.renewBefore,
-		Client: client, Log: log})
+		Client: client, Log: log, DNS: dnsOpts})
 }

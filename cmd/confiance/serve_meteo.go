@@ -26,6 +26,7 @@ type meteoFlags struct {
 	keep        time.Duration
 	intervalSet bool
 	share       bool
+	confirm     bool
 	name        string
 }
 
@@ -63,6 +64,9 @@ func (f *meteoFlags) register(fs *flag.FlagSet) {
 		"durée de conservation des résultats bruts")
 	fs.BoolVar(&f.share, "meteo-partage", false,
 		"partager les vérifications entre les instances sur la même base (baux)")
+	fs.BoolVar(&f.confirm, "meteo-confirmation", true,
+		"avec --meteo-partage, faire confirmer une panne par une seconde sonde avant de la "+
+			"déclarer (sans réponse, elle est déclarée après un intervalle)")
 	host, _ := os.Hostname()
 	fs.StringVar(&f.name, "meteo-sonde", fmt.Sprintf("%s-%d", host, os.Getpid()),
 		"nom de cette sonde parmi les instances qui partagent les vérifications")
@@ -104,6 +108,9 @@ func startMeteo(a *app, f *meteoFlags) error {
 			return err
 		}
 		opts = append(opts, meteo.WithPartage(sh))
+		if f.confirm {
+			opts = append(opts, meteo.WithConfirmation(meteo.NewConfirmation(a.db, f.name, 0)))
+		}
 	}
 	p = meteo.NewProber(cfg, opts...)
 	svc := meteo.NewService(p, st, meteo.Retention{Resultats: f.keep}, a.log)

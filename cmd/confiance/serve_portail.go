@@ -46,7 +46,7 @@ func portailComponent() component {
 
 func (f *portailFlags) register(fs *flag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "serveur SMTP hôte:port ; vide : e-mails "+
+	fs.StringVar(&f.smtpAddr, "smtp-serveur", "", "serveur SMTP hôte:port ; vide : e-mails "+
 		"conservés dans la boîte d'envoi, lisibles dans le portail")
 	fs.StringVar(&f.smtpUser, "smtp-user", "", "identifiant SMTP")
 	fs.StringVar(&f.smtpPass, "smtp-password-file", "", "fichier du mot de passe SMTP")
@@ -149,11 +149,11 @@ func (f *portailFlags) worker(o *notify.Outbox) (*notify.Worker, error) {
 	if f.smtpAddr != "" {
 		host, port, err := net.SplitHostPort(f.smtpAddr)
 		if err != nil {
-			return nil, fmt.Errorf("--smtp-addr %q : hôte:port attendu", f.smtpAddr)
+			return nil, fmt.Errorf("--smtp-serveur %q : hôte:port attendu", f.smtpAddr)
 		}
 		n, err := strconv.Atoi(port)
 		if err != nil {
-			return nil, fmt.Errorf("--smtp-addr %q : port invalide", f.smtpAddr)
+			return nil, fmt.Errorf("--smtp-serveur %q : port invalide", f.smtpAddr)
 		}
 		var pass string
 		if f.smtpPass != "" {

@@ -25,8 +25,8 @@ import (
 // than one slot; with TTL under the interval, killing a prober loses at
 // most one run of each of its checks.
 //
-// Limitation: an outage is declared by the prober that holds the access
-// point alone; it is not confirmed from a second prober first.
+// With Confirmation, an outage the holder sees is confirmed by a second
+// prober before it is declared.
 //
 // Limitation: with sharing, each refresh of the status page reloads the
 // state of every component from the database (Store.Etats), which is

@@ -85,13 +85,19 @@ type Prober struct {
 	partage *Partage                      // nil: this prober runs every check
 	externe map[ComposantID]EtatComposant // what the database says, with sharing
 	held    map[string]bool               // access points held at the last due, with sharing
+	confirm *Confirmation                 // nil: outages are declared at once
 
 	mu      sync.Mutex
 	plans   map[string]*plan // by db FQDN
 	suivis  map[ComposantID]*suivi
-	pending []Resultat   // not yet written to the journal
-	retards atomic.Int64 // runs started more than an interval late
-	runs    atomic.Int64
+	pending []Resultat // not yet written to the journal
+	// With Confirmation: the components suspected down, and the
+	// suspicions to write to or delete from the database.
+	suspects map[ComposantID]struct{}
+	susAdd   []Suspicion
+	susDel   []ComposantID
+	retards  atomic.Int64 // runs started more than an interval late
+	runs     atomic.Int64
 
 	temoinMu sync.Mutex
 	temoinAt time.Time
@@ -124,7 +130,8 @@ func WithLogger(l *slog.Logger) Option { return func(p *Prober) { p.log = l } }
 // NewProber returns a prober watching nothing yet (see SetCibles).
 func NewProber(cfg Config, opts ...Option) *Prober {
 	p := &Prober{cfg: cfg.withDefaults(), now: time.Now, log: slog.New(slog.DiscardHandler),
-		plans: make(map[string]*plan), suivis: make(map[ComposantID]*suivi)}
+		plans: make(map[string]*plan), suivis: make(map[ComposantID]*suivi),
+		suspects: make(map[ComposantID]struct{})}
 	for _, o := range opts {
 		o(p)
 	}
@@ -238,6 +245,7 @@ func (p *Prober) RunDue(ctx context.Context) int {
 	}
 	wg.Wait()
 	p.Flush(ctx)
+	p.Confirmer(ctx)
 	return len(jobs)
 }
 
@@ -269,6 +277,10 @@ func (p *Prober) Run(ctx context.Context) {
 			}()
 		}
 		p.Flush(ctx)
+		if p.confirm != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); p.Confirmer(ctx) }() // single flight
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -286,7 +298,11 @@ func (p *Prober) runJob(ctx context.Context, j job) {
 	}
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
 	p.runs.Add(1)
-	ts := p.apply(j.cible.FQDNDB, j.i, res)
+	p.journaliser(ctx, p.apply(j.cible.FQDNDB, j.i, res))
+}
+
+// journaliser writes state changes to the journal and the log.
+func (p *Prober) journaliser(ctx context.Context, ts []Transition) {
 	if len(ts) > 0 && p.journal != nil {
 		if err := p.journal.EnregistrerTransitions(ctx, ts); err != nil {
 			p.log.Error("meteo: recording state changes", "err", err)
@@ -313,7 +329,9 @@ func (p *Prober) apply(fqdn string, i int, res []Resultat) []Transition {
 			s = &suivi{etat: Inconnu}
 			p.suivis[r.Composant] = s
 		}
-		if t, ok := s.observer(r, p.cfg.Seuils); ok {
+		before := *s
+		t, ok := s.observer(r, p.cfg.Seuils)
+		if p.retenir(r.Composant, s, before, r, t, ok) {
 			s.ivs = closeAndOpen(s.ivs, t)
 			ts = append(ts, t)
 		}

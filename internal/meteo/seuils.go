@@ -42,7 +42,9 @@ type suivi struct {
 	debutSerie time.Time // the first of them
 	dernier    Resultat  // the last conclusive result
 	ivs        []Intervalle
-	journal    Resultat // the last result written to the journal
+	journal    Resultat  // the last result written to the journal
+	suspect    time.Time // with Confirmation: first failure of an outage to confirm
+	suspectLe  time.Time // when it was suspected
 }
 
 // journalise reports whether r must be written to the journal: always,

@@ -11,5 +11,16 @@
 // is purged, so no challenge is left behind (as the CGI require). The account
 // key and the certificate key are written with mode 0600.
 //
-// Limitation: only HTTP-01 is implemented; DNS-01 through RFC 2136 is not.
+// The DNS-01 challenge (RFC 8555, section 8.4) is an option (Options.DNS):
+// DNSProvider adds the TXT record _acme-challenge.<fqdn> by a dynamic update
+// (RFC 2136) signed with TSIG (RFC 8945), waits until the configured server
+// serves it (no other server is queried), and removes it after validation;
+// after every order, even a failed one, the whole _acme-challenge TXT set of
+// each domain is deleted. A vi FQDN is a CNAME in ANS's zone, so the TXT
+// goes to _acme-challenge.<vi fqdn> in that zone: this mode needs update
+// rights granted by ANS, a TSIG key whose ACL is limited to the
+// _acme-challenge names of the operator's FQDNs (TXT only), for instance
+// in BIND: update-policy { grant acme-350. name
+// _acme-challenge.vi1.350.mesimagesmedicales.fr. TXT; }; and in Knot an acl
+// with update-type: TXT and update-owner-name set to those names.
 package acme

@@ -21,6 +21,7 @@ import (
 	"github.com/go-acme/lego/v5/acme"
 	"github.com/go-acme/lego/v5/certcrypto"
 	"github.com/go-acme/lego/v5/certificate"
+	"github.com/go-acme/lego/v5/challenge/dns01"
 	"github.com/go-acme/lego/v5/lego"
 	"github.com/go-acme/lego/v5/registration"
 )
@@ -54,15 +55,19 @@ type Options struct {
 	Now func() time.Time
 	// Log (slog.Default() if nil).
 	Log *slog.Logger
+	// DNS, when set, answers DNS-01 through RFC 2136 instead of HTTP-01.
+	DNS *DNSOptions
 }
 
 // Manager keeps the certificate of Domains valid.
 type Manager struct {
 	o      Options
 	solver *Solver
+	dns    *DNSProvider // nil for HTTP-01
 }
 
-// New returns a manager; mount its ChallengeHandler before calling Ensure.
+// New returns a manager; with HTTP-01, mount its ChallengeHandler before
+// calling Ensure. With Options.DNS, the DNS-01 options are validated here.
 func New(o Options) (*Manager, error) {
 	if o.DirectoryURL == "" || len(o.Domains) == 0 || o.Dir == "" {
 		return nil, errors.New("acme: DirectoryURL, Domains and Dir are required")
@@ -79,7 +84,15 @@ func New(o Options) (*Manager, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	return &Manager{o: o, solver: NewSolver()}, nil
+	m := &Manager{o: o, solver: NewSolver()}
+	if o.DNS != nil {
+		p, err := NewDNSProvider(*o.DNS)
+		if err != nil {
+			return nil, err
+		}
+		m.dns = p
+	}
+	return m, nil
 }
 
 // ChallengeHandler serves the HTTP-01 challenges under
@@ -101,15 +114,11 @@ func (m *Manager) Certificate() (*tls.Certificate, error) {
 // Ensure obtains a certificate when none is held or the one held expires
 // within RenewBefore, and reports whether it did. Challenges left by the
 // order are purged whatever its outcome.
-func (m *Manager) Ensure(ctx context.Context) (bool, error) {
+func (m *Manager) Ensure(ctx context.Context) (obtained bool, err error) {
 	if leaf, err := m.leaf(); err == nil && leaf.NotAfter.Sub(m.o.Now()) > m.o.RenewBefore {
 		return false, nil
 	}
-	defer func() {
-		if n := m.solver.Purge(); n > 0 {
-			m.o.Log.Warn("acme challenges purged after the order", "count", n)
-		}
-	}()
+	defer func() { err = errors.Join(err, m.purge(ctx)) }()
 	if err := os.MkdirAll(m.o.Dir, 0o700); err != nil {
 		return false, err
 	}
@@ -128,6 +137,37 @@ func (m *Manager) Ensure(ctx context.Context) (bool, error) {
 	m.o.Log.Info("acme certificate obtained", "domains", m.o.Domains, "url", res.CertURL)
 	return true, nil
 }
+
+// purge removes what an order may have left: HTTP-01 tokens held in
+// memory, and with DNS-01 every _acme-challenge TXT of the domains.
+func (m *Manager) purge(ctx context.Context) error {
+	if n := m.solver.Purge(); n > 0 {
+		m.o.Log.Warn("acme challenges purged after the order", "count", n)
+	}
+	if m.dns == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if err := m.dns.Purge(ctx, m.o.Domains); err != nil {
+		return fmt.Errorf("purge des enregistrements _acme-challenge : %w", err)
+	}
+	return nil
+}
+
+// setProvider registers the challenge solver of the configured mode.
+func (m *Manager) setProvider(client *lego.Client) error {
+	if m.dns == nil {
+		return client.Challenge.SetHTTP01Provider(m.solver)
+	}
+	return client.Challenge.SetDNS01Provider(m.dns, dns01.WrapPreCheck(
+		func(ctx context.Context, _, fqdn, value string, _ dns01.PreCheckFunc) (bool, error) {
+			return m.dns.Propagated(ctx, fqdn, value)
+		}))
+}
+
+// DNSProvider returns the DNS-01 provider, nil with HTTP-01.
+func (m *Manager) DNSProvider() *DNSProvider { return m.dns }
 
 // Run calls Ensure at once and then every interval until ctx ends.
 func (m *Manager) Run(ctx context.Context, interval time.Duration) {
@@ -213,7 +253,7 @@ func (m *Manager) client(ctx context.Context) (*lego.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("acme: client: %w", err)
 	}
-	if err := client.Challenge.SetHTTP01Provider(m.solver); err != nil {
+	if err := m.setProvider(client); err != nil {
 		return nil, err
 	}
 	if u.reg == nil {

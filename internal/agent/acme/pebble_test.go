@@ -98,9 +98,10 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startPebble runs Pebble on loopback, validating HTTP-01 on httpPort, and
-// returns its directory URL and a client that trusts it.
-func startPebble(t *testing.T, httpPort int) (string, *http.Client) {
+// startPebble runs Pebble on loopback, validating HTTP-01 on httpPort and
+// resolving names with the DNS server at dnsAddr, and returns its directory
+// URL and a client that trusts it.
+func startPebble(t *testing.T, httpPort int, dnsAddr string) (string, *http.Client) {
 	bin, mod := installPebble(t)
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -122,7 +123,7 @@ func startPebble(t *testing.T, httpPort int) (string, *http.Client) {
 	}
 
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-config", cfgPath, "-dnsserver", startDNS(t))
+	cmd := exec.Command(bin, "-config", cfgPath, "-dnsserver", dnsAddr)
 	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0",
 		"PEBBLE_AUTHZREUSE=0")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -172,7 +173,7 @@ func TestObtainAndRenewWithPebble(t *testing.T) {
 		solver.ServeHTTP(w, r)
 	}))
 	t.Cleanup(chal.Close)
-	dirURL, client := startPebble(t, chal.Listener.Addr().(*net.TCPAddr).Port)
+	dirURL, client := startPebble(t, chal.Listener.Addr().(*net.TCPAddr).Port, startDNS(t))
 
 	state := t.TempDir()
 	newManager := func(renewBefore time.Duration) *Manager {

@@ -97,7 +97,22 @@ CREATE TABLE meteo_sondes (
     vu_le TEXT NOT NULL
 );
 
+-- An outage seen by the prober that holds an access point is a suspicion
+-- until a second prober confirms it (meteo.Confirmation): depuis is the
+-- first failure, verdict is '' while pending, 'echec' or 'ok' once the
+-- confirmer (who claimed it) ran the check itself.
+CREATE TABLE meteo_suspicions (
+    composant  TEXT PRIMARY KEY,
+    sonde      TEXT NOT NULL,
+    depuis     TEXT NOT NULL,
+    cree_le    TEXT NOT NULL,
+    confirmeur TEXT NOT NULL DEFAULT '',
+    verdict    TEXT NOT NULL DEFAULT '',
+    message    TEXT NOT NULL DEFAULT ''
+);
+
 -- +goose Down
+DROP TABLE meteo_suspicions;
 DROP TABLE meteo_sondes;
 DROP TABLE meteo_baux;
 DROP TABLE meteo_abonnements;

@@ -2,10 +2,12 @@ package portail
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 
 	"confiance/internal/comptes"
 	"confiance/internal/parcours"
@@ -50,27 +52,39 @@ type accueil struct {
 func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur) {
 	ctx, p := r.Context(), u.Principal
 	var a accueil
-	var err error
-	if a.Operateur, err = h.cfg.Registre.Operateur(ctx, p, p.OperateurID); err != nil {
-		h.echec(w, r, err)
-		return
-	}
 	f := registre.Filtre{OperateurID: p.OperateurID, Limit: 500}
-	if a.Installations, err = h.cfg.Registre.Installations(ctx, p, f); err == nil {
-		a.Points, err = h.cfg.Registre.PointsAcces(ctx, p, f)
-	}
-	if err == nil {
-		a.Demandes, err = h.cfg.Parcours.Demandes(ctx, p, parcours.Filtre{Limit: 100})
-	}
-	if err == nil {
-		a.Echeances, err = h.cfg.Parcours.Echeances(ctx, p)
-	}
+	err := parallele(
+		func() (err error) {
+			a.Operateur, err = h.cfg.Registre.Operateur(ctx, p, p.OperateurID)
+			return
+		},
+		func() (err error) {
+			a.Installations, err = h.cfg.Registre.Installations(ctx, p, f)
+			return
+		},
+		func() (err error) { a.Points, err = h.cfg.Registre.PointsAcces(ctx, p, f); return },
+		func() (err error) {
+			a.Demandes, err = h.cfg.Parcours.Demandes(ctx, p, parcours.Filtre{Limit: 100})
+			return
+		},
+		func() (err error) { a.Echeances, err = h.cfg.Parcours.Echeances(ctx, p); return })
 	if err != nil {
 		h.echec(w, r, err)
 		return
 	}
 	a.Attestations = attestationsDisponibles(a.Demandes)
 	h.page(w, r, http.StatusOK, "accueil", "Mon espace opérateur", u, a)
+}
+
+// parallele runs the reads of a page at once and returns the first error.
+func parallele(fns ...func() error) error {
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Go(func() { errs[i] = fn() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // attestationsDisponibles lists the installations whose declaration ANS

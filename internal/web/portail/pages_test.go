@@ -147,3 +147,44 @@ func TestReaderSeesNoAction(t *testing.T) {
 	}
 	must(t, e.get("ans", "/ans/demandes/"+itoa(decl.ID)), 200, `id="instruire"`, `id="refuser"`)
 }
+
+// TestActionsEtEchanges covers the other acts: messages both ways with an
+// attachment downloaded back, a refusal with its reason and mail, a
+// closing, and a demande abandoned by its operator.
+func TestActionsEtEchanges(t *testing.T) {
+	e := newEnv(t)
+	depot := func() parcours.Demande {
+		return ok(e.svc.Deposer(e.ctx, e.principal("op1"), parcours.Depot{
+			Type: parcours.TypeDeclaration, Formulaire: lireFormulaire(parcours.TypeDeclaration,
+				declaration(), map[string]*parcours.Fichier{"cgi": cgi()})}))
+	}
+	d := depot()
+	esp, ans := "/espace/demandes/"+itoa(d.ID), "/ans/demandes/"+itoa(d.ID)
+	must(t, e.postMultipart("op1", esp+"/commentaire", url.Values{"message": {"Bonjour"}},
+		map[string]fichier{"piece": {"plan.pdf", pdfMinimal}}), http.StatusSeeOther)
+	must(t, e.post("ans", ans+"/commentaire", url.Values{"message": {"Bien reçu."}}),
+		http.StatusSeeOther)
+	full := ok(e.svc.Demande(e.ctx, ansAdmin, d.ID))
+	r := e.get("op1", esp)
+	must(t, r, 200, "Bonjour", "Bien reçu.", "plan.pdf", "Message")
+	dl := e.get("op1", esp+"/pieces/"+itoa(full.Pieces[1].ID))
+	must(t, dl, 200)
+	if dl.body != string(pdfMinimal) ||
+		!strings.HasPrefix(dl.header.Get("Content-Disposition"), "attachment") {
+		t.Fatalf("download: %q %v", dl.body, dl.header)
+	}
+	must(t, e.post("ans", ans+"/refuser", url.Values{"motif": {"CGI non signées."}}),
+		http.StatusSeeOther)
+	must(t, e.get("op1", esp), 200, "refusée", "CGI non signées.")
+	must(t, e.get("op1", "/espace/messages/"), 200, "Demande "+d.Numero+" refusée")
+	must(t, e.post("ans", ans+"/cloturer", nil), http.StatusSeeOther)
+	if got := ok(e.svc.Demande(e.ctx, ansAdmin, d.ID)); got.Statut != parcours.Cloturee {
+		t.Fatalf("after closing: %s", got.Statut)
+	}
+	d2 := depot()
+	must(t, e.post("op1", "/espace/demandes/"+itoa(d2.ID)+"/abandonner", nil), http.StatusSeeOther)
+	if got := ok(e.svc.Demande(e.ctx, ansAdmin, d2.ID)); got.Statut != parcours.Cloturee {
+		t.Fatalf("after abandon: %s", got.Statut)
+	}
+	must(t, e.get("ans", "/ans/?type=declaration&statut=cloturee"), 200, d.Numero, d2.Numero)
+}

@@ -37,6 +37,7 @@ const (
 // DB is a registre.Store on a SQL database.
 type DB struct {
 	db      *sql.DB
+	ro      *sql.DB // read-only transactions; the same pool as db on PostgreSQL
 	dialect Dialect
 	writeMu sync.Mutex
 }
@@ -56,7 +57,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -69,7 +70,7 @@ func open(dsn string) (*DB, error) {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
 		db.SetMaxOpenConns(16)
-		return &DB{db: db, dialect: Postgres}, nil
+		return &DB{db: db, ro: db, dialect: Postgres}, nil
 	}
 	if dir := filepath.Dir(dsn); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -79,13 +80,22 @@ func open(dsn string) (*DB, error) {
 	// WAL lets readers run beside the writer; foreign keys are off by
 	// default in SQLite and must be switched on for every connection.
 	q := "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	db, err := sql.Open("sqlite", "file:"+dsn+q)
+		"&_pragma=synchronous(NORMAL)"
+	// Writers begin IMMEDIATE, so that two processes never both read then
+	// write; readers begin DEFERRED on a pool of their own, so that under
+	// WAL they run beside the writer instead of queueing behind it.
+	db, err := sql.Open("sqlite", "file:"+dsn+q+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(8)
-	return &DB{db: db, dialect: SQLite}, nil
+	ro, err := sql.Open("sqlite", "file:"+dsn+q+"&_pragma=query_only(1)")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	ro.SetMaxOpenConns(8)
+	return &DB{db: db, ro: ro, dialect: SQLite}, nil
 }
 
 // Dialect returns the database flavour.
@@ -96,7 +106,13 @@ func (s *DB) Dialect() Dialect { return s.dialect }
 func (s *DB) SQL() *sql.DB { return s.db }
 
 // Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+func (s *DB) Close() error {
+	err := s.db.Close()
+	if s.ro != s.db {
+		err = errors.Join(err, s.ro.Close())
+	}
+	return err
+}
 
 // Update implements registre.Store.
 func (s *DB) Update(ctx context.Context, fn func(registre.Tx) error) error {
@@ -115,7 +131,11 @@ func (s *DB) inTx(ctx context.Context, readOnly bool, fn func(registre.Tx) error
 	if readOnly && s.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	sqlTx, err := s.db.BeginTx(ctx, opts)
+	pool := s.db
+	if readOnly {
+		pool = s.ro
+	}
+	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

@@ -106,6 +106,10 @@ type app struct {
 	log   *slog.Logger // operational events, one per request
 	audit *slog.Logger // trust-changing acts, kept apart
 
+	// mails is where components queue e-mails and webhooks (set by the
+	// portal component, which runs the outbox worker); nil before it starts.
+	mails *mailer
+
 	wg    sync.WaitGroup // background work of the components
 	where []string       // lines telling a person where to look, in French
 }
@@ -136,5 +140,5 @@ type component struct {
 // components are started in this order by `confiance serve`.
 func components() []component {
 	return []component{apiComponent(), listeComponent(), dnsComponent(), meteoComponent(),
-		certificatComponent(), portailComponent()}
+		portailComponent(), certificatComponent()}
 }

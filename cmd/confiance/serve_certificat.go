@@ -15,7 +15,8 @@ type certificatFlags struct {
 
 // certificatComponent runs the expiry watch of the certificate inventory
 // (certificat.Service.Surveiller) at start and then at every interval.
-// Warnings go to the server's log. Several instances may run it on the
+// Warnings are e-mailed through the portal's outbox (to the log when
+// there is none). Several instances may run it on the
 // same database: each warning is recorded before it is sent, once.
 func certificatComponent() component {
 	f := &certificatFlags{}
@@ -32,9 +33,12 @@ func startCertificat(a *app, f *certificatFlags) error {
 	if f.interval <= 0 {
 		return nil
 	}
+	var notifier certificat.Notifier = certificat.LogNotifier{Log: a.log}
+	if a.mails != nil {
+		notifier = certificatMails{m: a.mails, reg: a.svc, log: a.log}
+	}
 	s, err := certificat.NewService(certificat.Config{Registre: a.svc,
-		Store: certificat.NewStore(a.db), Log: a.log,
-		Notifier: certificat.LogNotifier{Log: a.log}})
+		Store: certificat.NewStore(a.db), Log: a.log, Notifier: notifier})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"confiance/internal/certificat"
+	"confiance/internal/notify"
 	"confiance/internal/registre/registretest"
 )
 
@@ -28,6 +29,8 @@ func TestCertificatComponent(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	outbox := notify.NewOutbox(db, time.Now)
+	a.mails = &mailer{outbox: outbox, keep: true}
 	c := certificatComponent()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.flags(fs)
@@ -44,11 +47,30 @@ func TestCertificatComponent(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(sent) == 1 && sent[0] == "15" {
+			checkCertificatMail(t, a, outbox)
 			return
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no warning recorded by the component: %v", sent)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// checkCertificatMail checks that the warning was queued as an e-mail to
+// the operator's contacts, kept in the outbox since there is no SMTP.
+func checkCertificatMail(t *testing.T, a *app, outbox *notify.Outbox) {
+	t.Helper()
+	msgs, err := outbox.Messages(a.ctx, registretest.Admin, notify.Filtre{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages in the outbox, want 1: %+v", len(msgs), msgs)
+	}
+	m := msgs[0]
+	if m.Statut != notify.Conserve || m.Canal != notify.CanalEmail || m.OperateurID == 0 ||
+		len(m.Destinataires) == 0 || m.Sujet == "" || m.Reference != certDB {
+		t.Fatalf("unexpected warning mail: %+v", m)
 	}
 }

@@ -87,6 +87,7 @@ func (f *portailFlags) parcours(a *app) (*parcours.Service, *notify.Outbox, erro
 		parcours.WithLogger(a.log), parcours.WithConfig(parcours.Config{DelaiVA: f.delaiVA}))
 	a.background(func(ctx context.Context) { worker.Run(ctx, time.Minute) })
 	a.background(func(ctx context.Context) { svc.RunRappels(ctx, f.rappels) })
+	a.mails = &mailer{outbox: outbox, equipe: splitList(f.equipe), keep: f.smtpAddr == ""}
 	return svc, outbox, nil
 }
 
@@ -95,7 +96,8 @@ func startPortail(a *app, f *portailFlags) error {
 	if err != nil {
 		return err
 	}
-	cs, err := comptes.NewService(comptes.NewStore(a.db), comptes.Options{Audit: a.audit})
+	cs, err := comptes.NewService(comptes.NewStore(a.db),
+		comptes.Options{Audit: a.audit, Historique: a.svc})
 	if err != nil {
 		return err
 	}
@@ -104,6 +106,7 @@ func startPortail(a *app, f *portailFlags) error {
 	if err != nil {
 		return err
 	}
+	a.background(func(ctx context.Context) { purgeSessions(ctx, a, sessions) })
 	login, err := f.login(a, cs, sessions)
 	if err != nil {
 		return err
@@ -243,4 +246,20 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// purgeSessions deletes expired sessions every hour.
+func purgeSessions(ctx context.Context, a *app, s *auth.Sessions) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := s.Purge(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("portail: session purge", "err", err)
+			}
+		}
+	}
 }

@@ -16,12 +16,15 @@ import (
 // Store keeps the Météo in the registry's SQL database (migration 00005),
 // on SQLite or PostgreSQL alike.
 type Store struct {
-	db *sql.DB
-	d  store.Dialect
+	db  *sql.DB
+	d   store.Dialect
+	now func() time.Time // when rows are written (meteo_intervalles.modifie_le)
 }
 
 // NewStore returns the Météo store over db.
-func NewStore(db *store.DB) *Store { return &Store{db: db.SQL(), d: db.Dialect()} }
+func NewStore(db *store.DB) *Store {
+	return &Store{db: db.SQL(), d: db.Dialect(), now: time.Now}
+}
 
 var _ Journal = (*Store)(nil)
 
@@ -79,16 +82,19 @@ func (s *Store) EnregistrerResultats(ctx context.Context, rs []Resultat) error {
 // interval of its component and opens the next.
 func (s *Store) EnregistrerTransitions(ctx context.Context, tr []Transition) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		at := ts(s.now())
 		for _, t := range tr {
-			_, err := tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_intervalles SET fin = ?
-				WHERE composant = ? AND fin = ''`), ts(t.Depuis), string(t.Composant))
+			_, err := tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_intervalles SET fin = ?,
+				modifie_le = ? WHERE composant = ? AND fin = ''`), ts(t.Depuis), at,
+				string(t.Composant))
 			if err != nil {
 				return fmt.Errorf("close interval: %w", err)
 			}
 			_, err = tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_intervalles
-				(composant, debut, fin, etat) VALUES (?, ?, '', ?)
-				ON CONFLICT (composant, debut) DO UPDATE SET fin = '', etat = excluded.etat`),
-				string(t.Composant), ts(t.Depuis), string(t.Etat))
+				(composant, debut, fin, etat, modifie_le) VALUES (?, ?, '', ?, ?)
+				ON CONFLICT (composant, debut) DO UPDATE SET fin = '', etat = excluded.etat,
+				modifie_le = excluded.modifie_le`),
+				string(t.Composant), ts(t.Depuis), string(t.Etat), at)
 			if err != nil {
 				return fmt.Errorf("open interval: %w", err)
 			}
@@ -101,9 +107,10 @@ func (s *Store) EnregistrerTransitions(ctx context.Context, tr []Transition) err
 // last result of their component: nothing is known of the time Confiance
 // was not watching, so it is not counted as available. Call it at start.
 func (s *Store) FermerOuverts(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE meteo_intervalles SET fin = COALESCE(
+	_, err := s.db.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_intervalles SET fin = COALESCE(
 		(SELECT MAX(r.date) FROM meteo_resultats r WHERE r.composant = meteo_intervalles.composant
-		 AND r.date >= meteo_intervalles.debut), meteo_intervalles.debut) WHERE fin = ''`)
+		 AND r.date >= meteo_intervalles.debut), meteo_intervalles.debut), modifie_le = ?
+		 WHERE fin = ''`), ts(s.now()))
 	if err != nil {
 		return fmt.Errorf("close open intervals: %w", err)
 	}

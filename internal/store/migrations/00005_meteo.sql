@@ -16,14 +16,18 @@ CREATE INDEX meteo_resultats_composant ON meteo_resultats(composant, date);
 CREATE INDEX meteo_resultats_date ON meteo_resultats(date);
 
 -- One row per state a component went through; fin is '' while it holds.
+-- modifie_le is when the row was last written (the writer's clock), so
+-- that readers follow the changes (meteo.Store.Changements).
 CREATE TABLE meteo_intervalles (
-    composant TEXT NOT NULL,
-    debut     TEXT NOT NULL,
-    fin       TEXT NOT NULL DEFAULT '',
-    etat      TEXT NOT NULL,
+    composant  TEXT NOT NULL,
+    debut      TEXT NOT NULL,
+    fin        TEXT NOT NULL DEFAULT '',
+    etat       TEXT NOT NULL,
+    modifie_le TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (composant, debut)
 );
 CREATE INDEX meteo_intervalles_ouverts ON meteo_intervalles(fin);
+CREATE INDEX meteo_intervalles_modifies ON meteo_intervalles(modifie_le);
 
 -- granularite is 'heure' or 'jour' (days of Europe/Paris); seconds spent
 -- in each state, maintenance apart.

@@ -24,6 +24,7 @@ import (
 
 	"codeberg.org/go-pdf/fpdf"
 
+	"confiance/internal/certificat"
 	"confiance/internal/registre"
 )
 
@@ -57,6 +58,9 @@ type Donnees struct {
 	Clients []string
 	// Production is false for the ANS test environment.
 	Production bool
+	// Certificats are the certificates the installation needs (guide,
+	// section 2.5), one line per product: "3 SERV_SSL IGC-Santé", …
+	Certificats []string
 }
 
 // Charger reads the data of the letters of installation id from the
@@ -80,6 +84,10 @@ func Charger(ctx context.Context, reg *registre.Service, p registre.Principal, i
 		}
 		d.Clients = append(d.Clients, site.SIREN)
 	}
+	// The situations d'exercice are not known here: the needs count the
+	// minimum of one pair of ORG certificates, as the letter says.
+	d.Certificats = certificat.Synthese(certificat.Besoins(inst,
+		certificat.Parametres{InstallationID: inst.ID}))
 	return d, nil
 }
 

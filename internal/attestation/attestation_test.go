@@ -133,6 +133,11 @@ func TestLettres(t *testing.T) {
 		"db1.350.mesimagesmedicales.fr pour le(s) client(s) " + clients,
 		"db2.350.mesimagesmedicales.fr pour le(s) client(s) " + clients,
 		"formulaire F413 téléchargeable sur le site de l'ANS",
+		"les certificats nécessaires à cette installation (guide d'intégration, section 2.5)",
+		"– 2 SERV_SSL IGC-Santé",
+		"– 1 ORG AUTH_CLI et 1 ORG SIGN (situations d'exercice)",
+		"– 1 ORG AUTH_CLI (Proxy e-santé)",
+		"– 2 SSL du marché (OV)",
 		"2-10 rue d'Oradour-sur-Glane",
 	}
 	for _, w := range want {

@@ -123,5 +123,20 @@ func pageIGCSante(pdf *fpdf.Fpdf, d Donnees) {
 	paragraphe(pdf, "Chacun de ces FQDN doit faire l'objet d'une habilitation puis d'une "+
 		"commande de certificat SERV_SSL auprès de l'IGC-Santé, au moyen du formulaire F413 "+
 		"téléchargeable sur le site de l'ANS. Le CN du certificat est exactement le FQDN.")
+	besoins(pdf, d)
 	signature(pdf)
+}
+
+// besoins lists the certificates the installation needs, when known.
+func besoins(pdf *fpdf.Fpdf, d Donnees) {
+	if len(d.Certificats) == 0 {
+		return
+	}
+	paragraphe(pdf, "Pour mémoire, les certificats nécessaires à cette installation "+
+		"(guide d'intégration, section 2.5), au minimum :")
+	for _, l := range d.Certificats {
+		pdf.SetX(35)
+		pdf.MultiCell(0, interligne, "– "+l, "", "L", false)
+	}
+	pdf.Ln(3)
 }

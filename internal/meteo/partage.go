@@ -28,9 +28,9 @@ import (
 // With Confirmation, an outage the holder sees is confirmed by a second
 // prober before it is declared.
 //
-// Limitation: with sharing, each refresh of the status page reloads the
-// state of every component from the database (Store.Etats), which is
-// fine for hundreds of DRIMboxes but costly for ten thousand.
+// With sharing, each refresh of the status page reads from the database
+// the state of the components the others check: only what changed since
+// the previous refresh, and everything every ten minutes.
 type Partage struct {
 	db         *sql.DB
 	d          store.Dialect
@@ -263,47 +263,4 @@ func (p *Prober) followLeases(fqdn string, owned bool) {
 				journal: e.Dernier, ivs: append([]Intervalle(nil), e.Intervalles...)}
 		}
 	}
-}
-
-// Etats returns what the database says of every component with an
-// interval ending after since: its intervals, its state (that of its open
-// interval), and its latest result written after recent.
-func (s *Store) Etats(ctx context.Context, since,
-	recent time.Time) (map[ComposantID]EtatComposant, error) {
-	ivs, err := s.Intervalles(ctx, since)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[ComposantID]EtatComposant, len(ivs))
-	for id, l := range ivs {
-		e := EtatComposant{Etat: Inconnu, Intervalles: l}
-		if last := l[len(l)-1]; last.Fin.IsZero() {
-			e.Etat, e.Depuis = last.Etat, last.Debut
-		}
-		out[id] = e
-	}
-	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT r.composant, r.date, r.verdict,
-		r.duree_ms, r.message, r.expiration FROM meteo_resultats r JOIN (SELECT composant,
-		MAX(date) AS d FROM meteo_resultats WHERE date > ? AND verdict <> 'inconclusif'
-		GROUP BY composant) m ON r.composant = m.composant AND r.date = m.d`), ts(recent))
-	if err != nil {
-		return nil, fmt.Errorf("latest results: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, at, verdict, msg, exp string
-		var ms int64
-		if err := rows.Scan(&id, &at, &verdict, &ms, &msg, &exp); err != nil {
-			return nil, err
-		}
-		r := Resultat{Composant: ComposantID(id), Verdict: Verdict(verdict), Message: msg,
-			Duree: time.Duration(ms) * time.Millisecond}
-		if err := parseAll([]string{at, exp}, &r.At, &r.Expiration); err != nil {
-			return nil, err
-		}
-		e := out[r.Composant]
-		e.Dernier = r
-		out[r.Composant] = e
-	}
-	return out, rows.Err()
 }

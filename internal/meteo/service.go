@@ -37,6 +37,7 @@ type Service struct {
 	retention Retention
 	log       *slog.Logger
 	vue       atomic.Pointer[Vue]
+	externe   etatsSuivis // with sharing: what the database says
 }
 
 // NewService returns the service of p over st (st may be nil: nothing is
@@ -93,8 +94,8 @@ func (s *Service) Rafraichir(ctx context.Context) error {
 		}
 	}
 	if s.prober.partage != nil {
-		etats, err := s.store.Etats(ctx, now.Add(-Periodes[3].Duree-48*time.Hour),
-			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.Intervalle)))
+		etats, err := s.externe.lire(ctx, s.store, now.Add(-Periodes[3].Duree-48*time.Hour),
+			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.Intervalle)), now)
 		if err != nil {
 			return err
 		}

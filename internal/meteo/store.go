@@ -121,8 +121,15 @@ func (s *Store) FermerOuverts(ctx context.Context) error {
 // oldest first.
 func (s *Store) Intervalles(ctx context.Context,
 	since time.Time) (map[ComposantID][]Intervalle, error) {
+	return s.intervalles(ctx, `fin = '' OR fin > ?`, ts(since))
+}
+
+// intervalles returns the intervals matching where, by component, oldest
+// first.
+func (s *Store) intervalles(ctx context.Context, where string,
+	args ...any) (map[ComposantID][]Intervalle, error) {
 	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT composant, debut, fin, etat
-		FROM meteo_intervalles WHERE fin = '' OR fin > ? ORDER BY composant, debut`), ts(since))
+		FROM meteo_intervalles WHERE `+where+` ORDER BY composant, debut`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("intervals: %w", err)
 	}

@@ -70,6 +70,13 @@ func benchEtats(b *testing.B, db *store.DB) {
 			}
 		}
 	})
+	b.Run("ecriture", func(b *testing.B) { // what 10 s write, for comparison
+		n, at := 0, now
+		for b.Loop() {
+			at = at.Add(10 * time.Second)
+			tenSeconds(b, st, at, &n)
+		}
+	})
 	b.Run("incremental", func(b *testing.B) {
 		f := &etatsSuivis{}
 		at := now

@@ -34,7 +34,7 @@ func (s *Service) Accepter(ctx context.Context, p registre.Principal, id int64,
 	if err := autoriser(p, Accepter); err != nil {
 		return Demande{}, err
 	}
-	d, err := s.st.demande(ctx, s.st.db, "id = ?", id)
+	d, err := s.st.demande(ctx, s.st.stmts, "id = ?", id)
 	if err != nil {
 		return Demande{}, err
 	}

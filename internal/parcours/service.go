@@ -76,7 +76,7 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // which must share that database.
 func NewService(db *store.DB, reg *registre.Service, opts ...Option) *Service {
 	s := &Service{
-		st:  &sqlStore{db: db.SQL(), dialect: db.Dialect()},
+		st:  &sqlStore{db: db.SQL(), stmts: db.Stmts(), dialect: db.Dialect()},
 		reg: reg, cfg: DefaultConfig, now: time.Now, log: slog.Default(),
 		lecteur: registre.System("parcours"),
 	}
@@ -119,7 +119,7 @@ func (s *Service) DemandeParNumero(ctx context.Context, p registre.Principal,
 
 func (s *Service) lire(ctx context.Context, p registre.Principal, where string,
 	arg any) (Demande, error) {
-	d, err := s.st.demande(ctx, s.st.db, where, arg)
+	d, err := s.st.demande(ctx, s.st.stmts, where, arg)
 	if err != nil {
 		return Demande{}, err
 	}
@@ -142,13 +142,13 @@ func (s *Service) Demandes(ctx context.Context, p registre.Principal,
 		f.OperateurID = p.OperateurID
 	}
 	where, args := filtreSQL(f)
-	return s.st.demandes(ctx, s.st.db, where, args, f.Limit, f.Offset)
+	return s.st.demandes(ctx, s.st.stmts, where, args, f.Limit, f.Offset)
 }
 
 // PieceJointe returns an attachment with its content.
 func (s *Service) PieceJointe(ctx context.Context, p registre.Principal, demandeID,
 	pieceID int64) (PieceJointe, error) {
-	d, err := s.st.demande(ctx, s.st.db, "id = ?", demandeID)
+	d, err := s.st.demande(ctx, s.st.stmts, "id = ?", demandeID)
 	if err != nil {
 		return PieceJointe{}, err
 	}
@@ -210,7 +210,7 @@ func (s *Service) contexteDe(ctx context.Context, p registre.Principal, id, inst
 	if !notifies {
 		return contexte{}, nil
 	}
-	pre, err := s.st.demande(ctx, s.st.db, "id = ?", id)
+	pre, err := s.st.demande(ctx, s.st.stmts, "id = ?", id)
 	if err != nil || !visible(p, pre.OperateurID) {
 		return contexte{}, nil
 	}

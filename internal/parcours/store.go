@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ import (
 // collide across instances.
 type sqlStore struct {
 	db      *sql.DB
+	stmts   *store.Stmts // prepared reads on db
 	dialect store.Dialect
 	mu      sync.Mutex
 }
@@ -196,7 +198,8 @@ func (s *sqlStore) demandes(ctx context.Context, q querier, where []string,
 	}
 	query += " ORDER BY id DESC"
 	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(offset, 0))
+		query += " LIMIT ? OFFSET ?"
+		args = append(slices.Clip(args), limit, max(offset, 0))
 	}
 	rows, err := q.QueryContext(ctx, s.q(query), args...)
 	return collect(rows, err, "demandes", func(r *sql.Rows) (Demande, error) {
@@ -308,7 +311,7 @@ func (s *sqlStore) details(ctx context.Context, d *Demande) error {
 }
 
 func (s *sqlStore) comments(ctx context.Context, id int64) ([]Commentaire, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, auteur, ans, texte, cree_le
+	rows, err := s.stmts.QueryContext(ctx, s.q(`SELECT id, auteur, ans, texte, cree_le
 		FROM demande_commentaires WHERE demande_id = ? ORDER BY id`), id)
 	return collect(rows, err, "comments", func(r *sql.Rows) (Commentaire, error) {
 		var c Commentaire
@@ -333,7 +336,7 @@ func scanPiece(sc interface{ Scan(...any) error }, extra ...any) (PieceJointe, e
 }
 
 func (s *sqlStore) pieces(ctx context.Context, id int64) ([]PieceJointe, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+pieceCols+`
+	rows, err := s.stmts.QueryContext(ctx, s.q(`SELECT `+pieceCols+`
 		FROM demande_pieces WHERE demande_id = ? ORDER BY id`), id)
 	return collect(rows, err, "attachments", func(r *sql.Rows) (PieceJointe, error) {
 		return scanPiece(r)
@@ -341,7 +344,7 @@ func (s *sqlStore) pieces(ctx context.Context, id int64) ([]PieceJointe, error) 
 }
 
 func (s *sqlStore) piece(ctx context.Context, demandeID, id int64) (PieceJointe, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+pieceCols+`, contenu
+	row := s.stmts.QueryRowContext(ctx, s.q(`SELECT `+pieceCols+`, contenu
 		FROM demande_pieces WHERE demande_id = ? AND id = ?`), demandeID, id)
 	var content []byte
 	p, err := scanPiece(row, &content)
@@ -356,7 +359,7 @@ func (s *sqlStore) piece(ctx context.Context, demandeID, id int64) (PieceJointe,
 }
 
 func (s *sqlStore) events(ctx context.Context, id int64) ([]Evenement, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, at, acteur, action, ancien, nouveau,
+	rows, err := s.stmts.QueryContext(ctx, s.q(`SELECT id, at, acteur, action, ancien, nouveau,
 		motif FROM demande_historique WHERE demande_id = ? ORDER BY id`), id)
 	return collect(rows, err, "history", func(r *sql.Rows) (Evenement, error) {
 		var e Evenement
@@ -395,7 +398,7 @@ func (s *sqlStore) vaDues(ctx context.Context, operateurID int64) ([]du, error) 
 		query += " AND d.operateur_id = ?"
 		args = append(args, operateurID)
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(query+" ORDER BY d.echeance_va, d.id"), args...)
+	rows, err := s.stmts.QueryContext(ctx, s.q(query+" ORDER BY d.echeance_va, d.id"), args...)
 	return collect(rows, err, "VA deadlines", func(r *sql.Rows) (du, error) {
 		var v du
 		var err error

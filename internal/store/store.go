@@ -40,6 +40,8 @@ type DB struct {
 	ro      *sql.DB // read-only transactions; the same pool as db on PostgreSQL
 	dialect Dialect
 	writeMu sync.Mutex
+	// stmts and roStmts cache the prepared statements of db and ro.
+	stmts, roStmts *Stmts
 }
 
 var _ registre.Store = (*DB)(nil)
@@ -63,14 +65,24 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return s, nil
 }
 
+// The sizes of the connection pools, all kept open when idle.
+const (
+	maxConns       = 16
+	maxConnsSQLite = 8
+)
+
 func open(dsn string) (*DB, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(16)
-		return &DB{db: db, ro: db, dialect: Postgres}, nil
+		// Keep every connection of the pool open: database/sql keeps only
+		// two idle by default, and under load each further query would then
+		// start a new server process and lose its prepared statements.
+		db.SetMaxOpenConns(maxConns)
+		db.SetMaxIdleConns(maxConns)
+		return newDB(db, db, Postgres), nil
 	}
 	if dir := filepath.Dir(dsn); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -88,15 +100,31 @@ func open(dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	db.SetMaxOpenConns(8)
+	db.SetMaxOpenConns(maxConnsSQLite)
+	db.SetMaxIdleConns(maxConnsSQLite)
 	ro, err := sql.Open("sqlite", "file:"+dsn+q+"&_pragma=query_only(1)")
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
-	ro.SetMaxOpenConns(8)
-	return &DB{db: db, ro: ro, dialect: SQLite}, nil
+	ro.SetMaxOpenConns(maxConnsSQLite)
+	ro.SetMaxIdleConns(maxConnsSQLite)
+	return newDB(db, ro, SQLite), nil
 }
+
+func newDB(db, ro *sql.DB, d Dialect) *DB {
+	s := &DB{db: db, ro: ro, dialect: d, stmts: newStmts(db, d == SQLite)}
+	s.roStmts = s.stmts
+	if ro != db {
+		s.roStmts = newStmts(ro, d == SQLite)
+	}
+	return s
+}
+
+// Stmts returns the cache of prepared statements of the pool SQL returns,
+// for the stores of other packages: queries run through it are prepared
+// once on SQLite.
+func (s *DB) Stmts() *Stmts { return s.stmts }
 
 // Dialect returns the database flavour.
 func (s *DB) Dialect() Dialect { return s.dialect }
@@ -107,6 +135,8 @@ func (s *DB) SQL() *sql.DB { return s.db }
 
 // Close closes the database.
 func (s *DB) Close() error {
+	s.stmts.close()
+	s.roStmts.close()
 	err := s.db.Close()
 	if s.ro != s.db {
 		err = errors.Join(err, s.ro.Close())
@@ -131,9 +161,9 @@ func (s *DB) inTx(ctx context.Context, readOnly bool, fn func(registre.Tx) error
 	if readOnly && s.dialect == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	pool := s.db
+	pool, stmts := s.db, s.stmts
 	if readOnly {
-		pool = s.ro
+		pool, stmts = s.ro, s.roStmts
 	}
 	sqlTx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -145,7 +175,7 @@ func (s *DB) inTx(ctx context.Context, readOnly bool, fn func(registre.Tx) error
 			return fmt.Errorf("write lock: %w", err)
 		}
 	}
-	if err := fn(&tx{tx: sqlTx, dialect: s.dialect}); err != nil {
+	if err := fn(&tx{tx: sqlTx, dialect: s.dialect, stmts: stmts}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 type tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	stmts   *Stmts
 }
 
 func (t *tx) rebind(q string) string { return t.dialect.Rebind(q) }
@@ -46,11 +47,19 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) error {
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, t.rebind(q), args...)
+	q = t.rebind(q)
+	if st := t.stmts.inTx(ctx, t.tx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.rebind(q), args...)
+	q = t.rebind(q)
+	if st := t.stmts.inTx(ctx, t.tx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // nextID returns one more than the highest id of table. Write transactions

@@ -26,7 +26,7 @@ CREATE TABLE meteo_intervalles (
     modifie_le TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (composant, debut)
 );
-CREATE INDEX meteo_intervalles_ouverts ON meteo_intervalles(fin);
+CREATE INDEX meteo_intervalles_ouverts ON meteo_intervalles(fin, composant);
 CREATE INDEX meteo_intervalles_modifies ON meteo_intervalles(modifie_le);
 
 -- granularite is 'heure' or 'jour' (days of Europe/Paris); seconds spent

@@ -232,7 +232,7 @@ func (h *Handler) afficherRegistre(w http.ResponseWriter, r *http.Request, u uti
 	if s := registre.Statut(q.Get("statut")); slices.Contains(registre.Statuts, s) {
 		pr.Statut = s
 	}
-	ops, err := h.cfg.Registre.Operateurs(r.Context(), u.Principal)
+	ops, err := h.ops.operateurs(r.Context(), h.cfg.Registre, u.Principal)
 	if err == nil {
 		pr.Points, err = h.cfg.Registre.PointsAcces(r.Context(), u.Principal, registre.Filtre{
 			Statut: pr.Statut, Limit: parPage + 1, Offset: (pr.Page - 1) * parPage})

@@ -52,17 +52,19 @@ type accueil struct {
 func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur) {
 	ctx, p := r.Context(), u.Principal
 	var a accueil
-	f := registre.Filtre{OperateurID: p.OperateurID, Limit: 500}
+	f := registre.Filtre{OperateurID: p.OperateurID, Limit: limiteAccueil}
 	err := parallele(
 		func() (err error) {
 			a.Operateur, err = h.cfg.Registre.Operateur(ctx, p, p.OperateurID)
 			return
 		},
 		func() (err error) {
-			a.Installations, err = h.cfg.Registre.Installations(ctx, p, f)
-			return
+			if a.Installations, err = h.cfg.Registre.Installations(ctx, p, f); err != nil {
+				return err
+			}
+			a.Points, err = h.pointsDe(ctx, p, f, a.Installations)
+			return err
 		},
-		func() (err error) { a.Points, err = h.cfg.Registre.PointsAcces(ctx, p, f); return },
 		func() (err error) {
 			a.Demandes, err = h.cfg.Parcours.Demandes(ctx, p, parcours.Filtre{Limit: 100})
 			return
@@ -74,6 +76,26 @@ func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur)
 	}
 	a.Attestations = attestationsDisponibles(a.Demandes)
 	h.page(w, r, http.StatusOK, "accueil", "Mon espace opérateur", u, a)
+}
+
+// limiteAccueil bounds the installations and the access points of the
+// dashboard.
+const limiteAccueil = 500
+
+// pointsDe returns the access points of the operator's installations,
+// which the registry read with them, in the registry's order (by
+// installation, then index); only when the installations fill the page may
+// points be missing, and they are then read on their own.
+func (h *Handler) pointsDe(ctx context.Context, p registre.Principal, f registre.Filtre,
+	insts []registre.Installation) ([]registre.PointAcces, error) {
+	if len(insts) >= f.Limit {
+		return h.cfg.Registre.PointsAcces(ctx, p, f)
+	}
+	var out []registre.PointAcces
+	for _, in := range insts {
+		out = append(out, in.PointsAcces...)
+	}
+	return out[:min(len(out), f.Limit)], nil
 }
 
 // parallele runs the reads of a page at once and returns the first error.

@@ -48,6 +48,7 @@ type Handler struct {
 	pages  map[string]*template.Template
 	routes []route
 	cop    *http.CrossOriginProtection
+	ops    operateursCache
 }
 
 // zone is the area of a route: who may enter it at all.

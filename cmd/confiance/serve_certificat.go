@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
+	"errors"
 	"flag"
 	"time"
 
 	"confiance/internal/certificat"
+	"confiance/internal/registre"
 )
 
 // certificatFlags are the settings of the certificates' expiry watch.
@@ -33,12 +36,7 @@ func startCertificat(a *app, f *certificatFlags) error {
 	if f.interval <= 0 {
 		return nil
 	}
-	var notifier certificat.Notifier = certificat.LogNotifier{Log: a.log}
-	if a.mails != nil {
-		notifier = certificatMails{m: a.mails, reg: a.svc, log: a.log}
-	}
-	s, err := certificat.NewService(certificat.Config{Registre: a.svc,
-		Store: certificat.NewStore(a.db), Log: a.log, Notifier: notifier})
+	s, err := newCertificatService(a)
 	if err != nil {
 		return err
 	}
@@ -63,4 +61,31 @@ func surveillerLoop(ctx context.Context, a *app, s *certificat.Service, every ti
 		case <-tick.C:
 		}
 	}
+}
+
+// newCertificatService is the certificate inventory over the server's
+// registry; its warnings are e-mailed through the portal's outbox, or
+// logged when there is none.
+func newCertificatService(a *app) (*certificat.Service, error) {
+	var notifier certificat.Notifier = certificat.LogNotifier{Log: a.log}
+	if a.mails != nil {
+		notifier = certificatMails{m: a.mails, reg: a.svc, log: a.log}
+	}
+	return certificat.NewService(certificat.Config{Registre: a.svc,
+		Store: certificat.NewStore(a.db), Log: a.log, Notifier: notifier})
+}
+
+// certificatObservateur records in the inventory the chains the status
+// page's TLS probe sees (source "sonde").
+func certificatObservateur(a *app) (func(context.Context, string, []*x509.Certificate), error) {
+	s, err := newCertificatService(a)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, fqdn string, chain []*x509.Certificate) {
+		if _, err := s.Observer(ctx, fqdn, chain, "sonde"); err != nil &&
+			!errors.Is(err, registre.ErrNotFound) && ctx.Err() == nil {
+			a.log.Warn("certificate inventory: probe observation", "fqdn", fqdn, "err", err)
+		}
+	}, nil
 }

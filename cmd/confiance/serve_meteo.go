@@ -102,6 +102,11 @@ func startMeteo(a *app, f *meteoFlags) error {
 		opts, route = append(opts, meteo.WithReseau(fleet.Reseau())), fleet.Router
 	}
 	cfg := f.config(a.demo)
+	obs, err := certificatObservateur(a)
+	if err != nil {
+		return err
+	}
+	cfg.Observateur = obs
 	if f.share {
 		sh, err := startMeteoShare(a, f, cfg)
 		if err != nil {

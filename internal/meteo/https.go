@@ -18,7 +18,8 @@ import (
 // the HTTP status and the start of the body.
 type reponse struct {
 	leaf      *x509.Certificate
-	certErr   error // why the certificate was refused, nil if accepted
+	chain     []*x509.Certificate // as presented, leaf first
+	certErr   error               // why the certificate was refused, nil if accepted
 	status    int
 	body      []byte
 	connected bool // the TCP connection was established
@@ -41,7 +42,11 @@ func (p *Prober) getHTTPS(ctx context.Context, host, path string) (reponse, erro
 		conn.SetDeadline(dl)
 	}
 	tc := tls.Client(conn, p.tlsConfig(host, &r))
-	if err := tc.HandshakeContext(ctx); err != nil {
+	err = tc.HandshakeContext(ctx)
+	if p.cfg.Observateur != nil && len(r.chain) > 0 {
+		p.cfg.Observateur(ctx, host, r.chain)
+	}
+	if err != nil {
 		if r.certErr != nil {
 			return r, fmt.Errorf("certificat refusé : %w", r.certErr)
 		}
@@ -87,7 +92,7 @@ func (p *Prober) tlsConfig(host string, r *reponse) *tls.Config {
 				r.certErr = errors.New("aucun certificat présenté")
 				return r.certErr
 			}
-			r.leaf = cs.PeerCertificates[0]
+			r.leaf, r.chain = cs.PeerCertificates[0], cs.PeerCertificates
 			inter := x509.NewCertPool()
 			for _, c := range cs.PeerCertificates[1:] {
 				inter.AddCert(c)

@@ -2,6 +2,7 @@ package meteo
 
 import (
 	"context"
+	"crypto/x509"
 	"hash/fnv"
 	"log/slog"
 	"sync"
@@ -30,6 +31,10 @@ type Config struct {
 	// to count against an access point; empty means the prober always
 	// trusts its network.
 	Temoin string
+	// Observateur, when set, is told of every certificate chain a probe
+	// sees, accepted or not: the certificate inventory records them. It is
+	// called from the probing goroutines and must not block for long.
+	Observateur func(ctx context.Context, fqdn string, chain []*x509.Certificate)
 }
 
 func (c Config) withDefaults() Config {

@@ -2,6 +2,7 @@ package meteo_test
 
 import (
 	"context"
+	"crypto/x509"
 	"net"
 	"strings"
 	"sync"
@@ -288,4 +289,27 @@ func TestProberHealthPathConfigurable(t *testing.T) {
 	h := newHarness(t, meteosim.Options{CheminSante: "/sante"}, meteo.Config{CheminSante: "/sante"})
 	h.round(t)
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.PACS: meteo.Disponible})
+}
+
+// TestProberTellsTheInventory checks that every chain a probe sees reaches
+// the observer (the certificate inventory), for both FQDNs, and that an
+// expired certificate is reported too.
+func TestProberTellsTheInventory(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	cfg := meteo.Config{Observateur: func(_ context.Context, fqdn string,
+		chain []*x509.Certificate) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(chain) > 0 && chain[0].NotAfter.After(time.Now().Add(-48*time.Hour)) {
+			seen[fqdn]++
+		}
+	}}
+	h := newHarness(t, meteosim.Options{}, cfg)
+	h.round(t)
+	mu.Lock()
+	defer mu.Unlock()
+	if seen[h.cible.FQDNDB] != 1 || seen[h.cible.FQDNVI] != 1 {
+		t.Fatalf("chains seen by the observer: %v, want one per FQDN", seen)
+	}
 }

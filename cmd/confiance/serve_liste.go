@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"path/filepath"
 	"time"
@@ -57,6 +58,8 @@ func (s *serveListeFlags) start(a *app) error {
 		return err
 	}
 	pub.Site().Register(a.mux)
+	a.tell("Liste Blanche signée  : {base}/liste-blanche.xml (versions : {base}/liste-blanche/versions, " +
+		"ancres : {base}/liste-blanche/ancres.pem)")
 	if !ok {
 		a.log.Warn("liste blanche : aucune clé de signature (--liste-key, --liste-cert ou --demo), " +
 			"publication désactivée ; les versions déjà publiées restent servies")
@@ -70,9 +73,9 @@ func (s *serveListeFlags) start(a *app) error {
 		a.log.Info("liste blanche publiée", "version", out.Version.Numero,
 			"entrees", out.Version.Entrees, "motif", out.Reason)
 	}
-	go func() {
-		pub.Run(a.ctx)
+	a.background(func(ctx context.Context) {
+		pub.Run(ctx)
 		sig.Close()
-	}()
+	})
 	return nil
 }

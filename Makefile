@@ -36,6 +36,8 @@ bench:
 	bench/listeblanche.sh
 	bench/dns.sh
 	bench/agent.sh
+	bench/meteo.sh
+	bench/portail.sh
 
 clean:
 	rm -rf bin .test-services

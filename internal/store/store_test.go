@@ -48,7 +48,7 @@ func TestContractPostgres(t *testing.T) {
 // history or release a name, whatever the application does.
 func TestDatabaseGuards(t *testing.T) {
 	for name, open := range map[string]func(testing.TB) *store.DB{
-		"sqlite": func(t testing.TB) *store.DB { return storetest.SQLite(t) },
+		"sqlite":   func(t testing.TB) *store.DB { return storetest.SQLite(t) },
 		"postgres": func(t testing.TB) *store.DB { return storetest.Postgres(t) },
 	} {
 		t.Run(name, func(t *testing.T) {

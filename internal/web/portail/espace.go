@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"confiance/internal/certificat"
 	"confiance/internal/comptes"
 	"confiance/internal/parcours"
 	"confiance/internal/registre"
@@ -47,6 +48,9 @@ type accueil struct {
 	Demandes      []parcours.Demande
 	Echeances     []parcours.EcheanceVA
 	Attestations  []int64 // installations whose letters may be downloaded
+	// Certificats are, per installation, the certificates it needs (guide,
+	// section 2.5), one line per product.
+	Certificats map[int64][]string
 }
 
 func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur) {
@@ -75,6 +79,7 @@ func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur)
 		return
 	}
 	a.Attestations = attestationsDisponibles(a.Demandes)
+	a.Certificats = besoinsCertificats(a.Installations)
 	h.page(w, r, http.StatusOK, "accueil", "Mon espace opérateur", u, a)
 }
 
@@ -375,4 +380,16 @@ func (h *Handler) abandonner(w http.ResponseWriter, r *http.Request, u utilisate
 		return
 	}
 	redirect(w, r, "/espace/demandes/"+strconv.FormatInt(d.ID, 10), "abandonner")
+}
+
+// besoinsCertificats sums up, per installation, the certificates its
+// access points need. The situations d'exercice are not known here: the
+// ORG certificates are counted at their minimum of one pair.
+func besoinsCertificats(insts []registre.Installation) map[int64][]string {
+	out := make(map[int64][]string, len(insts))
+	for _, in := range insts {
+		par := certificat.Parametres{InstallationID: in.ID}
+		out[in.ID] = certificat.Synthese(certificat.Besoins(in, par))
+	}
+	return out
 }

@@ -68,7 +68,8 @@ func testSituation1(t *testing.T, e *env) {
 	must(t, e.post("ans", id+"/accepter", url.Values{"idRegistre": {"350"},
 		"commentaire": {"Attestations disponibles."}}), http.StatusSeeOther)
 	must(t, e.get("op1", "/espace/"), 200, "db1.350.mesimagesmedicales.fr",
-		"/espace/installations/350/attestations.pdf")
+		"/espace/installations/350/attestations.pdf", "Certificats à prévoir",
+		"SERV_SSL IGC-Santé", "ORG AUTH_CLI (Proxy e-santé)", "SSL du marché (OV)")
 	if e.h.cfg.Attestations != nil {
 		pdf := e.get("op1", "/espace/installations/350/attestations.pdf")
 		must(t, pdf, 200, "%PDF")

@@ -3,11 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,79 +13,12 @@ import (
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
 	"confiance/internal/store"
+	"confiance/internal/testenv"
 )
 
-const mailpitModule = "github.com/axllent/mailpit@v1.33.1"
-
-// mailpitBinary installs Mailpit into a temporary GOBIN. Without network
-// (the Go module proxy) the test is skipped, except in CI.
-func mailpitBinary(t *testing.T) string {
-	t.Helper()
-	gobin := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "install", mailpitModule)
-	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("installation de Mailpit impossible (%v) : %s", err, out)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return filepath.Join(gobin, "mailpit")
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// mailpit is a running Mailpit and its REST API.
+// mailpit is the REST API of a running Mailpit.
 type mailpit struct {
 	api string
-}
-
-func startMailpit(t *testing.T, bin string, smtpPort int) *mailpit {
-	t.Helper()
-	httpPort := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--smtp", fmt.Sprintf("127.0.0.1:%d", smtpPort),
-		"--listen", fmt.Sprintf("127.0.0.1:%d", httpPort), "--disable-version-check",
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cancel(); cmd.Wait() })
-	m := &mailpit{api: fmt.Sprintf("http://127.0.0.1:%d/api/v1", httpPort)}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(m.api + "/messages")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && smtpReady(smtpPort) {
-				return m
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Mailpit ne répond pas : %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-func smtpReady(port int) bool {
-	c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
-	if err == nil {
-		c.Close()
-	}
-	return err == nil
 }
 
 type mailpitSummary struct {
@@ -124,8 +53,8 @@ func (m *mailpit) messages(t *testing.T) []mailpitSummary {
 // back through Mailpit's API, sent once, and a message enqueued before a
 // restart is delivered after it.
 func TestMailpit(t *testing.T) {
-	bin := mailpitBinary(t)
-	smtpPort := freePort(t)
+	testenv.MailpitBinary(t) // install first: skip before any work without it
+	smtpPort := testenv.FreePort(t)
 	ctx, clk := context.Background(), newClock()
 	path := filepath.Join(t.TempDir(), "confiance.db")
 	db := opener(t, path)()
@@ -148,7 +77,7 @@ func TestMailpit(t *testing.T) {
 		t.Fatalf("after a failed attempt: %+v", pending)
 	}
 
-	mp := startMailpit(t, bin, smtpPort)
+	mp := &mailpit{api: testenv.StartMailpit(t, smtpPort).API}
 	clk.Advance(time.Minute)
 	if n, err := w.RunOnce(ctx); n != 2 || err != nil {
 		t.Fatalf("after the server is back: %d, %v", n, err)

@@ -38,3 +38,40 @@ func TestModuleRoot(t *testing.T) {
 		t.Fatalf("no go.mod in %s", root)
 	}
 }
+
+func TestFreePort(t *testing.T) {
+	if p := FreePort(t); p <= 0 || p > 65535 {
+		t.Fatalf("FreePort = %d", p)
+	}
+}
+
+func TestNeedToolMissingSkips(t *testing.T) {
+	t.Setenv("CI", "")
+	ok := t.Run("inner", func(t *testing.T) {
+		NeedTool(t, "outil", filepath.Join(t.TempDir(), "absent"), "test non fait")
+		t.Error("NeedTool returned for a missing tool")
+	})
+	if !ok {
+		t.Fatal("inner test failed instead of skipping")
+	}
+}
+
+func TestNodeModules(t *testing.T) {
+	t.Setenv("CI", "")
+	dir := NodeModules(t, "playwright-core")
+	if filepath.Base(dir) != "node_modules" {
+		t.Fatalf("NodeModules = %q", dir)
+	}
+}
+
+// TestMailpit installs and starts Mailpit twice: the second start reuses
+// the binary installed by the first.
+func TestMailpit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Mailpit ignoré en mode -short")
+	}
+	a, b := Mailpit(t), Mailpit(t)
+	if a.API == b.API || a.SMTP == b.SMTP {
+		t.Fatalf("two servers share an address: %+v %+v", a, b)
+	}
+}

@@ -16,27 +16,15 @@ import (
 	"confiance/internal/meteo/meteosim"
 	"confiance/internal/registre"
 	"confiance/internal/store/storetest"
+	"confiance/internal/testenv"
 )
-
-// need skips the test when a tool is missing, or fails it under CI.
-func need(t *testing.T, tool, path string) {
-	t.Helper()
-	if _, err := exec.LookPath(path); err != nil {
-		msg := tool + " absent (" + path + ") : capture d'écran de la Météo non faite"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
 
 // TestScreenshotDemo renders the status page of the demonstration (the
 // demo registry, its access points led to the simulated DRIMboxes, a few
 // minutes of checks) in headless Chromium and writes
 // testdata/meteo-demo.png, the artefact committed with the code.
 func TestScreenshotDemo(t *testing.T) {
-	need(t, "node", "node")
-	need(t, "chromium", "/usr/bin/chromium")
+	testenv.Browser(t, "capture d'écran de la Météo non faite")
 	if testing.Short() {
 		t.Skip("capture d'écran ignorée en mode -short")
 	}

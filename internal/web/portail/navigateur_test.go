@@ -5,9 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -24,6 +22,7 @@ import (
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
 	"confiance/internal/store/storetest"
+	"confiance/internal/testenv"
 	"confiance/internal/web/auth"
 	"confiance/internal/web/ui"
 )
@@ -31,64 +30,7 @@ import (
 // besoin skips the test when a tool is missing, or fails it under CI.
 func besoin(t *testing.T, tool, path string) {
 	t.Helper()
-	if _, err := exec.LookPath(path); err != nil {
-		msg := tool + " absent (" + path + ") : test du portail dans le navigateur non fait"
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-}
-
-// mailpit installs (from the Go module proxy) and starts Mailpit on free
-// loopback ports; it returns its SMTP port and REST API.
-func mailpit(t *testing.T) (int, string) {
-	t.Helper()
-	gobin := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	install := exec.CommandContext(ctx, "go", "install", "github.com/axllent/mailpit@v1.33.1")
-	install.Env = append(os.Environ(), "GOBIN="+gobin, "GOFLAGS=")
-	if out, err := install.CombinedOutput(); err != nil {
-		msg := fmt.Sprintf("Mailpit non installable (%v) : %s", err, out)
-		if os.Getenv("CI") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	smtp, web := portLibre(t), portLibre(t)
-	run, stop := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(run, filepath.Join(gobin, "mailpit"), "--disable-version-check",
-		"--smtp", fmt.Sprintf("127.0.0.1:%d", smtp), "--listen", fmt.Sprintf("127.0.0.1:%d", web),
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stop(); cmd.Wait() })
-	api := fmt.Sprintf("http://127.0.0.1:%d/api/v1", web)
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		resp, err := http.Get(api + "/messages")
-		if err == nil {
-			resp.Body.Close()
-			if c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", smtp), time.Second); err == nil {
-				c.Close()
-				return smtp, api
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Mailpit ne démarre pas")
-		}
-	}
-}
-
-func portLibre(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	testenv.NeedTool(t, tool, path, "test du portail dans le navigateur non fait")
 }
 
 // portailComplet is the portal as `confiance serve` wires it: real
@@ -160,8 +102,7 @@ type resultat struct {
 // reintegrated. A mail is checked in Mailpit at each step, the letters
 // with pdftotext; screenshots go to testdata/.
 func TestNavigateur(t *testing.T) {
-	besoin(t, "node", "node")
-	besoin(t, "chromium", "/usr/bin/chromium")
+	testenv.Browser(t, "test du portail dans le navigateur non fait")
 	besoin(t, "pdftotext", "pdftotext")
 	if _, err := attestation.NewGenerateur(""); err != nil {
 		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
@@ -169,8 +110,8 @@ func TestNavigateur(t *testing.T) {
 	if testing.Short() {
 		t.Skip("test dans le navigateur ignoré en mode -short")
 	}
-	smtpPort, api := mailpit(t)
-	p := newPortailComplet(t, smtpPort)
+	mp := testenv.Mailpit(t)
+	p := newPortailComplet(t, mp.SMTPPort)
 	tmp := t.TempDir()
 	cgiPath, vaPath := filepath.Join(tmp, "CGI signées.pdf"), filepath.Join(tmp, "document-va.pdf")
 	for _, f := range []string{cgiPath, vaPath} {
@@ -178,7 +119,7 @@ func TestNavigateur(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := map[string]any{"base": p.srv.URL, "mailpit": api, "captures": "testdata",
+	cfg := map[string]any{"base": p.srv.URL, "mailpit": mp.API, "captures": "testdata",
 		"profil": filepath.Join(tmp, "profil"), "tmp": tmp, "cgi": cgiPath, "va": vaPath,
 		"comptes": p.comptes, "sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
 	arg, _ := json.Marshal(cfg)

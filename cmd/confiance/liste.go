@@ -178,11 +178,17 @@ func defaultCRLCache() string {
 	return filepath.Join(dir, "confiance", "crl")
 }
 
-// verifyReport is the outcome of `liste verify`, as --json prints it.
+// verifyReport is the outcome of `liste verify`, as --json prints it: the
+// seven keys of the CLI contract, always all present. A rejected list has
+// valid false, the reason, and every other field empty: nothing that was
+// not verified is reported, not even the signer of a valid signature over
+// a document that is not a list.
 type verifyReport struct {
-	Valid       bool        `json:"valid"`
-	Reason      string      `json:"reason"`
-	Code        string      `json:"code,omitempty"`
+	Valid  bool   `json:"valid"`
+	Reason string `json:"reason"`
+	// Code names the failed check for the human output only; it is not
+	// part of the JSON contract.
+	Code        string      `json:"-"`
 	SigningTime string      `json:"signingTime"`
 	GeneratedAt string      `json:"generatedAt"`
 	Signer      string      `json:"signer"`
@@ -207,27 +213,30 @@ const verifyGCPercent = 50
 // content is not a list of a known format.
 const codeListStructure = "list-structure"
 
+// rejected is the report of a list that failed the check code.
+func rejected(code, reason string) verifyReport {
+	return verifyReport{Reason: reason, Code: code, Entries: []entryJSON{}}
+}
+
 // verifyDocument verifies doc and reads the list from the verified tree
 // only, never from the file.
 func verifyDocument(doc []byte, opts xmlsig.VerifyOptions) verifyReport {
-	r := verifyReport{Entries: []entryJSON{}}
 	v, err := xmlsig.Verify(doc, opts)
 	if err != nil {
 		var xe *xmlsig.Error
 		if !errors.As(err, &xe) {
 			xe = &xmlsig.Error{Code: xmlsig.CodeMalformed, Detail: err.Error(), Err: err}
 		}
-		r.Reason, r.Code = xe.Detail, xe.Code
-		return r
+		return rejected(xe.Code, xe.Detail)
 	}
-	r.SigningTime = v.SigningTime.UTC().Format(time.RFC3339)
-	r.Signer = v.Signer.Subject.String()
 	l, format, err := listeblanche.Parse(v.Root)
 	if err != nil {
-		r.Reason, r.Code = "structure de liste inconnue : "+err.Error(), codeListStructure
-		return r
+		return rejected(codeListStructure, "la signature est valide mais le document "+
+			"n'est pas une Liste Blanche d'un format connu : "+err.Error())
 	}
-	r.Valid, r.Format = true, format.String()
+	r := verifyReport{Valid: true, Format: format.String()}
+	r.SigningTime = v.SigningTime.UTC().Format(time.RFC3339)
+	r.Signer = v.Signer.Subject.String()
 	r.GeneratedAt = l.DateDeGeneration.UTC().Format(time.RFC3339)
 	r.Entries = make([]entryJSON, 0, len(l.Domaines))
 	for _, d := range l.Domaines {
@@ -241,7 +250,8 @@ func verifyDocument(doc []byte, opts xmlsig.VerifyOptions) verifyReport {
 
 func (r verifyReport) writeText(w io.Writer) {
 	if !r.Valid {
-		fmt.Fprintf(w, "Liste Blanche REJETÉE : %s\n  Contrôle en échec : %s\n", r.Reason, r.Code)
+		fmt.Fprintf(w, "Liste Blanche REJETÉE : %s\n  Contrôle en échec : %s (%s)\n",
+			r.Reason, checkLabel(r.Code), r.Code)
 		return
 	}
 	fmt.Fprintln(w, "Liste Blanche valide.")
@@ -250,4 +260,39 @@ func (r verifyReport) writeText(w io.Writer) {
 	fmt.Fprintf(w, "  DateDeGeneration  : %s\n", r.GeneratedAt)
 	fmt.Fprintf(w, "  Format            : %s\n", r.Format)
 	fmt.Fprintf(w, "  Entrées           : %d\n", len(r.Entries))
+}
+
+// checkLabels name in French the check behind each failure code.
+var checkLabels = map[string]string{
+	xmlsig.CodeTooLarge:           "taille du document",
+	xmlsig.CodeDTD:                "absence de DTD",
+	xmlsig.CodeMalformed:          "XML bien formé",
+	xmlsig.CodeSignatureCount:     "nombre de signatures",
+	xmlsig.CodeSignaturePlacement: "place de la signature",
+	xmlsig.CodeSHA1:               "algorithmes, SHA-1 refusé",
+	xmlsig.CodeStructure:          "structure de la signature",
+	xmlsig.CodeReference:          "références signées",
+	xmlsig.CodeTransform:          "transformations",
+	xmlsig.CodeAlgorithm:          "algorithmes",
+	xmlsig.CodeDuplicateID:        "unicité des identifiants (Id)",
+	xmlsig.CodeDigest:             "empreintes",
+	xmlsig.CodeSignatureValue:     "valeur de la signature",
+	xmlsig.CodeSignedProperties:   "propriétés signées XAdES",
+	xmlsig.CodeSigningCertificate: "certificat signataire XAdES",
+	xmlsig.CodeChain:              "chaîne de certification",
+	xmlsig.CodeSignerCN:           "CN du signataire",
+	xmlsig.CodeSignerOU:           "OU du signataire",
+	xmlsig.CodeExpired:            "certificat du signataire expiré",
+	xmlsig.CodeNotYetValid:        "certificat du signataire pas encore valide",
+	xmlsig.CodeCRL:                "liste de révocation",
+	xmlsig.CodeRevoked:            "révocation du signataire",
+	codeListStructure:             "structure de la liste",
+}
+
+// checkLabel is the French name of the check of code.
+func checkLabel(code string) string {
+	if l, ok := checkLabels[code]; ok {
+		return l
+	}
+	return "contrôle " + code
 }

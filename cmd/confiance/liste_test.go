@@ -51,18 +51,19 @@ func TestListeVerifyANSFiles(t *testing.T) {
 			[]string{"--at", "2024-07-12T05:37:19Z", "--revocation", "none"}, 0,
 			"Format            : mesimagesmedicales-informatif"},
 		{"2024 list checked today", "ans-signee-2024-07-12-format-informatif.xml",
-			[]string{"--revocation", "none"}, 1, "Contrôle en échec : expired"},
+			[]string{"--revocation", "none"}, 1,
+			"Contrôle en échec : certificat du signataire expiré (expired)"},
 		{"unsigned list", "ans-non-signee-2025-07-23.xml",
 			[]string{"--at", "2026-09-17T09:00:00Z", "--revocation", "none"}, 1, "REJETÉE"},
 		{"no CRL to check revocation", "ans-signee-2026-09-17.xml",
 			[]string{"--at", "2026-09-17T09:00:00Z", "--crl", foreign.path("intermediate.crl.pem")},
-			1, "Contrôle en échec : crl"},
+			1, "Contrôle en échec : liste de révocation (crl)"},
 		{"another signer expected", "ans-signee-2026-09-17.xml", []string{"--at",
 			"2026-09-17T09:00:00Z", "--revocation", "none", "--signer-cn", "Autre"}, 1,
-			"Contrôle en échec : signer-cn"},
+			"Contrôle en échec : CN du signataire (signer-cn)"},
 		{"before the signer's validity", "ans-signee-2026-09-17.xml",
 			[]string{"--at", "2026-09-01T00:00:00Z", "--revocation", "none"}, 1,
-			"Contrôle en échec : not-yet-valid"},
+			"Contrôle en échec : certificat du signataire pas encore valide (not-yet-valid)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,23 +95,7 @@ func TestListeVerifyJSON(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s%s", res.code, res.out, res.err)
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(res.out), &raw); err != nil {
-		t.Fatal(err)
-	}
-	keys := make([]string, 0, len(raw))
-	for k := range raw {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	want := []string{"entries", "format", "generatedAt", "reason", "signer", "signingTime", "valid"}
-	if !reflect.DeepEqual(keys, want) {
-		t.Errorf("keys %v, want %v", keys, want)
-	}
-	var r verifyReport
-	if err := json.Unmarshal([]byte(res.out), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := assertContractKeys(t, res.out)
 	wantHead := verifyReport{Valid: true, SigningTime: "2026-09-17T08:27:36Z",
 		GeneratedAt: "2026-06-19T18:06:52Z", Format: "ans-1.0.0",
 		Signer: "CN=Liste Blanche DRIM-M,OU=318751275100020,O=AGENCE DU NUMERIQUE EN SANTE," +
@@ -129,16 +114,109 @@ func TestListeVerifyJSON(t *testing.T) {
 		t.Errorf("entries[0] %+v, entries[16] %+v", entries[0], entries[16])
 	}
 
-	// A rejected list: valid false, the reason, no entries.
+	// A rejected list: the same keys, valid false, the reason, nothing else.
 	trust, file = ansArgs(t, "ans-non-signee-2025-07-23.xml")
 	res = runListe(append(append([]string{"verify", "--json"}, trust...), file)...)
-	var bad verifyReport
-	if err := json.Unmarshal([]byte(res.out), &bad); err != nil || res.code != 1 {
-		t.Fatalf("exit %d, %v: %s", res.code, err, res.out)
+	if res.code != 1 {
+		t.Fatalf("exit %d: %s%s", res.code, res.out, res.err)
 	}
-	if bad.Valid || bad.Reason == "" || bad.Entries == nil || len(bad.Entries) != 0 ||
-		bad.SigningTime != "" || !strings.Contains(res.out, `"entries": []`) {
+	bad := assertContractKeys(t, res.out)
+	if bad.Reason == "" || !strings.Contains(res.out, `"entries": []`) {
 		t.Errorf("rejected report %+v", bad)
+	}
+	bad.Reason = ""
+	if !reflect.DeepEqual(bad, verifyReport{Entries: []entryJSON{}}) {
+		t.Errorf("rejected report fills unverified fields: %+v", bad)
+	}
+}
+
+// contractKeys are the keys of `liste verify --json`, and of each entry,
+// exactly: DRIMbox editors script against them.
+var (
+	contractKeys = []string{"entries", "format", "generatedAt", "reason", "signer",
+		"signingTime", "valid"}
+	contractEntryKeys = []string{"dateMAJ", "db", "denomination", "dnCertificatOperateur",
+		"identifiant", "supportContact", "vi"}
+)
+
+// sortedKeys returns the keys of a JSON object.
+func sortedKeys(t *testing.T, obj json.RawMessage) []string {
+	t.Helper()
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &raw); err != nil {
+		t.Fatalf("not a JSON object: %v\n%s", err, obj)
+	}
+	keys := make([]string, 0, len(raw))
+	for k := range raw {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// assertContractKeys checks that out is one JSON object with exactly the
+// keys of the contract, each entry too, and returns it decoded.
+func assertContractKeys(t *testing.T, out string) verifyReport {
+	t.Helper()
+	if keys := sortedKeys(t, json.RawMessage(out)); !reflect.DeepEqual(keys, contractKeys) {
+		t.Errorf("keys %v, want exactly %v", keys, contractKeys)
+	}
+	var raw struct {
+		Entries []json.RawMessage `json:"entries"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil || raw.Entries == nil {
+		t.Fatalf("entries not an array (%v):\n%s", err, out)
+	}
+	for i, e := range raw.Entries {
+		if keys := sortedKeys(t, e); !reflect.DeepEqual(keys, contractEntryKeys) {
+			t.Errorf("entries[%d] keys %v, want exactly %v", i, keys, contractEntryKeys)
+		}
+	}
+	var r verifyReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestListeVerifyNotAList rejects a validly signed document that is not a
+// Liste Blanche: exit 1, a French reason naming the element, and neither
+// the signer nor the signing time, in both outputs.
+func TestListeVerifyNotAList(t *testing.T) {
+	d := newDemoFiles(t, pki.TestPKIOptions{})
+	in := filepath.Join(t.TempDir(), "autre.xml")
+	doc := `<Commande xmlns="urn:exemple:commande"><Article>Scanner</Article></Commande>`
+	if err := os.WriteFile(in, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "autre-signee.xml")
+	if res := runListe(append(append([]string{"sign"}, d.signArgs()...), in, out)...); res.code != 0 {
+		t.Fatalf("sign: exit %d\n%s", res.code, res.err)
+	}
+
+	res := runListe(append(append([]string{"verify"}, d.verifyArgs()...), out)...)
+	for _, want := range []string{"Liste Blanche REJETÉE : la signature est valide mais le " +
+		"document n'est pas une Liste Blanche d'un format connu : liste blanche : /Commande : " +
+		"élément racine inattendu", "Contrôle en échec : structure de la liste (list-structure)"} {
+		if res.code != 1 || !strings.Contains(res.out, want) {
+			t.Errorf("exit %d, want 1 saying %q:\n%s%s", res.code, want, res.out, res.err)
+		}
+	}
+	if strings.Contains(res.out, "Signataire") {
+		t.Errorf("the signer of a rejected document is shown:\n%s", res.out)
+	}
+
+	res = runListe(append(append([]string{"verify", "--json"}, d.verifyArgs()...), out)...)
+	if res.code != 1 {
+		t.Fatalf("--json: exit %d\n%s%s", res.code, res.out, res.err)
+	}
+	rep := assertContractKeys(t, res.out)
+	if !strings.Contains(rep.Reason, "n'est pas une Liste Blanche") {
+		t.Errorf("reason %q", rep.Reason)
+	}
+	rep.Reason = ""
+	if !reflect.DeepEqual(rep, verifyReport{Entries: []entryJSON{}}) {
+		t.Errorf("rejected report fills unverified fields: %+v", rep)
 	}
 }
 

@@ -25,8 +25,9 @@ func (s *DB) migrate(ctx context.Context) error {
 		dialect = goose.DialectPostgres
 	}
 	p, err := goose.NewProvider(dialect, s.db, sub,
-		goose.WithGoMigrations(goose.NewGoMigration(2,
-			&goose.GoFunc{RunTx: s.guardTriggers}, nil)))
+		goose.WithGoMigrations(
+			goose.NewGoMigration(2, &goose.GoFunc{RunTx: s.guardTriggers}, nil),
+			goose.NewGoMigration(fqdnHoldersVersion, &goose.GoFunc{RunTx: s.fqdnHolders}, nil)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -58,12 +58,18 @@ func TestDatabaseGuards(t *testing.T) {
 				t.Fatal(err)
 			}
 			f := registretest.NewFixture(t, svc, 1)
-			_, err = svc.CreerInstallation(context.Background(), registretest.Admin,
+			inst, err := svc.CreerInstallation(context.Background(), registretest.Admin,
 				registre.InstallationInput{ID: 350, OperateurID: f.Op.ID,
-					SiteIDs: []int64{f.Sites[0].ID}, PACS: registretest.Pacs(1)})
+					SiteIDs: []int64{f.Sites[0].ID}, PACS: registretest.Pacs(2)})
 			if err != nil {
 				t.Fatal(err)
 			}
+			_, err = svc.Transition(context.Background(), registretest.Admin,
+				inst.PointsAcces[1].ID, registre.Retirer, "retrait du PACS 2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkNamesNeverShared(t, db, inst)
 			for _, q := range []string{
 				"UPDATE historique SET acteur = 'x' WHERE seq = 1",
 				"DELETE FROM historique WHERE seq = 1",
@@ -81,5 +87,65 @@ func TestDatabaseGuards(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// checkNamesNeverShared inserts access points behind the registry's back
+// and checks that the database refuses a name already held by another
+// access point in the other column, live or withdrawn, and a point whose
+// db and vi names are the same. inst has two access points, the second
+// withdrawn. A well-formed insert of fresh names is accepted, so each
+// refusal comes from the rule under test.
+func checkNamesNeverShared(t *testing.T, db *store.DB, inst registre.Installation) {
+	t.Helper()
+	live, withdrawn := inst.PointsAcces[0], inst.PointsAcces[1]
+	exec := func(q string) error { _, err := db.SQL().Exec(q); return err }
+	insert := func(id, indice int, fqdnDB, fqdnVI string) error {
+		return exec(fmt.Sprintf(`INSERT INTO points_acces (id, installation_id, indice,
+			fqdn_db, fqdn_vi, cible_db, cible_vi, statut, cree_le, modifie_le)
+			VALUES (%d, %d, %d, '%s', '%s', 'h.example.fr', 'h.example.fr', 'declaree',
+			'2025-05-21T13:00:00.000000000Z', '2025-05-21T13:00:00.000000000Z')`,
+			id, inst.ID, indice, fqdnDB, fqdnVI))
+	}
+	fresh := func(n int) string {
+		name := fmt.Sprintf("x%d.350.mesimagesmedicales.fr", n)
+		q := "INSERT INTO fqdns (nom, attribue_le) VALUES ('" + name +
+			"', '2025-05-21T13:00:00.000000000Z')"
+		if err := exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return name
+	}
+	if err := insert(900, 90, fresh(1), fresh(2)); err != nil {
+		t.Fatalf("fresh names refused: %v", err)
+	}
+	for _, c := range []struct {
+		name           string
+		fqdnDB, fqdnVI string
+	}{
+		{"db is the vi of a live point", live.FQDNVI, fresh(3)},
+		{"vi is the db of a live point", fresh(4), live.FQDNDB},
+		{"db is the vi of a withdrawn point", withdrawn.FQDNVI, fresh(5)},
+		{"vi is the db of a withdrawn point", fresh(6), withdrawn.FQDNDB},
+		{"both names swapped", live.FQDNVI, live.FQDNDB},
+		{"db equals vi", fresh(7), ""},
+	} {
+		if c.fqdnVI == "" {
+			c.fqdnVI = c.fqdnDB
+		}
+		err := insert(901, 91, c.fqdnDB, c.fqdnVI)
+		if err == nil || !strings.Contains(err.Error(), "never reused") &&
+			!strings.Contains(err.Error(), "distinct") {
+			t.Errorf("%s (%s, %s): %v, want refused by the database",
+				c.name, c.fqdnDB, c.fqdnVI, err)
+		}
+	}
+	for _, q := range []string{
+		"UPDATE fqdns_titulaires SET point_acces_id = 900",
+		"DELETE FROM fqdns_titulaires",
+	} {
+		if err := exec(q); err == nil || !strings.Contains(err.Error(), "permanent") {
+			t.Errorf("%q: %v, want refused by a trigger", q, err)
+		}
 	}
 }

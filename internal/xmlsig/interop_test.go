@@ -12,6 +12,7 @@ import (
 
 	"confiance/internal/listeblanche"
 	"confiance/internal/pki"
+	"confiance/internal/testenv"
 )
 
 // xmlsec1Path finds xmlsec1 (Debian package xmlsec1); without it the test is
@@ -264,4 +265,102 @@ func TestInteropXadesjsANSFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInteropXadesjsSigns is the other direction: xadesjs signs a list with
+// the test PKI's key (testdata/xadesjs-sign.mjs), with either transform ANS
+// uses, and Confiance's verifier accepts it and reads the same entries;
+// tampered copies are rejected for the right reason.
+func TestInteropXadesjsSigns(t *testing.T) {
+	testenv.NeedTool(t, "node", "node", "signature par xadesjs")
+	for _, pkg := range []string{"xadesjs", "xmldsigjs", "xpath", "@xmldom/xmldom",
+		"@peculiar/webcrypto"} {
+		testenv.NodeModules(t, pkg)
+	}
+	script, err := filepath.Abs(filepath.Join("testdata", "xadesjs-sign.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := testPKI(t)
+	dir := t.TempDir()
+	if err := p.WriteFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	list := listeblanche.Synthetic(12, refTime)
+	in := filepath.Join(dir, "liste.xml")
+	if err := os.WriteFile(in, listeblanche.Encode(list), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []struct{ transform, marker string }{
+		{"filter2", `>/descendant::ds:Signature</dsig-xpath:XPath>`},
+		{"enveloped", `Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"`},
+	} {
+		t.Run(mode.transform, func(t *testing.T) {
+			out := filepath.Join(dir, "signee-"+mode.transform+".xml")
+			cmd := exec.Command("node", script, "--transform", mode.transform, "--at",
+				refTime.Format(time.RFC3339), in, out, filepath.Join(dir, "signer-key.pem"),
+				filepath.Join(dir, "signer.pem"), filepath.Join(dir, "intermediate.pem"),
+				filepath.Join(dir, "root.pem"))
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("xadesjs cannot sign: %v\n%s", err, msg)
+			}
+			signed, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(signed, []byte(mode.marker)) {
+				t.Fatalf("xadesjs output lacks %s:\n%s", mode.marker, signatureBytes(t, signed))
+			}
+			checkXadesjsSigned(t, p, signed, list)
+		})
+	}
+}
+
+// checkXadesjsSigned verifies a list signed by xadesjs, then tampered
+// copies of it.
+func checkXadesjsSigned(t *testing.T, p *pki.TestPKI, signed []byte, list listeblanche.Liste) {
+	t.Helper()
+	v, err := Verify(signed, optsFor(p))
+	if err != nil {
+		t.Fatalf("Confiance rejects the xadesjs signature: %v\n%s", err,
+			signatureBytes(t, signed))
+	}
+	if !v.SigningTime.Equal(refTime) || !v.Signer.Equal(p.Signer) {
+		t.Errorf("signing time %s, signer %s", v.SigningTime, v.Signer.Subject)
+	}
+	got, _, err := listeblanche.Parse(v.Root)
+	if err != nil || len(got.Domaines) != len(list.Domaines) ||
+		got.Domaines[3] != list.Domaines[3] {
+		t.Errorf("entries read from the verified tree differ (%v)", err)
+	}
+	tampered := []struct {
+		name, code string
+		doc        []byte
+	}{
+		{"altered value", CodeDigest, replaceOnce(t, signed, "db2.test", "db2.evil")},
+		{"removed entry", CodeDigest, removeFirst(t, signed, "Domaine")},
+		{"altered SigningTime", CodeDigest, replaceOnce(t, signed, "SigningTime>2026",
+			"SigningTime>2025")},
+		{"altered SignatureValue", CodeSignatureValue, alterText(t, signed, "ds:SignatureValue")},
+	}
+	for _, tc := range tampered {
+		_, err := Verify(tc.doc, optsFor(p))
+		var xe *Error
+		if !errors.As(err, &xe) || xe.Code != tc.code {
+			t.Errorf("%s: got %v, want code %s", tc.name, err, tc.code)
+		}
+	}
+}
+
+// removeFirst removes the first element named local (with its prefix, if
+// any) and its content.
+func removeFirst(t *testing.T, doc []byte, local string) []byte {
+	t.Helper()
+	s := string(doc)
+	i := strings.Index(s, "<"+local+">")
+	j := strings.Index(s, "</"+local+">")
+	if i < 0 || j < i {
+		t.Fatalf("no <%s> element", local)
+	}
+	return []byte(s[:i] + s[j+len("</"+local+">"):])
 }

@@ -106,6 +106,10 @@ type app struct {
 	log   *slog.Logger // operational events, one per request
 	audit *slog.Logger // trust-changing acts, kept apart
 
+	// ancres are the trust anchors certificates are checked against (the
+	// inventory and the TLS probe's observations); shared by the components.
+	ancres ancresFlags
+
 	// mails is where components queue e-mails and webhooks (set by the
 	// portal component, which runs the outbox worker); nil before it starts.
 	mails *mailer

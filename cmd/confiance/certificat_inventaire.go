@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -28,12 +29,15 @@ type ancresFlags struct {
 	revocation  string
 }
 
-func (f *ancresFlags) register(c *cli) {
-	c.fs.Var(&f.igc, "igc-sante", "ancres IGC-Santé PEM : racine et intermédiaires "+
+func (f *ancresFlags) register(c *cli) { f.registerOn(c.fs) }
+
+// registerOn adds the anchors flags to fs (`confiance serve` uses them too).
+func (f *ancresFlags) registerOn(fs *flag.FlagSet) {
+	fs.Var(&f.igc, "igc-sante", "ancres IGC-Santé PEM : racine et intermédiaires "+
 		"(répétable ; défaut : $"+envIGCSante+")")
-	c.fs.Var(&f.marche, "racines-marche", "racines publiques PEM (répétable ; défaut : $"+
+	fs.Var(&f.marche, "racines-marche", "racines publiques PEM (répétable ; défaut : $"+
 		envRacinesMarche+", sinon celles du système)")
-	c.fs.StringVar(&f.revocation, "revocation", "crl",
+	fs.StringVar(&f.revocation, "revocation", "crl",
 		"contrôle de révocation : crl (téléchargée depuis le certificat) ou none")
 }
 

@@ -44,6 +44,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Usage = func() { frenchUsage(stderr, "confiance serve", fs) }
 	a := &app{}
 	a.flags.register(fs)
+	a.ancres.registerOn(fs)
 	fs.StringVar(&a.addr, "addr", "127.0.0.1:8080", "adresse d'écoute HTTP")
 	fs.BoolVar(&a.demo, "demo", false,
 		"charge les données de démonstration si le registre est vide")

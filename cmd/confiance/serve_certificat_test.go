@@ -1,13 +1,27 @@
 package main
 
 import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"flag"
 	"log/slog"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"confiance/internal/certificat"
 	"confiance/internal/notify"
+	"confiance/internal/pki"
+	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
 )
 
@@ -73,4 +87,142 @@ func checkCertificatMail(t *testing.T, a *app, outbox *notify.Outbox) {
 		len(m.Destinataires) == 0 || m.Sujet == "" || m.Reference != certDB {
 		t.Fatalf("unexpected warning mail: %+v", m)
 	}
+}
+
+// TestCertificatObservateurVerdicts pushes chains, as the status page's TLS
+// probe sees them, through the observer serve wires: the server's
+// IGC-Santé anchors and CRL fetcher judge them. A conforming chain is
+// accepted with its CRL fetched from a loopback server and cached in the
+// data folder; a chain of a foreign PKI with the same DN is refused with
+// its reason.
+func TestCertificatObservateurVerdicts(t *testing.T) {
+	a, data := dnsApp(t)
+	var crls http.Handler = http.NotFoundHandler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		crls.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	p, err := pki.NewTestPKI(pki.TestPKIOptions{ECDSA: true, CRLBaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crls = p.CRLHandler()
+	root := writeRootPEM(t, p)
+	a.ancres = ancresFlags{igc: stringList{root}}
+	declareCertDN(t, a)
+
+	obs, err := certificatObservateur(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := observedChain(t, p, srv.URL+"/intermediate.crl")
+	obs(a.ctx, certDB, good)
+	r := inventoryEntry(t, a, good[0])
+	if !r.Conforme || !hasControl(r, "revocation", true, "non révoqué") ||
+		!hasControl(r, "chaine", true, "mène à") {
+		t.Fatalf("conforming chain judged %+v", r.Controles)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(data, "crl-cache")); len(ents) == 0 {
+		t.Fatal("the CRL was not cached in the data folder")
+	}
+
+	foreign, _ := certPKI(t)
+	bad := observedChain(t, foreign, "")
+	obs(a.ctx, certDB, bad)
+	r = inventoryEntry(t, a, bad[0])
+	if r.Conforme || !hasControl(r, "chaine", false, "ne mène pas à l'IGC-Santé") {
+		t.Fatalf("foreign chain judged %+v", r.Controles)
+	}
+}
+
+func writeRootPEM(t *testing.T, p *pki.TestPKI) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := pki.WritePEM(&b, p.Root); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "igc-racine.pem")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// declareCertDN records the DN of certDB's SERV_SSL, as servSSLFile issues it.
+func declareCertDN(t *testing.T, a *app) {
+	t.Helper()
+	pas, err := a.svc.PointsAcces(a.ctx, registretest.Admin, registre.Filtre{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dn := "CN=" + certDB + ",OU=10B0174462,O=Opérateur 1,ST=Paris (75),C=FR"
+	for _, pa := range pas {
+		if pa.FQDNDB == certDB {
+			_, err := a.svc.ModifierPointAcces(a.ctx, registretest.Admin, pa.ID,
+				registre.PointAccesPatch{DNCertificat: &dn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no access point %s", certDB)
+}
+
+// observedChain issues a SERV_SSL for certDB under p (with a CRL
+// distribution point when crl is set) and returns it with its issuer.
+func observedChain(t *testing.T, p *pki.TestPKI, crl string) []*x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject: pkix.Name{CommonName: certDB, OrganizationalUnit: []string{"10B0174462"},
+			Organization: []string{"Opérateur 1"}, Province: []string{"Paris (75)"},
+			Country: []string{"FR"}},
+		DNSNames: []string{certDB}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(200 * 24 * time.Hour),
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth,
+			x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	if crl != "" {
+		tmpl.CRLDistributionPoints = []string{crl}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, key.Public(),
+		p.IntermediateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []*x509.Certificate{leaf, p.Intermediate}
+}
+
+func inventoryEntry(t *testing.T, a *app, leaf *x509.Certificate) certificat.Entree {
+	t.Helper()
+	es, err := certificat.NewStore(a.db).Entrees(a.ctx, certificat.Filtre{Portee: certDB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		if e.Empreinte == certificat.Empreinte(leaf) {
+			if e.Source != "sonde" {
+				t.Fatalf("source %q, want sonde", e.Source)
+			}
+			return e
+		}
+	}
+	t.Fatalf("observed certificate not in the inventory (%d entries)", len(es))
+	return certificat.Entree{}
+}
+
+func hasControl(e certificat.Entree, code string, ok bool, detail string) bool {
+	for _, c := range e.Controles {
+		if c.Code == code && c.OK == ok && strings.Contains(c.Detail, detail) {
+			return true
+		}
+	}
+	return false
 }

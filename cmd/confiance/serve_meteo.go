@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"os"
@@ -93,6 +94,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 		func(fqdn string) (meteo.Cible, bool) { return p.Cible(fqdn) }, a.log)
 	opts := []meteo.Option{meteo.WithJournal(alerts), meteo.WithLogger(a.log)}
 	var route func([]meteo.Cible)
+	var demoRoots []*x509.Certificate // the simulated DRIMboxes' IGC-Santé
 	if a.demo {
 		fleet, err := meteosim.NewFlotte(meteosim.Demo)
 		if err != nil {
@@ -100,9 +102,10 @@ func startMeteo(a *app, f *meteoFlags) error {
 		}
 		a.background(func(ctx context.Context) { <-ctx.Done(); fleet.Close() })
 		opts, route = append(opts, meteo.WithReseau(fleet.Reseau())), fleet.Router
+		demoRoots = append(demoRoots, fleet.Autorite.Racine())
 	}
 	cfg := f.config(a.demo)
-	obs, err := certificatObservateur(a)
+	obs, err := certificatObservateur(a, demoRoots...)
 	if err != nil {
 		return err
 	}

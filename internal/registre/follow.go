@@ -31,6 +31,34 @@ func (s *Service) Consigner(ctx context.Context, p Principal, e Evenement) (Even
 	return e, err
 }
 
+// ConsignerAvec appends the events of a follower to the history in one
+// write transaction with the follower's own writes, so that both commit or
+// neither does: a DNS reconciler's applied state never gets ahead of the
+// history. fn runs first, on the store's transaction (the store of another
+// package reaches the SQL transaction under it); it may be nil.
+func (s *Service) ConsignerAvec(ctx context.Context, p Principal, events []Evenement,
+	fn func(Tx) error) ([]Evenement, error) {
+	if err := p.requireAdmin(); err != nil {
+		return nil, err
+	}
+	var out []Evenement
+	err := s.update(ctx, func(tx Tx) error {
+		if fn != nil {
+			if err := fn(tx.(*recordingTx).Tx); err != nil {
+				return err
+			}
+		}
+		for _, e := range events {
+			if err := s.record(ctx, tx, p, e); err != nil {
+				return err
+			}
+		}
+		out = tx.(*recordingTx).events
+		return nil
+	})
+	return out, err
+}
+
 // DerniereSequence returns the sequence number of the newest event, 0 when
 // the history is empty. Followers poll it to notice changes made by other
 // processes sharing the database.

@@ -21,6 +21,11 @@ type tx struct {
 
 func (t *tx) rebind(q string) string { return t.dialect.Rebind(q) }
 
+// SQL returns the transaction under t, so that the stores of other
+// packages sharing the database (internal/zone) write in the same
+// transaction as the registry's history.
+func (t *tx) SQL() *sql.Tx { return t.tx }
+
 // Rebind rewrites the "?" placeholders of q for the dialect: unchanged for
 // SQLite, "$1", "$2", … for PostgreSQL. The stores of other packages that
 // share the database write their queries the same way.

@@ -56,47 +56,63 @@ func (a *Applied) Load(ctx context.Context, server string) ([]dns.Record, bool, 
 // Save records that the changes were applied to server, in one
 // transaction. An empty list still marks the server as known.
 func (a *Applied) Save(ctx context.Context, server string, changes []dns.Change) error {
-	return a.write(ctx, server, func(tx *sql.Tx) error {
-		if err := a.deleteNames(ctx, tx, server, changes); err != nil {
-			return err
-		}
-		return a.insertRecords(ctx, tx, server, changes)
-	})
+	return a.write(ctx, func(tx *sql.Tx) error { return a.saveTx(ctx, tx, server, changes) })
 }
 
 // Replace makes records the whole applied state of server.
 func (a *Applied) Replace(ctx context.Context, server string, records []dns.Record) error {
-	return a.write(ctx, server, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, a.rebind(
-			"DELETE FROM zone_appliquee WHERE serveur = ?"), server)
-		if err != nil {
-			return wrap("enregistrement de l'état appliqué", err)
-		}
-		adds := make([]dns.Change, len(records))
-		for i, r := range records {
-			adds[i] = dns.Change{Action: dns.Add, Name: r.Name, Target: r.Target}
-		}
-		return a.insertRecords(ctx, tx, server, adds)
-	})
+	return a.write(ctx, func(tx *sql.Tx) error { return a.replaceTx(ctx, tx, server, records) })
 }
 
-// write runs fn in a transaction that also marks server as known.
-func (a *Applied) write(ctx context.Context, server string, fn func(*sql.Tx) error) error {
+// saveTx is Save in the caller's transaction.
+func (a *Applied) saveTx(ctx context.Context, tx *sql.Tx, server string,
+	changes []dns.Change) error {
+	if err := a.markServer(ctx, tx, server); err != nil {
+		return err
+	}
+	if err := a.deleteNames(ctx, tx, server, changes); err != nil {
+		return err
+	}
+	return a.insertRecords(ctx, tx, server, changes)
+}
+
+// replaceTx is Replace in the caller's transaction.
+func (a *Applied) replaceTx(ctx context.Context, tx *sql.Tx, server string,
+	records []dns.Record) error {
+	if err := a.markServer(ctx, tx, server); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, a.rebind(
+		"DELETE FROM zone_appliquee WHERE serveur = ?"), server)
+	if err != nil {
+		return wrap("enregistrement de l'état appliqué", err)
+	}
+	adds := make([]dns.Change, len(records))
+	for i, r := range records {
+		adds[i] = dns.Change{Action: dns.Add, Name: r.Name, Target: r.Target}
+	}
+	return a.insertRecords(ctx, tx, server, adds)
+}
+
+// write runs fn in a transaction of its own.
+func (a *Applied) write(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return wrap("enregistrement de l'état appliqué", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it does nothing
-	_, err = tx.ExecContext(ctx, a.rebind("INSERT INTO zone_serveurs (serveur, modifie_le) "+
-		"VALUES (?, ?) ON CONFLICT (serveur) DO UPDATE SET modifie_le = excluded.modifie_le"),
-		server, a.now().UTC().Format(registre.TimeFormat))
-	if err != nil {
-		return wrap("enregistrement de l'état appliqué", err)
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
 	return wrap("enregistrement de l'état appliqué", tx.Commit())
+}
+
+// markServer marks server as known: something was applied there.
+func (a *Applied) markServer(ctx context.Context, tx *sql.Tx, server string) error {
+	_, err := tx.ExecContext(ctx, a.rebind("INSERT INTO zone_serveurs (serveur, modifie_le) "+
+		"VALUES (?, ?) ON CONFLICT (serveur) DO UPDATE SET modifie_le = excluded.modifie_le"),
+		server, a.now().UTC().Format(registre.TimeFormat))
+	return wrap("enregistrement de l'état appliqué", err)
 }
 
 // batchRows bounds the rows of one statement, far below the parameter

@@ -2,6 +2,7 @@ package zone
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -87,6 +88,10 @@ type Result struct {
 	Rejected  []string // records of the registry DNS refuses, left as they are
 	owners    map[string]Owner
 	applied   []dns.Record
+	// settled are the changes of an earlier failed update, left unsettled
+	// because the server could not be read back, that this run found done.
+	settled []dns.Change
+	pending int // unsettled changes found at the start of the run
 }
 
 // Plan compares the desired zone with the server and returns the plan,
@@ -107,9 +112,17 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	if !known {
 		applied = nil
 	}
+	pending, err := f.cfg.Applied.loadPending(ctx, f.cfg.Server)
+	if err != nil {
+		return Result{}, err
+	}
 	current, err := f.cfg.Backend.Current(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("lecture de la zone sur %s : %w", f.cfg.Server, err)
+	}
+	settled := found(pending, current)
+	if known && len(settled) > 0 {
+		applied = afterChanges(applied, settled)
 	}
 	// A rejected name keeps whatever the server holds for it.
 	current = keep(current, func(name string) bool {
@@ -118,7 +131,12 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	})
 	applied = keep(applied, func(name string) bool { _, bad := rejected[name]; return !bad })
 	return Result{Plan: dns.Diff(desired, current, applied), Desired: desired,
-		Rejected: rejectedLines(rejected), owners: owners, applied: applied}, nil
+		Rejected: rejectedLines(rejected), owners: owners, applied: applied,
+		settled: settled, pending: len(pending)}, nil
+}
+
+func sortRecords(rs []dns.Record) {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].Name < rs[j].Name })
 }
 
 // rejectedLines lists the refused records for a person, sorted.
@@ -161,65 +179,76 @@ const recordTimeout = 30 * time.Second
 
 // apply sends the plan and records its effect.
 func (f *Follower) apply(ctx context.Context, res *Result) error {
-	if res.Plan.Empty() && res.applied != nil {
+	if res.Plan.Empty() && res.applied != nil && res.pending == 0 {
 		return nil
+	}
+	if !res.Plan.Empty() {
+		// Written ahead, with the changes settled in this run: if what
+		// follows fails half way, the next run still finds them.
+		ahead := append(append([]dns.Change(nil), res.settled...), res.Plan.Changes...)
+		if err := f.cfg.Applied.writePending(ctx, f.cfg.Server, ahead); err != nil {
+			return err
+		}
 	}
 	applyErr := f.cfg.Backend.Apply(ctx, res.Plan)
 	// What reached the server is recorded even when ctx ends meanwhile
 	// (a shutdown): otherwise those changes would never be in the history.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	done := res.Plan.Changes
+	done, unsure := res.Plan.Changes, []dns.Change(nil)
 	if applyErr != nil {
 		applyErr = fmt.Errorf("application du plan sur %s : %w", f.cfg.Server, applyErr)
-		done = f.reached(rctx, res.Plan)
+		current, err := f.cfg.Backend.Current(rctx)
+		if err != nil {
+			// Nobody knows what reached the server: the next run settles it.
+			done, unsure = nil, append(append([]dns.Change(nil), res.settled...),
+				res.Plan.Changes...)
+			res.settled = nil
+		} else {
+			done = found(res.Plan.Changes, current)
+		}
 	}
-	if err := f.record(rctx, res, done, applyErr == nil); err != nil {
+	if err := f.record(rctx, res, done, applyErr == nil, unsure); err != nil {
 		return errors.Join(applyErr, err)
 	}
 	return applyErr
 }
 
-// reached returns the changes of p the server holds after a failed apply.
-func (f *Follower) reached(ctx context.Context, p dns.Plan) []dns.Change {
-	current, err := f.cfg.Backend.Current(ctx)
-	if err != nil {
-		return nil
-	}
-	have := make(map[string]string, len(current))
-	for _, r := range current {
-		have[r.Name] = r.Target
-	}
-	var out []dns.Change
-	for _, c := range p.Changes {
-		target, ok := have[c.Name]
-		if c.Action == dns.Delete && !ok || c.Action != dns.Delete && target == c.Target {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// record saves the applied state, then writes the history events. On the
-// first run on a server the whole desired zone becomes the applied state,
-// once it is all there.
+// record writes, in one transaction, the applied state and the history
+// events of the changes done (and of those of an earlier run settled now),
+// and replaces the pending changes with the unsure ones, which the next
+// run settles. On the first run
+// on a server the whole desired zone becomes the applied state, once it is
+// all there.
 func (f *Follower) record(ctx context.Context, res *Result, done []dns.Change,
-	complete bool) error {
-	var err error
-	switch {
-	case res.applied != nil:
-		err = f.cfg.Applied.Save(ctx, f.cfg.Server, done)
-	case complete:
-		err = f.cfg.Applied.Replace(ctx, f.cfg.Server, res.Desired)
-	}
-	if err != nil {
-		return err
-	}
-	for _, e := range Events(f.cfg.Server, done, res.owners) {
-		if _, err := f.cfg.Registry.Consigner(ctx, f.cfg.Actor, e); err != nil {
-			return fmt.Errorf("écriture de l'historique : %w", err)
+	complete bool, unsure []dns.Change) error {
+	done = append(append([]dns.Change(nil), res.settled...), done...)
+	events := Events(f.cfg.Server, done, res.owners)
+	a, server := f.cfg.Applied, f.cfg.Server
+	write := func(tx *sql.Tx) error {
+		var err error
+		switch {
+		case res.applied != nil:
+			err = a.saveTx(ctx, tx, server, lastPerName(done))
+		case complete:
+			err = a.replaceTx(ctx, tx, server, res.Desired)
 		}
-		res.Consigned++
+		if err != nil {
+			return err
+		}
+		return a.replacePendingTx(ctx, tx, server, unsure)
 	}
+	evs, err := f.cfg.Registry.ConsignerAvec(ctx, f.cfg.Actor, events,
+		func(tx registre.Tx) error {
+			st, ok := tx.(interface{ SQL() *sql.Tx })
+			if !ok {
+				return errors.New("le registre n'est pas dans la base de données de la zone")
+			}
+			return write(st.SQL())
+		})
+	if err != nil {
+		return fmt.Errorf("enregistrement de la zone appliquée et de l'historique : %w", err)
+	}
+	res.Consigned = len(evs)
 	return nil
 }

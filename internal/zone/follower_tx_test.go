@@ -1,0 +1,129 @@
+package zone
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"confiance/internal/dns"
+	"confiance/internal/registre"
+	"confiance/internal/registre/registretest"
+)
+
+// blind applies the first half of a plan, then fails, and cannot read the
+// zone back after that failure: nobody knows what reached the server.
+type blind struct {
+	*dns.Server
+	failed bool
+}
+
+func (b *blind) Apply(ctx context.Context, p dns.Plan) error {
+	half := dns.Plan{Changes: p.Changes[:len(p.Changes)/2]}
+	if err := b.Server.Apply(ctx, half); err != nil {
+		return err
+	}
+	b.failed = true
+	return errors.New("connexion perdue")
+}
+
+func (b *blind) Current(ctx context.Context) ([]dns.Record, error) {
+	if b.failed {
+		return nil, errors.New("serveur injoignable")
+	}
+	return b.Server.Current(ctx)
+}
+
+func newServer(t *testing.T) *dns.Server {
+	t.Helper()
+	srv, err := dns.NewServer(dns.ServerConfig{Zone: dns.ZoneConfig{Origin: origin}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// TestHistoryFailureKeepsWork checks that the applied state and the history
+// events commit together: when the history cannot be written, nothing is
+// recorded, and the next run writes the changes to the history.
+func TestHistoryFailureKeepsWork(t *testing.T) {
+	svc, db := registry(t)
+	a := registretest.NewFixture(t, svc, 1)
+	install350(t, svc, a, 1)
+	srv := newServer(t)
+	f, err := NewFollower(Config{Registry: svc, Backend: srv, Server: "integre",
+		Applied: NewApplied(db), Policy: DefaultPolicy,
+		Actor: registre.Principal{Nom: "op", Role: registre.RoleOperateur, OperateurID: a.Op.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Sync(testCtx(t)); !errors.Is(err, registre.ErrForbidden) {
+		t.Fatalf("Sync with an actor that may not write the history: %v", err)
+	}
+	if _, known, err := NewApplied(db).Load(testCtx(t), "integre"); known || err != nil {
+		t.Fatalf("applied state recorded without its history (known %v, %v)", known, err)
+	}
+	res, err := newFollower(t, svc, db, srv, "integre", DefaultPolicy).Sync(testCtx(t))
+	if err != nil || res.Consigned != 1 {
+		t.Fatalf("next run: %d events, %v; want the additions in the history", res.Consigned, err)
+	}
+	if err := hasEvent(zoneEvents(t, svc), ActionAjout, "db1.350.mesimagesmedicales.fr"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUnreadableServerIsSettledLater checks that changes sent before the
+// server became unreadable are settled at the next run: those that reached
+// it go into the history, and none of them is later taken for drift.
+func TestUnreadableServerIsSettledLater(t *testing.T) {
+	svc, db := registry(t)
+	a := registretest.NewFixture(t, svc, 1)
+	inst := install350(t, svc, a, 2)
+	srv := newServer(t)
+	good := newFollower(t, svc, db, srv, "integre", DefaultPolicy)
+	if _, err := good.Sync(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	moveHosts(t, svc, inst, "nouveau")
+
+	f := newFollower(t, svc, db, &blind{Server: srv}, "integre", DefaultPolicy)
+	if _, err := f.Sync(testCtx(t)); err == nil {
+		t.Fatal("Sync: want the failure reported")
+	}
+	before := len(zoneEvents(t, svc))
+	res, err := good.Sync(testCtx(t))
+	if err != nil || len(res.Plan.Changes) != 2 || res.Plan.Drifts() != 0 {
+		t.Fatalf("next run: %s, %v; want the 2 missing updates, no drift", res.Plan, err)
+	}
+	evs := zoneEvents(t, svc)[before:]
+	if n := changesOf(evs, ActionModification); n != 4 || changesOf(evs, ActionDerive) != 0 {
+		t.Fatalf("history %+v: want the 4 updates (2 settled, 2 applied), no drift", evs)
+	}
+	moveHosts(t, svc, inst, "encore")
+	res, err = good.Sync(testCtx(t))
+	if err != nil || len(res.Plan.Changes) != 4 || res.Plan.Drifts() != 0 {
+		t.Fatalf("later change: %s, %v; want 4 updates and no drift", res.Plan, err)
+	}
+}
+
+// moveHosts gives every access point of inst new hostnames.
+func moveHosts(t *testing.T, svc *registre.Service, inst registre.Installation, prefix string) {
+	t.Helper()
+	for _, pa := range inst.PointsAcces {
+		db, vi := prefix+"-"+pa.CibleDB, prefix+"-"+pa.CibleVI
+		_, err := svc.ModifierPointAcces(testCtx(t), admin, pa.ID,
+			registre.PointAccesPatch{CibleDB: &db, CibleVI: &vi})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func changesOf(evs []registre.Evenement, action string) int {
+	n := 0
+	for _, e := range evs {
+		if e.Action == action {
+			n += len(e.Changements)
+		}
+	}
+	return n
+}

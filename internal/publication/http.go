@@ -61,6 +61,7 @@ func (s *Site) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /liste-blanche/versions", s.list)
 	mux.HandleFunc("GET /liste-blanche/versions/{fichier}", s.version)
 	mux.HandleFunc("GET /liste-blanche/diff", s.diff)
+	mux.HandleFunc("GET /liste-blanche/historique", s.history)
 	mux.HandleFunc("GET /liste-blanche/ancres.pem", s.ancres)
 }
 

@@ -1,6 +1,8 @@
 package zone
 
 import (
+	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -8,7 +10,8 @@ import (
 )
 
 // Etat is what ANS sees of the zone: the last run, the last plan that
-// changed something, and the last drift found. It is served as JSON.
+// changed something, and the last drift found. It is kept in the database
+// after every run, shown in the back office and served as JSON.
 type Etat struct {
 	Zone            string    `json:"zone"`
 	Serveur         string    `json:"serveur"`
@@ -93,5 +96,36 @@ func (f *Follower) report(start time.Time, res Result, err error) {
 	}
 	if res.Plan.Drifts() > 0 {
 		e.DerniereDerive = NewRapport(end, res.Plan, func(c dns.Change) bool { return c.Drift })
+	}
+}
+
+// restore reads back the report the last run on this server left, once,
+// so that a restarted process still shows the last plan and drift.
+func (f *Follower) restore(ctx context.Context) {
+	if f.restored {
+		return
+	}
+	e, ok, err := f.cfg.Applied.Etat(ctx, f.cfg.Server)
+	if err != nil {
+		f.cfg.Log.Warn("dns report not read back", slog.String("server", f.cfg.Server),
+			slog.String("error", err.Error()))
+		return
+	}
+	f.restored = true
+	if ok {
+		f.mu.Lock()
+		e.Zone, e.Serveur = f.origin, f.cfg.Server
+		f.etat = e
+		f.mu.Unlock()
+	}
+}
+
+// persist keeps the report in the database, also when ctx ends meanwhile.
+func (f *Follower) persist(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := f.cfg.Applied.saveEtat(ctx, f.Etat()); err != nil {
+		f.cfg.Log.Warn("dns report not saved", slog.String("server", f.cfg.Server),
+			slog.String("error", err.Error()))
 	}
 }

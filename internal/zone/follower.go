@@ -45,9 +45,10 @@ type Follower struct {
 	managed func(string) bool
 	origin  string
 
-	runMu sync.Mutex // one run at a time
-	mu    sync.Mutex // guards etat
-	etat  Etat
+	runMu    sync.Mutex // one run at a time
+	restored bool       // the report of the last run was read back
+	mu       sync.Mutex // guards etat
+	etat     Etat
 }
 
 // NewFollower checks cfg and returns a follower.
@@ -165,12 +166,14 @@ func keep(rs []dns.Record, ok func(string) bool) []dns.Record {
 func (f *Follower) Sync(ctx context.Context) (Result, error) {
 	f.runMu.Lock()
 	defer f.runMu.Unlock()
+	f.restore(ctx)
 	start := f.cfg.Now()
 	res, err := f.Plan(ctx)
 	if err == nil {
 		err = f.apply(ctx, &res)
 	}
 	f.report(start, res, err)
+	f.persist(ctx)
 	return res, err
 }
 

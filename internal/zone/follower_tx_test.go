@@ -127,3 +127,42 @@ func changesOf(evs []registre.Evenement, action string) int {
 	}
 	return n
 }
+
+// TestReportOutlivesProcess checks that the report of the last run is kept
+// in the database: a drift repaired by one process is still shown after a
+// restart, and the runs are counted on.
+func TestReportOutlivesProcess(t *testing.T) {
+	svc, db := registry(t)
+	a := registretest.NewFixture(t, svc, 1)
+	install350(t, svc, a, 1)
+	srv := newServer(t)
+	if _, err := newFollower(t, svc, db, srv, "integre", DefaultPolicy).Sync(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	name := "db1.350." + origin
+	err := srv.Apply(testCtx(t), dns.Plan{Changes: []dns.Change{{Action: dns.Update,
+		Name: name, Target: "pirate.example."}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newFollower(t, svc, db, srv, "integre", DefaultPolicy).Sync(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	saved, ok, err := NewApplied(db).Etat(testCtx(t), "integre")
+	if err != nil || !ok || saved.DerniereDerive == nil || saved.DerniereDerive.Total != 1 ||
+		saved.DerniereDerive.Changements[0].AncienneCible != "pirate.example." {
+		t.Fatalf("saved report %+v, %v, %v: want the drift", saved, ok, err)
+	}
+	restarted := newFollower(t, svc, db, srv, "integre", DefaultPolicy)
+	if _, err := restarted.Sync(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	e := restarted.Etat()
+	if e.Passages != 3 || e.DerniereDerive == nil || !e.Conforme || e.Enregistrements != 2 {
+		t.Fatalf("report after restart %+v: want 3 runs and the drift still shown", e)
+	}
+	all, err := NewApplied(db).Etats(testCtx(t))
+	if err != nil || len(all) != 1 || all[0].Passages != 3 {
+		t.Fatalf("reports %+v, %v", all, err)
+	}
+}

@@ -15,7 +15,8 @@ import (
 var gabaritsTexte string
 
 // gabarits lists, for each step of the Parcours, who receives an e-mail:
-// "operateur" (the operator's contacts) or "ans" (the DRIM-M team). The
+// "operateur" (the operator's contacts), "sortant" (the outgoing operator's
+// contacts, for an operator switch) or "ans" (the DRIM-M team). The
 // texts are the templates "<step>.<recipient>.sujet" and "….corps" of
 // gabarits.tmpl.
 var gabarits = map[parcours.Etape][]string{
@@ -29,6 +30,7 @@ var gabarits = map[parcours.Etape][]string{
 	parcours.EtapeReintegrationFaite:      {"operateur"},
 	parcours.EtapeRappelVA:                {"operateur"},
 	parcours.EtapeExclusion:               {"operateur"},
+	parcours.EtapeBasculeFaite:            {"operateur", "sortant"},
 }
 
 // donnees is what the templates see.
@@ -66,7 +68,7 @@ var modeles = template.Must(template.New("gabarits").Funcs(funcs).Parse(gabarits
 
 // compiled names the two templates of one e-mail.
 type compiled struct {
-	pourANS      bool
+	pour         string
 	sujet, corps string
 }
 
@@ -76,8 +78,7 @@ func modelesDe(e parcours.Etape) []compiled {
 	var out []compiled
 	for _, pour := range gabarits[e] {
 		base := string(e) + "." + pour
-		out = append(out, compiled{pourANS: pour == "ans", sujet: base + ".sujet",
-			corps: base + ".corps"})
+		out = append(out, compiled{pour: pour, sujet: base + ".sujet", corps: base + ".corps"})
 	}
 	return out
 }

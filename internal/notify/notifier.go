@@ -75,8 +75,11 @@ func (n *Notifier) Messages(a parcours.Avis) ([]*Message, error) {
 	var out []*Message
 	for _, c := range modelesDe(a.Etape) {
 		to, op := destinataires(a.Operateur), a.Operateur.ID
-		if c.pourANS {
+		switch c.pour {
+		case "ans":
 			to, op = n.cfg.EquipeANS, 0
+		case "sortant":
+			to, op = destinataires(a.Sortant), a.Sortant.ID
 		}
 		if len(to) == 0 {
 			continue

@@ -282,11 +282,14 @@ func TestGabarits(t *testing.T) {
 			ContactTechnique: registre.Contact{Email: "projet@op1.fr"}},
 		PointsAcces: []registre.PointAcces{{FQDNDB: "db1.350.mesimagesmedicales.fr",
 			FQDNVI: "vi1.350.mesimagesmedicales.fr", Statut: registre.Active}},
+		Sortant: registre.Operateur{ID: 2, Denomination: "Ancien opérateur",
+			ContactProjet: registre.Contact{Email: "projet@op2.fr"}},
 		Motif: "Merci de préciser le DN.", Echeance: &due}
 	steps := []parcours.Etape{parcours.EtapeRecue, parcours.EtapeInformationDemandee,
 		parcours.EtapeInformationFournie, parcours.EtapeAcceptee, parcours.EtapeRefusee,
 		parcours.EtapeAttestationsDisponibles, parcours.EtapeIntegrationFaite,
-		parcours.EtapeReintegrationFaite, parcours.EtapeRappelVA, parcours.EtapeExclusion}
+		parcours.EtapeReintegrationFaite, parcours.EtapeRappelVA, parcours.EtapeExclusion,
+		parcours.EtapeBasculeFaite}
 	if len(steps) != len(gabarits) {
 		t.Fatalf("%d steps tested, %d templates", len(steps), len(gabarits))
 	}
@@ -315,6 +318,35 @@ func TestGabarits(t *testing.T) {
 		msgs[1].OperateurID != 0 || !strings.Contains(msgs[0].Corps,
 		"https://confiance.test/demandes/D-2026-000007") {
 		t.Fatalf("received: %+v", msgs)
+	}
+	checkBascule(t, n, a)
+}
+
+// checkBascule: an accepted takeover tells both operators, each at its own
+// addresses, that the old certificates are revoked and new ones ordered.
+func checkBascule(t *testing.T, n *Notifier, a parcours.Avis) {
+	a.Etape, a.Demande.Type = parcours.EtapeBasculeFaite, parcours.TypeBasculeReprise
+	a.PointsAcces[0].CibleDB, a.PointsAcces[0].CibleVI = "drimbox.nouveau.fr", "vue.nouveau.fr"
+	msgs, err := n.Messages(a)
+	if err != nil || len(msgs) != 2 {
+		t.Fatalf("switch: %v, %v", msgs, err)
+	}
+	entrant, sortant := msgs[0], msgs[1]
+	if entrant.OperateurID != 1 || entrant.Destinataires[0] != "projet@op1.fr" ||
+		!strings.Contains(entrant.Corps, "commandez\nvos propres certificats") ||
+		!strings.Contains(entrant.Corps, "vont être révoqués") ||
+		!strings.Contains(entrant.Corps, "db1.350.mesimagesmedicales.fr -> drimbox.nouveau.fr") {
+		t.Errorf("incoming operator: %+v\n%s", entrant, entrant.Corps)
+	}
+	if sortant.OperateurID != 2 || sortant.Destinataires[0] != "projet@op2.fr" ||
+		!strings.Contains(sortant.Corps, "Révoquez sans attendre les certificats") ||
+		!strings.Contains(sortant.Corps, "commande ses propres certificats") {
+		t.Errorf("outgoing operator: %+v\n%s", sortant, sortant.Corps)
+	}
+	a.Etape, a.Demande.Type = parcours.EtapeAcceptee, parcours.TypeBasculeLiberation
+	msgs, _ = n.Messages(a)
+	if len(msgs) != 1 || !strings.Contains(msgs[0].Corps, "révoquez les certificats") {
+		t.Errorf("release accepted: %+v", msgs)
 	}
 }
 

@@ -87,6 +87,8 @@ func avisAcceptation(d Demande) []Avis {
 	case TypeReintegration:
 		avis = append(avis, Avis{Etape: EtapeReintegrationFaite, Demande: d,
 			Echeance: d.EcheanceVA})
+	case TypeBasculeReprise:
+		avis = append(avis, Avis{Etape: EtapeBasculeFaite, Demande: d})
 	}
 	return avis
 }

@@ -143,13 +143,42 @@ func (s *Service) reprendre(ctx context.Context, p registre.Principal, d *Demand
 	if err != nil {
 		return nil, err
 	}
-	from := inst.OperateurID
-	if _, err := s.reg.Reprendre(ctx, p, inst.ID, d.OperateurID, ids); err != nil {
+	cibles, err := ciblesReprise(inst, r)
+	if err != nil {
 		return nil, err
 	}
-	return append(evs, Evenement{Action: "registre", Ancien: "opérateur " + idText(from),
+	from := inst.OperateurID
+	r.OperateurSortant = from
+	if _, err := s.reg.ReprendreVers(ctx, p, inst.ID, d.OperateurID, ids, cibles); err != nil {
+		return nil, err
+	}
+	evs = append(evs, Evenement{Action: "registre", Ancien: "opérateur " + idText(from),
 		Nouveau: "opérateur " + idText(d.OperateurID),
-		Motif:   fmt.Sprintf("installation %d reprise, FQDN inchangés", inst.ID)}), nil
+		Motif:   fmt.Sprintf("installation %d reprise, FQDN inchangés", inst.ID)})
+	for _, pa := range aReprendre(inst) {
+		c := cibles[pa.Index]
+		evs = append(evs, Evenement{Action: "registre",
+			Ancien:  pa.CibleDB + " ; " + pa.CibleVI,
+			Nouveau: c.DB + " ; " + c.VI,
+			Motif:   "CNAME de " + pa.FQDNDB + " et " + pa.FQDNVI + " repointés"})
+	}
+	return evs, nil
+}
+
+// ciblesReprise maps the hosts of a takeover to the index of the access
+// points they are for; the installation must still have as many.
+func ciblesReprise(inst registre.Installation,
+	r *BasculeReprise) (map[int]registre.Cibles, error) {
+	pas := aReprendre(inst)
+	if len(pas) != len(r.PACS) {
+		return nil, registre.Conflictf("l'installation %d compte désormais %d DRIMbox à "+
+			"reprendre, la demande donne les noms d'hôte de %d", inst.ID, len(pas), len(r.PACS))
+	}
+	out := make(map[int]registre.Cibles, len(pas))
+	for i, pa := range pas {
+		out[pa.Index] = r.PACS[i]
+	}
+	return out, nil
 }
 
 // Exclure excludes an access point from the trust space (ANS), with a

@@ -25,6 +25,10 @@ const (
 	EtapeReintegrationFaite      Etape = "reintegration_faite"
 	EtapeRappelVA                Etape = "rappel_va"
 	EtapeExclusion               Etape = "exclusion"
+	// EtapeBasculeFaite tells both operators of an accepted takeover: the
+	// outgoing one must revoke its certificates, the incoming one order
+	// its own.
+	EtapeBasculeFaite Etape = "bascule_faite"
 )
 
 // Avis is what a Notifier receives for one step.
@@ -32,6 +36,8 @@ type Avis struct {
 	Etape     Etape
 	Demande   Demande // zero for an exclusion, which is not a demande
 	Operateur registre.Operateur
+	// Sortant is, for an operator switch, the outgoing operator, also told.
+	Sortant registre.Operateur
 	// PointsAcces are the DRIMboxes concerned, as the registry holds them
 	// after the step.
 	PointsAcces []registre.PointAcces
@@ -60,8 +66,9 @@ type TxNotifier interface {
 // It is read before the step's write transaction: on SQLite a read of the
 // registry would wait for that transaction to end.
 type contexte struct {
-	op     registre.Operateur
-	points []registre.PointAcces
+	op      registre.Operateur
+	sortant registre.Operateur
+	points  []registre.PointAcces
 }
 
 // lireContexte reads the context of a step's notifications when they are
@@ -94,6 +101,9 @@ func (s *Service) completer(ctx context.Context, a *Avis) error {
 		op = a.Demande.OperateurID
 	}
 	cx, err := s.lireRegistre(ctx, op, a.Demande.InstallationID)
+	if err == nil {
+		err = s.lireSortant(ctx, a.Demande, &cx)
+	}
 	if err != nil {
 		return err
 	}
@@ -101,8 +111,26 @@ func (s *Service) completer(ctx context.Context, a *Avis) error {
 	return nil
 }
 
+// lireSortant reads, for a takeover, the outgoing operator recorded when
+// it was filed.
+func (s *Service) lireSortant(ctx context.Context, d Demande, cx *contexte) error {
+	if d.Type != TypeBasculeReprise || d.Formulaire.Reprise == nil ||
+		d.Formulaire.Reprise.OperateurSortant == 0 {
+		return nil
+	}
+	var err error
+	cx.sortant, err = s.reg.Operateur(ctx, s.lecteur, d.Formulaire.Reprise.OperateurSortant)
+	if err != nil {
+		return fmt.Errorf("notification: %w", err)
+	}
+	return nil
+}
+
 func (cx contexte) remplir(a *Avis) {
 	a.Operateur = cx.op
+	if a.Sortant.ID == 0 {
+		a.Sortant = cx.sortant
+	}
 	if a.PointsAcces == nil {
 		a.PointsAcces = cx.points
 	}

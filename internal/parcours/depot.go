@@ -3,6 +3,8 @@ package parcours
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,8 +145,11 @@ func (s *Service) joindre(ctx context.Context, tx *sql.Tx, d *Demande, p registr
 // makes sense for. It returns the installation and the origin demande.
 func (s *Service) verifierContexte(ctx context.Context, op int64, t Type, f *Formulaire,
 	c *champs) (inst, origine int64, err error) {
-	if t == TypeDeclaration || t == TypeBasculeReprise {
+	if t == TypeDeclaration {
 		return 0, 0, nil
+	}
+	if t == TypeBasculeReprise {
+		return 0, 0, s.verifierReprise(ctx, op, f.Reprise, c)
 	}
 	if t == TypeDocumentVA {
 		origine, inst, err = s.verifierOrigine(ctx, op, f.DocumentVA.Origine, c)
@@ -244,4 +249,42 @@ func (s *Service) verifierOrigine(ctx context.Context, op int64, num string,
 	c.add("origine", "aucune intégration ou réintégration acceptée n'attend de document de VA "+
 		"sous le numéro %s", num)
 	return 0, 0, nil
+}
+
+// verifierReprise checks that the installation taken over exists, belongs
+// to another operator, and that the form gives the hosts of each of its
+// DRIMboxes not withdrawn; it records the outgoing operator.
+func (s *Service) verifierReprise(ctx context.Context, op int64, r *BasculeReprise,
+	c *champs) error {
+	inst, err := s.reg.Installation(ctx, s.lecteur, r.IDRegistre)
+	if errors.Is(err, registre.ErrNotFound) {
+		c.add("idRegistre", "aucune installation ne porte l'ID registre %d", r.IDRegistre)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if inst.OperateurID == op {
+		c.add("idRegistre", "l'installation %d appartient déjà à votre opérateur", inst.ID)
+		return nil
+	}
+	if n := len(aReprendre(inst)); n != r.NombrePACS {
+		c.add("nombrePacs", "l'installation %d compte %d DRIMbox (une par PACS) : "+
+			"indiquez les noms d'hôte de chacune", inst.ID, n)
+	}
+	r.OperateurSortant = inst.OperateurID
+	return nil
+}
+
+// aReprendre returns the access points of inst that are not withdrawn, in
+// the order of their index: the i-th PACS of a takeover is the i-th of them.
+func aReprendre(inst registre.Installation) []registre.PointAcces {
+	var out []registre.PointAcces
+	for _, pa := range inst.PointsAcces {
+		if pa.Statut != registre.Retiree {
+			out = append(out, pa)
+		}
+	}
+	slices.SortFunc(out, func(a, b registre.PointAcces) int { return a.Index - b.Index })
+	return out
 }

@@ -110,11 +110,19 @@ type BasculeLiberation struct {
 }
 
 // BasculeReprise is filed by the incoming operator: it takes over a
-// released installation, its FQDNs unchanged, and will then order new
+// released installation, its FQDNs unchanged, gives the hosts of its own
+// DRIMbox and viewer the CNAMEs will then point to, and will order new
 // certificates and file an integration.
 type BasculeReprise struct {
 	IDRegistre int64  `json:"idRegistre"`
 	SIRENs     string `json:"sirens"`
+	NombrePACS int    `json:"nombrePacs"`
+	// PACS gives, for each DRIMbox of the installation that is not
+	// withdrawn, in the order of their index, the new operator's hosts.
+	PACS []registre.Cibles `json:"pacs"`
+	// OperateurSortant is the operator the installation belonged to when
+	// the demande was filed; set by the Parcours, not by the form.
+	OperateurSortant int64 `json:"operateurSortant,omitempty"`
 }
 
 // Retrait withdraws DRIMboxes for good; their FQDNs stay reserved forever.
@@ -203,19 +211,25 @@ func (f *Formulaire) only(t Type) bool {
 func (d *Declaration) normalize(c *champs) {
 	fichierRequis(c, "cgi", d.CGI)
 	d.SIRENs = sirens(c, "sirens", d.SIRENs)
+	ciblesPACS(c, d.NombrePACS, d.PACS)
+}
+
+// ciblesPACS checks the count of PACS and, for each, the host names of the
+// DRIMbox and of the viewer the FQDNs point to.
+func ciblesPACS(c *champs, n int, pacs []registre.Cibles) {
 	switch {
-	case d.NombrePACS < 1:
+	case n < 1:
 		c.add("nombrePacs", "au moins un PACS doit être relié à la DRIMbox")
-	case d.NombrePACS > maxPACS:
+	case n > maxPACS:
 		c.add("nombrePacs", "%d PACS au plus par DRIMbox", maxPACS)
-	case d.NombrePACS != len(d.PACS):
+	case n != len(pacs):
 		c.add("pacs", "indiquez les noms d'hôte de chacun des %d PACS (%d renseignés)",
-			d.NombrePACS, len(d.PACS))
+			n, len(pacs))
 	}
-	for i := range d.PACS {
+	for i := range pacs {
 		field := "pacs[" + strconv.Itoa(i) + "]"
-		d.PACS[i].DB = hote(c, field+".cibleDb", d.PACS[i].DB)
-		d.PACS[i].VI = hote(c, field+".cibleVi", d.PACS[i].VI)
+		pacs[i].DB = hote(c, field+".cibleDb", pacs[i].DB)
+		pacs[i].VI = hote(c, field+".cibleVi", pacs[i].VI)
 	}
 }
 
@@ -348,6 +362,8 @@ func (r *BasculeReprise) normalize(c *champs) {
 		c.add("idRegistre", "indiquez l'ID registre de l'installation reprise")
 	}
 	r.SIRENs = sirens(c, "sirens", r.SIRENs)
+	r.OperateurSortant = 0
+	ciblesPACS(c, r.NombrePACS, r.PACS)
 }
 
 // sirens checks a list of SIRENs separated by ';' and returns it in

@@ -2,6 +2,8 @@ package parcours
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -97,7 +99,9 @@ func testRefusals(t *testing.T, e *env) {
 }
 
 // testOperatorSwitch: the outgoing operator releases, the incoming one
-// takes over with the FQDNs unchanged, then integrates its certificates.
+// takes over with the FQDNs unchanged and its own hosts as CNAME targets,
+// is given the attestations, then integrates its certificates; both are
+// told to revoke and reorder certificates.
 func testOperatorSwitch(t *testing.T, e *env) {
 	d := e.instruireEtAccepter(t, e.declarer(t, e.op1), Acceptation{})
 	pas := e.pointsOf(t, d.InstallationID)
@@ -108,18 +112,25 @@ func testOperatorSwitch(t *testing.T, e *env) {
 		Formulaire: Formulaire{Liberation: &BasculeLiberation{
 			FQDNs: []string{pas[0].FQDNDB, pas[1].FQDNVI}, Motif: "le client change d'opérateur"}}}))
 	e.instruireEtAccepter(t, lib, Acceptation{})
+	testBadTakeovers(t, e, d.InstallationID)
 	rep := e.ok(e.svc.Deposer(e.ctx, e.op2, Depot{Type: TypeBasculeReprise,
-		Formulaire: Formulaire{Reprise: &BasculeReprise{IDRegistre: d.InstallationID,
-			SIRENs: registretest.SIREN(1)}}}))
-	e.instruireEtAccepter(t, rep, Acceptation{Libelles: map[string]string{
+		Formulaire: Formulaire{Reprise: reprise(d.InstallationID)}}))
+	if rep.Formulaire.Reprise.OperateurSortant != e.opIDs[0] || rep.AttestationsDisponibles() {
+		t.Fatalf("takeover filed: %+v", rep.Formulaire.Reprise)
+	}
+	rep = e.instruireEtAccepter(t, rep, Acceptation{Libelles: map[string]string{
 		registretest.SIREN(1): "Centre d'imagerie de Paris"}})
 	after := e.pointsOf(t, d.InstallationID)
 	for i, pa := range after {
 		if pa.OperateurID != e.opIDs[1] || pa.FQDNDB != pas[i].FQDNDB ||
-			pa.Statut != registre.EnIntegration || pa.DNCertificat != "" {
+			pa.Statut != registre.EnIntegration || pa.DNCertificat != "" ||
+			pa.CibleDB != fmt.Sprintf("drimbox%d.nouvel-operateur.fr", i+1) ||
+			pa.CibleVI != fmt.Sprintf("visionneuse%d.nouvel-operateur.fr", i+1) {
 			t.Fatalf("after takeover: %+v", pa)
 		}
 	}
+	checkSwitchAudited(t, e, after)
+	checkSwitchTold(t, e, rep)
 	in2 := e.ok(e.svc.Deposer(e.ctx, e.op2, Depot{Type: TypeIntegration, Formulaire: Formulaire{
 		Integration: integration(d.InstallationID, pas[0].FQDNDB)}}))
 	e.instruireEtAccepter(t, in2, Acceptation{})
@@ -129,6 +140,93 @@ func testOperatorSwitch(t *testing.T, e *env) {
 	_, err := e.svc.Deposer(e.ctx, e.op1, Depot{Type: TypeRetrait, Formulaire: Formulaire{
 		Retrait: &Retrait{FQDNs: []string{pas[0].FQDNDB}, Motif: "x"}}})
 	fieldMessage(t, err, "fqdns[0]")
+}
+
+// reprise is a takeover of installation id giving the new operator's hosts
+// of its two DRIMboxes.
+func reprise(id int64) *BasculeReprise {
+	return &BasculeReprise{IDRegistre: id, SIRENs: registretest.SIREN(1), NombrePACS: 2,
+		PACS: []registre.Cibles{
+			{DB: "DRIMBOX1.nouvel-operateur.fr", VI: "visionneuse1.nouvel-operateur.fr"},
+			{DB: "drimbox2.nouvel-operateur.fr", VI: "visionneuse2.nouvel-operateur.fr"}}}
+}
+
+// testBadTakeovers: a takeover without the new hosts, with too few, with
+// an IP address, of an unknown or of one's own installation is refused
+// field by field.
+func testBadTakeovers(t *testing.T, e *env, id int64) {
+	cases := []struct {
+		name, field, want string
+		p                 registre.Principal
+		edit              func(r *BasculeReprise)
+	}{
+		{"no hosts", "nombrePacs", "au moins un PACS", e.op2, func(r *BasculeReprise) {
+			r.NombrePACS, r.PACS = 0, nil
+		}},
+		{"too few", "nombrePacs", "compte 2 DRIMbox", e.op2, func(r *BasculeReprise) {
+			r.NombrePACS, r.PACS = 1, r.PACS[:1]
+		}},
+		{"IP address", "pacs[1].cibleVi", "adresse IP", e.op2, func(r *BasculeReprise) {
+			r.PACS[1].VI = "192.0.2.10"
+		}},
+		{"unknown", "idRegistre", "aucune installation", e.op2, func(r *BasculeReprise) {
+			r.IDRegistre = 9999
+		}},
+		{"own", "idRegistre", "appartient déjà", e.op1, func(r *BasculeReprise) {
+			r.SIRENs = registretest.SIREN(2)
+		}},
+	}
+	for _, c := range cases {
+		r := reprise(id)
+		c.edit(r)
+		_, err := e.svc.Deposer(e.ctx, c.p, Depot{Type: TypeBasculeReprise,
+			Formulaire: Formulaire{Reprise: r}})
+		if msg := fieldMessage(t, err, c.field); !strings.Contains(msg, c.want) {
+			t.Errorf("%s: %q", c.name, msg)
+		}
+	}
+}
+
+// checkSwitchAudited: the registry's history records the new CNAME targets
+// with the switch.
+func checkSwitchAudited(t *testing.T, e *env, pas []registre.PointAcces) {
+	evs, err := e.reg.Historique(e.ctx, e.ans, registre.Filtre{
+		InstallationID: pas[0].InstallationID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	for _, ev := range evs {
+		for _, c := range ev.Changements {
+			if c.Champ == "cible db" || c.Champ == "cible vi" {
+				found[c.Nouveau] = strings.HasSuffix(c.Ancien, ".b.com") &&
+					ev.OperateurID == e.opIDs[1]
+			}
+		}
+	}
+	for _, pa := range pas {
+		if !found[pa.CibleDB] || !found[pa.CibleVI] {
+			t.Fatalf("new targets of %s not in the history: %v", pa.FQDNDB, found)
+		}
+	}
+}
+
+// checkSwitchTold: the accepted takeover makes the attestations available
+// to the new operator and tells both operators.
+func checkSwitchTold(t *testing.T, e *env, rep Demande) {
+	if !rep.AttestationsDisponibles() || rep.InstallationID == 0 {
+		t.Fatalf("attestations of the takeover: %+v", rep)
+	}
+	var told *Avis
+	for _, a := range e.rec.all() {
+		if a.Etape == EtapeBasculeFaite {
+			told = &a
+		}
+	}
+	if told == nil || told.Operateur.ID != e.opIDs[1] || told.Sortant.ID != e.opIDs[0] ||
+		told.Sortant.ContactProjet.Email == "" || len(told.PointsAcces) != 2 {
+		t.Fatalf("switch told: %+v", told)
+	}
 }
 
 func testUpdateAndWithdrawal(t *testing.T, e *env) {

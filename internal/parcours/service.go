@@ -217,7 +217,11 @@ func (s *Service) contexteDe(ctx context.Context, p registre.Principal, id, inst
 	if inst == 0 {
 		inst = pre.InstallationID
 	}
-	return s.lireContexte(ctx, pre.OperateurID, inst)
+	cx, err := s.lireContexte(ctx, pre.OperateurID, inst)
+	if err != nil || cx.op.ID == 0 {
+		return cx, err
+	}
+	return cx, s.lireSortant(ctx, pre, &cx)
 }
 
 func (s *Service) consigner(ctx context.Context, tx *sql.Tx, id int64, p registre.Principal,

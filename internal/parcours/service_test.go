@@ -57,6 +57,12 @@ func (r *recorder) etapes() []Etape {
 	return out
 }
 
+func (r *recorder) all() []Avis {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Avis(nil), r.avis...)
+}
+
 func (r *recorder) has(e Etape) bool {
 	for _, x := range r.etapes() {
 		if x == e {

@@ -143,9 +143,11 @@ type Filtre struct {
 }
 
 // AttestationsDisponibles reports whether the two delegation letters of
-// the demande's installation may be downloaded: ANS accepted the
-// declaration and allocated the FQDNs.
+// the demande's installation may be downloaded by its operator: ANS
+// accepted the declaration and allocated the FQDNs, or accepted the
+// takeover of the installation by a new operator, which needs letters in
+// its own name to order its certificates.
 func (d Demande) AttestationsDisponibles() bool {
-	return d.Type == TypeDeclaration && (d.Statut == Acceptee || d.Statut == Cloturee) &&
-		d.InstallationID != 0
+	return (d.Type == TypeDeclaration || d.Type == TypeBasculeReprise) &&
+		(d.Statut == Acceptee || d.Statut == Cloturee) && d.InstallationID != 0
 }

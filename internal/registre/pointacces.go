@@ -181,11 +181,25 @@ func (s *Service) applyTransition(pa PointAcces, a Action, motif string) (PointA
 // operator must provide.
 func (s *Service) Reprendre(ctx context.Context, p Principal, installationID,
 	operateurID int64, siteIDs []int64) (Installation, error) {
+	return s.ReprendreVers(ctx, p, installationID, operateurID, siteIDs, nil)
+}
+
+// ReprendreVers is Reprendre where the new operator also gives, by access
+// point index, the hosts of its own DRIMbox and viewer: the CNAMEs are
+// repointed in the same act, recorded in the history with the switch. With
+// cibles nil the targets stay as they were; otherwise every released
+// access point must have its pair.
+func (s *Service) ReprendreVers(ctx context.Context, p Principal, installationID,
+	operateurID int64, siteIDs []int64, cibles map[int]Cibles) (Installation, error) {
 	if err := p.requireAdmin(); err != nil {
 		return Installation{}, err
 	}
+	cibles, err := normalizeCibles(cibles)
+	if err != nil {
+		return Installation{}, err
+	}
 	var inst Installation
-	err := s.update(ctx, func(tx Tx) error {
+	err = s.update(ctx, func(tx Tx) error {
 		old, err := tx.Installation(ctx, installationID)
 		if err != nil {
 			return err
@@ -193,13 +207,60 @@ func (s *Service) Reprendre(ctx context.Context, p Principal, installationID,
 		if err := checkSwitchable(old, operateurID); err != nil {
 			return err
 		}
+		if err := checkCibles(old, cibles); err != nil {
+			return err
+		}
 		if err := s.checkSites(ctx, tx, operateurID, siteIDs); err != nil {
 			return err
 		}
-		inst, err = s.switchOperator(ctx, tx, p, old, operateurID, siteIDs)
+		inst, err = s.switchOperator(ctx, tx, p, old, operateurID, siteIDs, cibles)
 		return err
 	})
 	return inst, err
+}
+
+// normalizeCibles returns a checked copy of the new targets.
+func normalizeCibles(cibles map[int]Cibles) (map[int]Cibles, error) {
+	if cibles == nil {
+		return nil, nil
+	}
+	var fe fieldErrors
+	out := make(map[int]Cibles, len(cibles))
+	for n, c := range cibles {
+		c.normalize(&fe, fmt.Sprintf("cibles[%d]", n))
+		out[n] = c
+	}
+	return out, fe.err()
+}
+
+// checkCibles checks that new targets, when given, name exactly the
+// released access points of inst.
+func checkCibles(inst Installation, cibles map[int]Cibles) error {
+	if cibles == nil {
+		return nil
+	}
+	var missing []string
+	released := map[int]bool{}
+	for _, pa := range inst.PointsAcces {
+		if pa.Statut != EnBascule {
+			continue
+		}
+		released[pa.Index] = true
+		if _, ok := cibles[pa.Index]; !ok {
+			missing = append(missing, pa.FQDNDB)
+		}
+	}
+	if len(missing) > 0 {
+		return conflict("bascule impossible : noms d'hôte du nouvel opérateur manquants pour " +
+			strings.Join(missing, ", "))
+	}
+	for n := range cibles {
+		if !released[n] {
+			return conflict(fmt.Sprintf("bascule impossible : le point d'accès %d de "+
+				"l'installation %d n'est pas à reprendre", n, inst.ID))
+		}
+	}
+	return nil
 }
 
 func checkSwitchable(inst Installation, to int64) error {
@@ -220,7 +281,7 @@ func checkSwitchable(inst Installation, to int64) error {
 }
 
 func (s *Service) switchOperator(ctx context.Context, tx Tx, p Principal, inst Installation,
-	to int64, siteIDs []int64) (Installation, error) {
+	to int64, siteIDs []int64, cibles map[int]Cibles) (Installation, error) {
 	from := inst.OperateurID
 	inst.OperateurID, inst.SiteIDs, inst.ModifieLe = to, siteIDs, s.now().UTC()
 	if err := tx.UpdateInstallation(ctx, inst); err != nil {
@@ -238,6 +299,9 @@ func (s *Service) switchOperator(ctx context.Context, tx Tx, p Principal, inst I
 		}
 		old := pa
 		pa.OperateurID, pa.Statut, pa.DNCertificat, pa.Support = to, EnIntegration, "", Contact{}
+		if c, ok := cibles[pa.Index]; ok {
+			pa.CibleDB, pa.CibleVI = c.DB, c.VI
+		}
 		pa.ModifieLe = inst.ModifieLe
 		if err := tx.UpdatePointAcces(ctx, pa); err != nil {
 			return inst, err

@@ -67,13 +67,8 @@ func (h *Handler) attestations(w http.ResponseWriter, r *http.Request, u utilisa
 		return
 	}
 	inst, err := h.cfg.Registre.Installation(r.Context(), p, id)
-	var ds []parcours.Demande
 	if err == nil {
-		ds, err = h.cfg.Parcours.Demandes(r.Context(), p, parcours.Filtre{
-			OperateurID: inst.OperateurID, Type: parcours.TypeDeclaration, Limit: 1000})
-	}
-	if err == nil && !containsInt(attestationsDisponibles(ds), id) {
-		err = registre.ErrNotFound
+		err = h.attestationsOuvertes(r, p, inst)
 	}
 	var data attestation.Donnees
 	if err == nil {
@@ -88,6 +83,25 @@ func (h *Handler) attestations(w http.ResponseWriter, r *http.Request, u utilisa
 		return
 	}
 	envoyer(w, "application/pdf", fmt.Sprintf("attestations-ANS-installation-%d.pdf", id), pdf)
+}
+
+// attestationsOuvertes checks that ANS made the letters of inst available
+// to the operator that holds it now: it accepted its declaration, or its
+// takeover after an operator switch. The letters always name the current
+// operator.
+func (h *Handler) attestationsOuvertes(r *http.Request, p registre.Principal,
+	inst registre.Installation) error {
+	for _, t := range []parcours.Type{parcours.TypeDeclaration, parcours.TypeBasculeReprise} {
+		ds, err := h.cfg.Parcours.Demandes(r.Context(), p, parcours.Filtre{
+			OperateurID: inst.OperateurID, Type: t, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		if containsInt(attestationsDisponibles(ds), inst.ID) {
+			return nil
+		}
+	}
+	return registre.ErrNotFound
 }
 
 func containsInt(list []int64, v int64) bool {
@@ -184,7 +198,11 @@ func resume(d parcours.Demande) []ligne {
 		add("Motif", f.Liberation.Motif)
 	case f.Reprise != nil:
 		add("ID registre repris", strconv.FormatInt(f.Reprise.IDRegistre, 10))
-		add("SIREN des clients", f.Reprise.SIRENs)
+		add("SIREN des clients", strings.ReplaceAll(f.Reprise.SIRENs, ";", " ; "))
+		for i, c := range f.Reprise.PACS {
+			add(fmt.Sprintf("DRIMbox %d — nouveau serveur DRIMbox", i+1), c.DB)
+			add(fmt.Sprintf("DRIMbox %d — nouvelle visionneuse", i+1), c.VI)
+		}
 	case f.Retrait != nil:
 		add("FQDN retirés", strings.Join(f.Retrait.FQDNs, ", "))
 		add("Motif", f.Retrait.Motif)

@@ -78,7 +78,7 @@ func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur)
 		h.echec(w, r, err)
 		return
 	}
-	a.Attestations = attestationsDisponibles(a.Demandes)
+	a.Attestations = attestationsDetenues(a.Demandes, a.Installations)
 	a.Certificats = besoinsCertificats(a.Installations)
 	h.page(w, r, http.StatusOK, "accueil", "Mon espace opérateur", u, a)
 }
@@ -114,8 +114,21 @@ func parallele(fns ...func() error) error {
 	return errors.Join(errs...)
 }
 
-// attestationsDisponibles lists the installations whose declaration ANS
-// accepted.
+// attestationsDetenues lists the installations the operator still holds
+// whose letters ANS made available: an installation passed to another
+// operator since is left out.
+func attestationsDetenues(ds []parcours.Demande, insts []registre.Installation) []int64 {
+	var out []int64
+	for _, id := range attestationsDisponibles(ds) {
+		if slices.ContainsFunc(insts, func(in registre.Installation) bool { return in.ID == id }) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// attestationsDisponibles lists the installations whose declaration or
+// takeover ANS accepted.
 func attestationsDisponibles(ds []parcours.Demande) []int64 {
 	var out []int64
 	for _, d := range ds {
@@ -283,7 +296,7 @@ func (h *Handler) afficherDemande(w http.ResponseWriter, r *http.Request, u util
 		return
 	}
 	pd := pageDemande{D: d, Resume: resume(d), Form: f, Base: "/espace",
-		Attestations: d.AttestationsDisponibles() && h.cfg.Attestations != nil}
+		Attestations: h.attestationsDeLaDemande(r, u, d)}
 	if u.Compte.Role.ANS() {
 		pd.Base, pd.Actions = "/ans", actionsANS(u, d)
 		if pd.Operateur, err = h.cfg.Registre.Operateur(r.Context(), u.Principal,
@@ -299,6 +312,18 @@ func (h *Handler) afficherDemande(w http.ResponseWriter, r *http.Request, u util
 		titre = "Erreur : " + titre
 	}
 	h.page(w, r, status, "demande", titre, u, pd)
+}
+
+// attestationsDeLaDemande reports whether the demande's page offers the
+// letters: ANS made them available and its operator still holds the
+// installation.
+func (h *Handler) attestationsDeLaDemande(r *http.Request, u utilisateur,
+	d parcours.Demande) bool {
+	if !d.AttestationsDisponibles() || h.cfg.Attestations == nil {
+		return false
+	}
+	inst, err := h.cfg.Registre.Installation(r.Context(), u.Principal, d.InstallationID)
+	return err == nil && inst.OperateurID == d.OperateurID
 }
 
 func (h *Handler) lireDemande(r *http.Request, u utilisateur) (parcours.Demande, error) {

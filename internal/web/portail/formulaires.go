@@ -159,14 +159,9 @@ func lireFormulaire(t parcours.Type, v url.Values,
 	f := parcours.Formulaire{Commentaires: get("commentaires")}
 	switch t {
 	case parcours.TypeDeclaration:
-		n, _ := strconv.Atoi(get("nombrePacs"))
-		d := &parcours.Declaration{CGI: files["cgi"], SIRENs: get("sirens"), NombrePACS: n}
-		for i := range lignes(n) {
-			p := "pacs[" + strconv.Itoa(i) + "]."
-			d.PACS = append(d.PACS, registre.Cibles{DB: get(p + "cibleDb"),
-				VI: get(p + "cibleVi")})
-		}
-		f.Declaration = d
+		n, pacs := lireCibles(get)
+		f.Declaration = &parcours.Declaration{CGI: files["cgi"], SIRENs: get("sirens"),
+			NombrePACS: n, PACS: pacs}
 	case parcours.TypeIntegration:
 		f.Integration = &parcours.Integration{Service: lireContact(get, "service."),
 			Certificats: lireCertificats(get)}
@@ -182,7 +177,9 @@ func lireFormulaire(t parcours.Type, v url.Values,
 			NouvelOperateur: get("nouvelOperateur"), Motif: get("motif")}
 	case parcours.TypeBasculeReprise:
 		id, _ := strconv.ParseInt(get("idRegistre"), 10, 64)
-		f.Reprise = &parcours.BasculeReprise{IDRegistre: id, SIRENs: get("sirens")}
+		n, pacs := lireCibles(get)
+		f.Reprise = &parcours.BasculeReprise{IDRegistre: id, SIRENs: get("sirens"),
+			NombrePACS: n, PACS: pacs}
 	case parcours.TypeRetrait:
 		f.Retrait = &parcours.Retrait{FQDNs: lignesTexte(get("fqdns")), Motif: get("motif")}
 	}
@@ -195,6 +192,18 @@ const maxLignes = 99
 
 // lignes is the number of rows to show for a count typed by the user.
 func lignes(n int) int { return max(1, min(n, maxLignes)) }
+
+// lireCibles reads the number of PACS and the rows of their host names
+// (a declaration, a takeover).
+func lireCibles(get func(string) string) (int, []registre.Cibles) {
+	n, _ := strconv.Atoi(get("nombrePacs"))
+	var out []registre.Cibles
+	for i := range lignes(n) {
+		p := "pacs[" + strconv.Itoa(i) + "]."
+		out = append(out, registre.Cibles{DB: get(p + "cibleDb"), VI: get(p + "cibleVi")})
+	}
+	return n, out
+}
 
 func lireContact(get func(string) string, prefix string) registre.Contact {
 	return registre.Contact{Nom: get(prefix + "nom"), Telephone: get(prefix + "telephone"),

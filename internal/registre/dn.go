@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // DN is the distinguished name of an IGC-Santé SERV_SSL certificate as the
@@ -20,6 +21,9 @@ var dnOrder = []string{"CN", "OU", "O", "ST", "C"}
 // the whitelist uses, each exactly once, in any order. Escaped characters
 // ("\," and friends) are honoured.
 func ParseDN(s string) (DN, error) {
+	if !utf8.ValidString(s) {
+		return DN{}, errors.New("DN mal encodé : UTF-8 invalide")
+	}
 	parts, err := splitDN(s)
 	if err != nil {
 		return DN{}, err
@@ -62,11 +66,13 @@ func (d DN) validate() error {
 			return fmt.Errorf("composant %s manquant", dnOrder[i])
 		}
 	}
-	if len(d.C) != 2 || strings.ToUpper(d.C) != d.C {
+	if len(d.C) != 2 || !isUpperLetter(d.C[0]) || !isUpperLetter(d.C[1]) {
 		return errors.New("le pays (C) doit être un code ISO à deux lettres majuscules, ex. FR")
 	}
 	return nil
 }
+
+func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 // String renders the DN in the whitelist's order, escaping as RFC 4514 asks.
 func (d DN) String() string {

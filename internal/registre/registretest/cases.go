@@ -41,6 +41,21 @@ func testRejectedStoresNothing(t *testing.T, h Harness) {
 	mustErr(t, err, registre.ErrInvalid, "siret")
 	mustErr(t, err, registre.ErrInvalid, "contactTechnique.email")
 
+	// Valid SIRET, one bad field: nothing of it may be kept, not even the
+	// SIRET, so the corrected request goes through.
+	bad = ValidOperateur(2)
+	bad.ContactProjet.Telephone = "01 23"
+	_, err = svc.CreerOperateur(ctx, Admin, bad)
+	mustErr(t, err, registre.ErrInvalid, "contactProjet.telephone")
+	ops, err := svc.Operateurs(ctx, Admin)
+	if err != nil || len(ops) != 0 || countEvents(t, svc) != 0 {
+		t.Fatalf("rejected operators stored: %d operators, %d events, %v",
+			len(ops), countEvents(t, svc), err)
+	}
+	if _, err := svc.CreerOperateur(ctx, Admin, ValidOperateur(2)); err != nil {
+		t.Fatalf("the corrected operator is refused: %v", err)
+	}
+
 	f := NewFixture(t, svc, 1)
 	before := countEvents(t, svc)
 	in := registre.InstallationInput{ID: 350, OperateurID: f.Op.ID,

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"confiance/internal/parcours"
+	"confiance/internal/registre"
 )
 
 // with returns a copy of v with the given pairs set ("" deletes).
@@ -36,7 +37,19 @@ func TestBadInputOnEveryForm(t *testing.T) {
 		Type: parcours.TypeDeclaration, Formulaire: lireFormulaire(parcours.TypeDeclaration,
 			declaration(), map[string]*parcours.Fichier{"cgi": cgi()})}))
 	ans := "/ans/demandes/" + itoa(soumise.ID)
+	enInstruction := ok(e.svc.Deposer(e.ctx, e.principal("op2"), parcours.Depot{
+		Type: parcours.TypeDeclaration, Formulaire: lireFormulaire(parcours.TypeDeclaration,
+			declaration(), map[string]*parcours.Fichier{"cgi": cgi()})}))
+	ok(e.svc.Instruire(e.ctx, ansAdmin, enInstruction.ID))
+	ansI := "/ans/demandes/" + itoa(enInstruction.ID)
+	question := ok(e.svc.Deposer(e.ctx, e.principal("op1"), parcours.Depot{
+		Type: parcours.TypeDeclaration, Formulaire: lireFormulaire(parcours.TypeDeclaration,
+			declaration(), map[string]*parcours.Fichier{"cgi": cgi()})}))
+	ok(e.svc.Instruire(e.ctx, ansAdmin, question.ID))
+	ok(e.svc.DemanderInformation(e.ctx, ansAdmin, question.ID, "Le plan du site ?"))
+	pa := ok(e.reg.PointsAcces(e.ctx, ansAdmin, registre.Filtre{InstallationID: 350}))[0]
 	nouv := "/espace/nouvelle-demande/"
+	vaOK := url.Values{"origine": {integ.Numero}}
 	cases := []struct {
 		name, login, path string
 		v                 url.Values
@@ -93,6 +106,23 @@ func TestBadInputOnEveryForm(t *testing.T) {
 		{"message vide", "op1", dnl + "/commentaire", url.Values{"message": {" "}}, nil, "message",
 			"obligatoire"},
 		{"refus sans motif", "ans", ans + "/refuser", url.Values{}, nil, "motif", "obligatoire"},
+		{"document VA en texte", "tech1", nouv + "document_va", vaOK,
+			map[string]fichier{"document": {"va.pdf", []byte("ceci n'est pas un PDF")}},
+			"document", "PDF"},
+		{"document VA trop grand", "tech1", nouv + "document_va", vaOK,
+			map[string]fichier{"document": {"va.pdf", bigPDF(3 << 20)}}, "document", "2 Mo"},
+		{"réponse vide", "op1", "/espace/demandes/" + itoa(question.ID) + "/completer",
+			url.Values{"reponse": {"  "}}, nil, "reponse", "obligatoire"},
+		{"question vide", "ans", ansI + "/information", url.Values{"question": {""}}, nil,
+			"question", "obligatoire"},
+		{"ID registre invalide", "ans", ansI + "/accepter", url.Values{"idRegistre": {"35O"}},
+			nil, "idRegistre", "nombre entier"},
+		{"ID registre négatif", "ans", ansI + "/accepter", url.Values{"idRegistre": {"-3"}},
+			nil, "idRegistre", "nombre entier"},
+		{"message ANS vide", "ans", ansI + "/commentaire", url.Values{"message": {"\n "}}, nil,
+			"message", "obligatoire"},
+		{"exclusion sans motif", "ans", "/ans/points/" + itoa(pa.ID) + "/exclure",
+			url.Values{"motif": {" "}}, nil, "motif", "indiquez le motif"},
 	}
 	fieldErr := regexp.MustCompile(`<p class="fr-error-text" id="([^"]+)-erreur">([^<]+)</p>`)
 	for _, c := range cases {

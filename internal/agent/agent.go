@@ -27,6 +27,7 @@ type Agent struct {
 	hooks   []func(*Snapshot)
 	metrics *metrics
 	crls    atomic.Pointer[[]*x509.RevocationList]
+	keeper  *crlKeeper // CRLs from distribution points (nil without CRLFetch)
 }
 
 // syncState is what health reports about the downloads.
@@ -42,6 +43,9 @@ func New(o Options) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{o: o}
+	if o.CRLFetch {
+		a.keeper = newCRLKeeper(&a.o)
+	}
 	a.metrics = newMetrics(a)
 	crls := slices.Clone(o.CRLs)
 	a.crls.Store(&crls)
@@ -87,7 +91,7 @@ func (a *Agent) Load(ctx context.Context) error {
 	if raw == nil {
 		return nil
 	}
-	s, err := verifyDocument(raw, &a.o, a.reloadCRLs(ctx))
+	s, err := a.verify(ctx, raw)
 	if err != nil {
 		a.alert(ctx, asRejection(err))
 		return err
@@ -105,13 +109,15 @@ func (a *Agent) Load(ctx context.Context) error {
 
 // Run downloads at once, then every Interval, until ctx ends. Between
 // downloads it watches the age of the list held, at most hourly, so that
-// the alert of a list become too old does not wait for the next download.
+// the alert of a list become too old does not wait for the next download,
+// and refreshes the CRLs downloaded from distribution points.
 func (a *Agent) Run(ctx context.Context) {
 	t := time.NewTicker(a.o.Interval)
 	defer t.Stop()
 	watch := time.NewTicker(min(a.o.Interval, time.Hour))
 	defer watch.Stop()
 	_ = a.Sync(ctx)
+	a.RefreshCRLs(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -120,6 +126,7 @@ func (a *Agent) Run(ctx context.Context) {
 			_ = a.Sync(ctx)
 		case <-watch.C:
 			a.WatchAge(ctx)
+			a.RefreshCRLs(ctx)
 		}
 	}
 }

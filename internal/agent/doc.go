@@ -13,9 +13,12 @@
 // older than the configured maximum age fails closed: health is DOWN and peer
 // admission (package admission) refuses everyone.
 //
-// Limitation: CRLs are read from files (again at each download); they are
-// not downloaded from the CAs' distribution points, and OCSP is not used.
-// The list held is verified again at start and after each download that
+// CRLs are read from files (again at each download) and, with
+// Options.CRLFetch, downloaded from the distribution points of the
+// certificates checked (the list signer's chain, the peers'), cached in the
+// state folder, refreshed past the middle of their validity, and alerted
+// about when they cannot be refreshed a day before their nextUpdate.
+// Limitation: OCSP is not used. The list held is verified again at start and after each download that
 // does not replace it, with the CRLs read again: a signer revoked or
 // expired since makes it untrusted (health DOWN, every peer refused) while
 // it stays held, so that an older list still cannot take its place.

@@ -46,7 +46,40 @@ func (a *Agent) Health() Health {
 		c.Data["derniereAlerteRaison"] = al.Reason
 		c.Data["derniereAlerteDetail"] = al.Detail
 	}
-	return Health{Status: c.Status, Checks: []Check{c}}
+	h := Health{Status: c.Status, Checks: []Check{c}}
+	if a.keeper != nil {
+		crl := a.crlCheck()
+		if crl.Status != "UP" {
+			h.Status = "DOWN"
+		}
+		h.Checks = append(h.Checks, crl)
+	}
+	return h
+}
+
+// crlCheck reports the CRLs downloaded from distribution points: DOWN when
+// one is past its nextUpdate; each tells its next update and, when its
+// last refresh failed, why.
+func (a *Agent) crlCheck() Check {
+	c := Check{Name: "crl", Status: "UP", Data: map[string]any{}}
+	now := a.o.Now()
+	for _, s := range a.keeper.states() {
+		d := map[string]any{"emetteur": s.Issuer, "prochaineMiseAJour": fmtTime(s.NextUpdate)}
+		switch {
+		case !now.Before(s.NextUpdate):
+			c.Status = "DOWN"
+			d["etat"] = "périmée"
+		case s.NextUpdate.Sub(now) <= a.o.CRLWarn && s.LastError != "":
+			d["etat"] = "alerte : non renouvelable"
+		default:
+			d["etat"] = "à jour"
+		}
+		if s.LastError != "" {
+			d["erreur"] = s.LastError
+		}
+		c.Data[s.URL] = d
+	}
+	return c
 }
 
 func putTime(m map[string]any, k string, t time.Time) {

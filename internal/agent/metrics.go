@@ -14,6 +14,8 @@ type metrics struct {
 	webhookErrors                prometheus.Counter
 	generation, signing, entries prometheus.Gauge
 	lastSuccess                  prometheus.Gauge
+	crlRefreshErrors             prometheus.Counter
+	crlNextUpdate                *prometheus.GaugeVec
 }
 
 func newMetrics(a *Agent) *metrics {
@@ -37,6 +39,14 @@ func newMetrics(a *Agent) *metrics {
 	m.entries = gauge("confiance_agent_list_entries", "Entries of the list held.")
 	m.lastSuccess = gauge("confiance_agent_last_success_timestamp_seconds",
 		"Last download that reached the server and was not rejected.")
+	m.crlRefreshErrors = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "confiance_agent_crl_refresh_errors_total",
+		Help: "Downloaded CRLs that could not be refreshed before their nextUpdate.",
+	})
+	m.crlNextUpdate = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "confiance_agent_crl_next_update_timestamp_seconds",
+		Help: "nextUpdate of each CRL downloaded from a distribution point.",
+	}, []string{"url"})
 	up := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "confiance_agent_list_up",
 		Help: "1 when a trustworthy list is held (not older than the maximum age).",
@@ -47,7 +57,7 @@ func newMetrics(a *Agent) *metrics {
 		return 1
 	})
 	m.reg.MustRegister(m.syncs, m.alerts, m.webhookErrors, m.generation, m.signing,
-		m.entries, m.lastSuccess, up)
+		m.entries, m.lastSuccess, m.crlRefreshErrors, m.crlNextUpdate, up)
 	return m
 }
 
@@ -69,3 +79,9 @@ func (a *Agent) MetricsHandler() http.Handler {
 // Registry returns the agent's metrics registry, for components that add
 // their own series (the admission proxy).
 func (a *Agent) Registry() *prometheus.Registry { return a.metrics.reg }
+
+func (m *metrics) observeCRLs(states []crlState) {
+	for _, s := range states {
+		m.crlNextUpdate.WithLabelValues(s.URL).Set(float64(s.NextUpdate.Unix()))
+	}
+}

@@ -31,6 +31,15 @@ type Options struct {
 	// that CRLs renewed on disk are taken without a restart; they are used
 	// in addition to CRLs.
 	CRLFiles []string
+	// CRLFetch downloads the CRLs that CRLs and CRLFiles lack from the
+	// distribution points of the certificates checked (the list signer's
+	// chain, the peers'), keeps them in StateDir/crl-cache until their
+	// nextUpdate, refreshes them ahead of it and raises an alert when one
+	// cannot be refreshed within CRLWarn of its nextUpdate.
+	CRLFetch bool
+	// CRLWarn is how long before a downloaded CRL's nextUpdate a failed
+	// refresh raises an alert (DefaultCRLWarn if zero).
+	CRLWarn time.Duration
 	// SignerCN and SignerOU are the expected signer (empty: ANS's).
 	SignerCN, SignerOU string
 	// StateDir holds the last valid list (liste-blanche.xml) and its ETag.
@@ -66,6 +75,9 @@ func (o *Options) setDefaults() error {
 	if o.MaxAge <= 0 {
 		o.MaxAge = DefaultMaxAge
 	}
+	if o.CRLWarn <= 0 {
+		o.CRLWarn = DefaultCRLWarn
+	}
 	if o.WebhookTimeout <= 0 {
 		o.WebhookTimeout = DefaultTimeout
 	}
@@ -85,8 +97,10 @@ func (o *Options) statePath() string { return filepath.Join(o.StateDir, stateFil
 
 func (o *Options) etagPath() string { return filepath.Join(o.StateDir, etagFile) }
 
-func (o *Options) verifyOptions(crls []*x509.RevocationList) xmlsig.VerifyOptions {
+func (o *Options) verifyOptions(crls []*x509.RevocationList,
+	fetcher xmlsig.CRLFetcher) xmlsig.VerifyOptions {
 	return xmlsig.VerifyOptions{
+		CRLFetcher:    fetcher,
 		Roots:         o.Roots,
 		Intermediates: o.Intermediates,
 		At:            o.Now(),

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -71,11 +72,15 @@ const (
 	ReasonRollback    = "rollback"
 	ReasonTooOld      = "too-old"
 	ReasonState       = "state"
+	ReasonCRL         = "crl"
 )
 
 // verifyDocument checks raw and reads the list from the verified tree.
-func verifyDocument(raw []byte, o *Options, crls []*x509.RevocationList) (*Snapshot, error) {
-	v, err := xmlsig.Verify(raw, o.verifyOptions(crls))
+func verifyDocument(ctx context.Context, raw []byte, o *Options,
+	crls []*x509.RevocationList, fetcher xmlsig.CRLFetcher) (*Snapshot, error) {
+	opts := o.verifyOptions(crls, fetcher)
+	opts.Context = ctx
+	v, err := xmlsig.Verify(raw, opts)
 	if err != nil {
 		return nil, classify(raw, err)
 	}

@@ -71,7 +71,7 @@ func (a *Agent) recheckHeld(ctx context.Context, held *Snapshot) error {
 	if held == nil {
 		return nil
 	}
-	_, err := verifyDocument(held.Raw, &a.o, a.reloadCRLs(ctx))
+	_, err := a.verify(ctx, held.Raw)
 	if err != nil {
 		r := asRejection(err)
 		held.distrust.Store(r)
@@ -123,7 +123,7 @@ func (a *Agent) download(ctx context.Context, held *Snapshot) (*Snapshot, error)
 	if err != nil {
 		return nil, err
 	}
-	cand, err := verifyDocument(raw, &a.o, a.reloadCRLs(ctx))
+	cand, err := a.verify(ctx, raw)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,10 @@ type Checker struct {
 	// CRLSource, if set, replaces CRLs: it returns the CRLs current at
 	// each request (the agent's, reloaded from their files at each sync).
 	CRLSource func() []*x509.RevocationList
+	// FetchCRL, if set, is asked for a CRL of issuer when none current is
+	// at hand: the agent downloads it from the distribution points of
+	// cert (and caches it). Its answer is checked like any other CRL.
+	FetchCRL func(cert, issuer *x509.Certificate) *x509.RevocationList
 	// List returns the current index, or an error when no trustworthy list
 	// is held (then everyone is refused).
 	List func() (*Index, error)
@@ -114,6 +118,9 @@ func (c *Checker) checkRevocation(chain []*x509.Certificate, now time.Time) *Ref
 	for i := 0; i+1 < len(chain); i++ {
 		cert, issuer := chain[i], chain[i+1]
 		crl := c.crlOf(issuer, now)
+		if crl == nil && c.FetchCRL != nil {
+			crl = c.usable(c.FetchCRL(cert, issuer), issuer, now)
+		}
 		if crl == nil {
 			return refuse(CodeCRL, "aucune CRL à jour de « %s » pour vérifier « %s »",
 				issuer.Subject, cert.Subject)
@@ -135,15 +142,22 @@ func (c *Checker) crlOf(issuer *x509.Certificate, now time.Time) *x509.Revocatio
 		crls = c.CRLSource()
 	}
 	for _, crl := range crls {
-		if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) || now.After(crl.NextUpdate) ||
-			now.Before(crl.ThisUpdate) {
-			continue
-		}
-		if c.crlSigned(crl, issuer) {
+		if crl := c.usable(crl, issuer, now); crl != nil {
 			return crl
 		}
 	}
 	return nil
+}
+
+// usable returns crl when it is issuer's, current at now and signed by
+// issuer; nil otherwise.
+func (c *Checker) usable(crl *x509.RevocationList, issuer *x509.Certificate,
+	now time.Time) *x509.RevocationList {
+	if crl == nil || !bytes.Equal(crl.RawIssuer, issuer.RawSubject) ||
+		now.After(crl.NextUpdate) || now.Before(crl.ThisUpdate) || !c.crlSigned(crl, issuer) {
+		return nil
+	}
+	return crl
 }
 
 // crlSigned checks the signature of crl by issuer once per pair; the cache

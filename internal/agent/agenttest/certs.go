@@ -28,6 +28,8 @@ type PeerOptions struct {
 	NotBefore, NotAfter time.Time
 	// Server adds the serverAuth usage (for a proxy's own certificate).
 	Server bool
+	// CRL, when set, is the CRL distribution point of the certificate.
+	CRL string
 }
 
 // Peer is an issued certificate with its key.
@@ -92,8 +94,13 @@ func peerTemplate(now time.Time, o PeerOptions) *x509.Certificate {
 	if o.Server {
 		usage = append(usage, x509.ExtKeyUsageServerAuth)
 	}
+	var cdp []string
+	if o.CRL != "" {
+		cdp = []string{o.CRL}
+	}
 	return &x509.Certificate{
-		SerialNumber: big.NewInt(50000 + serials.Add(1)),
+		CRLDistributionPoints: cdp,
+		SerialNumber:          big.NewInt(50000 + serials.Add(1)),
 		Subject: pkix.Name{CommonName: o.CN, OrganizationalUnit: []string{o.OU},
 			Organization: []string{o.O}, Province: []string{"Paris (75)"},
 			Country: []string{"FR"}},

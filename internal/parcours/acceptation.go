@@ -217,7 +217,27 @@ func (s *Service) transitionSi(ctx context.Context, p registre.Principal, pa *re
 	}
 	*pa = next
 	return []Evenement{{Action: "registre", Ancien: string(old), Nouveau: string(next.Statut),
-		Motif: pa.FQDNDB + " : " + string(a)}}, nil
+		Motif: pa.FQDNDB + " : " + libelleActe(a)}}, nil
+}
+
+// libelleActe names an act on an access point in French, as the history
+// of the demande shows it.
+func libelleActe(a registre.Action) string {
+	switch a {
+	case registre.Integrer:
+		return "mise en intégration"
+	case registre.Activer:
+		return "activation"
+	case registre.Exclure:
+		return "exclusion"
+	case registre.Reintegrer:
+		return "mise en réintégration"
+	case registre.Basculer:
+		return "libération pour une bascule d'opérateur"
+	case registre.Retirer:
+		return "retrait"
+	}
+	return string(a)
 }
 
 func (s *Service) transitions(ctx context.Context, p registre.Principal, d *Demande,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,13 +178,38 @@ func (h *Handler) autoriser(w http.ResponseWriter, r *http.Request, u utilisateu
 	return p, true
 }
 
+// nonConnecte answers a visitor without session (or whose session
+// expired): a page is redirected to the login page; an htmx request, whose
+// answer would be swapped into the page, gets an HX-Redirect header that
+// makes htmx load the login page instead, back to the page shown after.
 func (h *Handler) nonConnecte(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Connexion != "" && r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", h.connexion(pageAffichee(r)))
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
 	if h.cfg.Connexion != "" && r.Method == http.MethodGet {
-		target := h.cfg.Connexion + "?" + url.Values{"retour": {r.URL.RequestURI()}}.Encode()
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		http.Redirect(w, r, h.connexion(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
 	h.erreur(w, r, http.StatusUnauthorized, "Connectez-vous pour accéder à cette page.")
+}
+
+// connexion is the login page's URL, back to the page retour after.
+func (h *Handler) connexion(retour string) string {
+	return h.cfg.Connexion + "?" + url.Values{"retour": {retour}}.Encode()
+}
+
+// pageAffichee is the page an htmx request was made from (its
+// HX-Current-URL, path and query only), or the portal's entry when it is
+// not known; the login page checks it is local.
+func pageAffichee(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("HX-Current-URL"))
+	if err != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return Accueil
+	}
+	return u.RequestURI()
 }
 
 // vue is what every page's template receives: the user, the area and the
@@ -288,6 +314,7 @@ var funcs = template.FuncMap{
 	"plus1":    func(i int) int { return i + 1 },
 	"ko":       func(n int64) string { return fmt.Sprintf("%.1f ko", float64(n)/1024) },
 	"acte":     acte,
+	"etat":     etat,
 }
 
 // actes are the French names of the acts of a demande's history.
@@ -302,6 +329,19 @@ func acte(a string) string {
 		return l
 	}
 	return a
+}
+
+// etat is the French label of a status recorded in a demande's history:
+// the demande's own, or an access point's for the acts on the registry;
+// any other value (a free text) is shown as it is.
+func etat(s string) string {
+	if st := parcours.Statut(s); slices.Contains(parcours.Statuts, st) {
+		return st.Libelle()
+	}
+	if st := registre.Statut(s); slices.Contains(registre.Statuts, st) {
+		return st.Libelle()
+	}
+	return s
 }
 
 // badge is the DSFR badge class of a demande's status.

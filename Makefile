@@ -33,6 +33,7 @@ vet:
 	$(GO) vet ./...
 
 bench:
+	bench/registre.sh
 	bench/listeblanche.sh
 	bench/dns.sh
 	bench/agent.sh

@@ -16,8 +16,9 @@ import (
 
 // TestBasculeOperateur drives an operator switch through the pages:
 // operator 1 releases its DRIMboxes, operator 2 takes the installation
-// over with its own hosts, ANS accepts both. The CNAME targets are then
-// operator 2's, the letters are operator 2's to download, in its name, and
+// over with its own hosts, ANS accepts both. The CNAME targets, in the
+// registry and in the zone the DNS follower wants, are then operator 2's,
+// the letters are operator 2's to download, in its name, and
 // both operators are told to revoke and reorder certificates.
 func TestBasculeOperateur(t *testing.T) { backends(t, testBasculeOperateur) }
 
@@ -51,6 +52,9 @@ func testBasculeOperateur(t *testing.T, e *env) {
 			t.Fatalf("after the switch: %+v", pa)
 		}
 	}
+	checkZone(t, e, map[string]string{
+		db1: "drimbox1.op2.fr", "vi1.350.mesimagesmedicales.fr": "viewer1.op2.fr",
+		db2: "drimbox2.op2.fr", "vi2.350.mesimagesmedicales.fr": "viewer2.op2.fr"})
 	checkAttestationsApresBascule(t, e, decl, rep)
 	checkMailsBascule(t, e)
 }

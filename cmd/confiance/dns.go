@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,11 @@ func dnsCommands(df *dnsFlags, cf *checkFlags) []subcommand {
 		{name: "apply", summary: "applique le plan au serveur DNS (simulation sans --apply)",
 			setup: func(c *cli) { c.withApply(); df.register(c.fs) },
 			run:   func(c *cli) int { return runDNSApply(c, df) }},
+		{name: "exclues", args: "[garder|supprimer]",
+			summary: "affiche ou change le réglage partagé des points d'accès exclus " +
+				"(simulation sans --apply)",
+			setup: func(c *cli) { c.withApply() },
+			run:   runDNSExclues},
 		{name: "check", args: "FQDN",
 			summary: "vérifie la résolution d'un FQDN et le fichier de validation DCV",
 			setup:   func(c *cli) { cf.register(c.fs, df) },
@@ -37,7 +43,7 @@ func dnsCommands(df *dnsFlags, cf *checkFlags) []subcommand {
 // follower builds the follower of the flags over an opened registry.
 func (d *dnsFlags) follower(svc *registre.Service, p registre.Principal,
 	applied *zone.Applied) (*zone.Follower, error) {
-	pol, err := d.policy()
+	pol, err := d.sharedPolicy(context.Background(), applied)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +52,7 @@ func (d *dnsFlags) follower(svc *registre.Service, p registre.Principal,
 		return nil, err
 	}
 	return zone.NewFollower(zone.Config{Registry: svc, Backend: b, Server: serverID(d.server),
-		Applied: applied, Policy: pol, Actor: p})
+		Applied: applied, Policy: pol, SharedPolicy: true, Actor: p})
 }
 
 func runDNSPlan(c *cli, df *dnsFlags) int {

@@ -14,6 +14,7 @@ import (
 
 	"confiance/internal/dns"
 	"confiance/internal/registre"
+	"confiance/internal/zone"
 )
 
 // checkFlags are the flags of `confiance dns check`.
@@ -35,8 +36,9 @@ func (cf *checkFlags) register(fs *flag.FlagSet, df *dnsFlags) {
 		"fichier local contenant le contenu attendu (au lieu de --dcv-content)")
 	fs.StringVar(&cf.dcvAddr, "dcv-connect", "",
 		"se connecter à host:port pour la requête HTTP au lieu de résoudre le FQDN")
-	fs.StringVar(&df.exclues, "dns-exclues", "garder",
-		"garder ou supprimer : ce que la zone fait des points d'accès exclus")
+	fs.StringVar(&df.exclues, "dns-exclues", "",
+		"garder ou supprimer : ce que la zone fait des points d'accès exclus "+
+			"(défaut : le réglage partagé en base)")
 }
 
 // expected returns the expected content of the validation file.
@@ -86,10 +88,6 @@ func (cf *checkFlags) httpClient() *http.Client {
 }
 
 func runDNSCheck(c *cli, df *dnsFlags, cf *checkFlags) int {
-	pol, err := df.policy()
-	if err != nil {
-		return c.fail(err)
-	}
 	want, err := cf.expected()
 	if err != nil {
 		return c.fail(err)
@@ -98,7 +96,7 @@ func runDNSCheck(c *cli, df *dnsFlags, cf *checkFlags) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	pa, err := findFQDN(c, c.pos[0])
+	pa, pol, err := findFQDN(c, df, c.pos[0])
 	if err != nil {
 		return c.fail(err)
 	}
@@ -149,27 +147,32 @@ func checkLine(c *cli, what, detail string, err error) bool {
 	return true
 }
 
-// findFQDN returns the access point that owns fqdn in the registry.
-func findFQDN(c *cli, fqdn string) (registre.PointAcces, error) {
+// findFQDN returns the access point that owns fqdn in the registry, and
+// the zone policy shared in the database.
+func findFQDN(c *cli, df *dnsFlags, fqdn string) (registre.PointAcces, zone.Policy, error) {
+	var pol zone.Policy
 	p, err := c.principal()
 	if err != nil {
-		return registre.PointAcces{}, err
+		return registre.PointAcces{}, pol, err
 	}
 	db, svc, err := c.rf.open(c.ctx)
 	if err != nil {
-		return registre.PointAcces{}, err
+		return registre.PointAcces{}, pol, err
 	}
 	defer closeDB(db)
+	if pol, err = df.sharedPolicy(c.ctx, zone.NewApplied(db)); err != nil {
+		return registre.PointAcces{}, pol, err
+	}
 	pas, err := svc.PointsAcces(c.ctx, p, registre.Filtre{})
 	if err != nil {
-		return registre.PointAcces{}, err
+		return registre.PointAcces{}, pol, err
 	}
 	name := strings.TrimSuffix(strings.TrimSpace(fqdn), ".")
 	for _, pa := range pas {
 		if strings.EqualFold(pa.FQDNDB, name) || strings.EqualFold(pa.FQDNVI, name) {
-			return pa, nil
+			return pa, pol, nil
 		}
 	}
-	return registre.PointAcces{}, registre.NotFoundf("le FQDN %s n'est attribué à aucun "+
+	return registre.PointAcces{}, pol, registre.NotFoundf("le FQDN %s n'est attribué à aucun "+
 		"point d'accès du registre", name)
 }

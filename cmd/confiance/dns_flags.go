@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"flag"
 	"fmt"
@@ -31,21 +32,43 @@ func (d *dnsFlags) register(fs *flag.FlagSet) {
 		"fichier contenant le secret TSIG en base64 (droits 600)")
 	fs.StringVar(&d.algo, "dns-tsig-algo", "hmac-sha256",
 		"algorithme TSIG : hmac-sha256, hmac-sha384 ou hmac-sha512")
-	fs.StringVar(&d.exclues, "dns-exclues", "garder",
+	fs.StringVar(&d.exclues, "dns-exclues", "",
 		"enregistrements des points d'accès exclus : garder (les FQDN restent résolus "+
-			"jusqu'à la réintégration) ou supprimer")
+			"jusqu'à la réintégration) ou supprimer ; réglage partagé par tous les processus "+
+			"(défaut : le réglage en base, garder s'il n'a jamais été fixé)")
 	fs.DurationVar(&d.timeout, "dns-timeout", 20*time.Second, "délai d'attente par message DNS")
 }
 
-// policy returns the zone policy the flags select.
-func (d *dnsFlags) policy() (zone.Policy, error) {
-	switch d.exclues {
-	case "garder":
-		return zone.Policy{KeepExcluded: true}, nil
-	case "supprimer":
-		return zone.Policy{KeepExcluded: false}, nil
+// policy returns the zone policy --dns-exclues names; ok is false when
+// the flag was not given.
+func (d *dnsFlags) policy() (pol zone.Policy, ok bool, err error) {
+	if d.exclues == "" {
+		return zone.DefaultPolicy, false, nil
 	}
-	return zone.Policy{}, usageErrorf("--dns-exclues « %s » : garder ou supprimer", d.exclues)
+	pol, err = zone.ParsePolicy(d.exclues)
+	if err != nil {
+		return pol, false, usageErrorf("--dns-exclues « %s » : garder ou supprimer", d.exclues)
+	}
+	return pol, true, nil
+}
+
+// sharedPolicy returns the setting every reconciler follows, read from the
+// database. A --dns-exclues that contradicts it is refused: otherwise this
+// command and a running `confiance serve` would undo each other's work.
+func (d *dnsFlags) sharedPolicy(ctx context.Context, applied *zone.Applied) (zone.Policy,
+	error) {
+	want, given, err := d.policy()
+	if err != nil {
+		return want, err
+	}
+	pol, err := applied.EffectivePolicy(ctx)
+	if err != nil || !given || want == pol {
+		return pol, err
+	}
+	return pol, usageErrorf("--dns-exclues %s contredit le réglage partagé de la zone "+
+		"(%s), que suivent aussi les processus confiance serve : changez ce réglage avec "+
+		"« confiance dns exclues %s --apply » ou retirez l'option",
+		want.Valeur(), pol.Valeur(), want.Valeur())
 }
 
 // tsig returns the key name, secret and algorithm; all empty without key.

@@ -71,7 +71,30 @@ func TestDNSCommandsAgainstKnot(t *testing.T) {
 	r.expect(0, "dont 1 dérive corrigée", append(apply, "--apply")...)
 
 	testDNSCheck(t, r, k)
+	testDNSExclues(t, r, flags)
 	testDNSRefusals(t, r, flags)
+}
+
+// testDNSExclues checks that the exclusion setting is one setting in the
+// database: a command line that contradicts it is refused until it is
+// changed, with its history event.
+func testDNSExclues(t *testing.T, r *reg, flags []string) {
+	apply := append([]string{"dns", "apply", "--apply"}, flags...)
+	r.expect(2, "--dns-exclues supprimer contredit le réglage partagé de la zone (garder)",
+		append(apply, "--dns-exclues", "supprimer")...)
+	r.expect(0, "garder (valeur par défaut, jamais fixée)", "dns", "exclues")
+	r.expect(0, "Simulation : le réglage passerait à supprimer", "dns", "exclues", "supprimer")
+	r.expect(0, "garder (valeur par défaut", "dns", "exclues")
+	r.expect(0, "Réglage changé : supprimer", "dns", "exclues", "supprimer", "--apply")
+	r.expect(0, "Aucun changement", "dns", "exclues", "supprimer", "--apply")
+	r.expect(0, "Plan appliqué", append(apply, "--dns-exclues", "supprimer")...)
+	r.expect(2, "contredit le réglage partagé de la zone (supprimer)",
+		append(apply, "--dns-exclues", "garder")...)
+	r.expect(2, "garder ou supprimer", "dns", "exclues", "parfois")
+	if !strings.Contains(r.ok("registre", "historique"), "points d'accès exclus") {
+		t.Fatal("the change of the setting is not in the history")
+	}
+	r.ok("dns", "exclues", "garder", "--apply")
 }
 
 func testDNSCheck(t *testing.T, r *reg, k *dnstest.Knot) {

@@ -71,17 +71,18 @@ func (s *serveDNSFlags) start(a *app) error {
 		a.log.Info("dns disabled: neither --dns-server nor --dns-addr")
 		return nil
 	}
-	pol, err := s.policy()
+	applied := zone.NewApplied(a.db)
+	pol, err := s.startPolicy(a, applied)
 	if err != nil {
 		return err
 	}
-	applied := zone.NewApplied(a.db)
 	backend, id, err := s.backend(a, applied)
 	if err != nil {
 		return err
 	}
 	f, err := zone.NewFollower(zone.Config{Registry: a.svc, Backend: backend, Server: id,
-		Applied: applied, Policy: pol, Interval: s.interval, Poll: s.poll, Log: a.log})
+		Applied: applied, Policy: pol, SharedPolicy: true, Interval: s.interval, Poll: s.poll,
+		Log: a.log})
 	if err != nil {
 		return err
 	}
@@ -92,6 +93,24 @@ func (s *serveDNSFlags) start(a *app) error {
 	}
 	a.mux.Handle("GET /api/v1/dns/etat", etatHandler(a.svc, f))
 	return nil
+}
+
+// startPolicy records --dns-exclues, when given, as the setting shared by
+// every reconciler (audited in the history), and returns the policy in
+// force.
+func (s *serveDNSFlags) startPolicy(a *app, applied *zone.Applied) (zone.Policy, error) {
+	pol, given, err := s.policy()
+	if err != nil || !given {
+		return pol, err
+	}
+	changed, err := applied.SetSharedPolicy(a.ctx, a.svc, zone.Actor, pol)
+	if err != nil {
+		return pol, fmt.Errorf("--dns-exclues : %w", err)
+	}
+	if changed {
+		a.log.Info("dns exclusion setting changed", "exclues", pol.Valeur())
+	}
+	return pol, nil
 }
 
 // backend returns the external primary, or starts the embedded server

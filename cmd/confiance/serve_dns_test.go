@@ -204,13 +204,19 @@ func testCLIEmbedded(t *testing.T, a *app, data, addr, key string) {
 		t.Fatal(err)
 	}
 	transitionAll(t, a, 2, registre.Activer, registre.Exclure)
-	remove := []string{"dns", "apply", "--apply", "--dns-server", addr, "--dns-exclues",
-		"supprimer", "--dns-tsig-name", "confiance."}
-	r.expect(1, "BADSIG", append(remove, "--dns-tsig-secret-file",
+	apply := []string{"dns", "apply", "--apply", "--dns-server", addr, "--dns-tsig-name",
+		"confiance."}
+	// The setting is shared: a command line cannot flip what the server keeps.
+	r.expect(2, "contredit le réglage partagé de la zone (garder)", append(apply,
+		"--dns-exclues", "supprimer", "--dns-tsig-secret-file", key)...)
+	r.expect(1, "BADSIG", append(apply, "--dns-tsig-secret-file",
 		secretFile(t, dnstest.RandomSecret(t)))...)
-	r.expect(0, "- db2.350."+dnsZone, append(remove, "--dns-tsig-secret-file", key)...)
-	// The server's own policy keeps excluded records: its follower, told by
-	// the history, puts them back.
+	r.expect(0, "Réglage changé : supprimer", "dns", "exclues", "supprimer", "--apply")
+	// The server's follower, told by the history, applies the new setting.
+	waitFor(t, func() error { return dns.CheckAbsent(a.ctx, addr, "db2.350."+dnsZone) })
+	r.expect(0, "Aucun changement", append(apply, "--dns-exclues", "supprimer",
+		"--dns-tsig-secret-file", key)...)
+	r.expect(0, "Réglage changé : garder", "dns", "exclues", "garder", "--apply")
 	waitFor(t, func() error {
 		return dns.CheckResolve(a.ctx, addr, "db2.350."+dnsZone, "drimbox2.operateur1.fr")
 	})

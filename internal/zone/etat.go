@@ -21,7 +21,8 @@ type Etat struct {
 	Enregistrements int       `json:"enregistrements"`
 	Conforme        bool      `json:"conforme"`
 	Erreur          string    `json:"erreur,omitempty"`
-	Refus           []string  `json:"refus,omitempty"` // records DNS refuses, left as they are
+	Refus           []string  `json:"refus,omitempty"`   // records DNS refuses, left as they are
+	Exclues         string    `json:"exclues,omitempty"` // garder or supprimer, at the last run
 	DernierPlan     *Rapport  `json:"dernierPlan,omitempty"`
 	DerniereDerive  *Rapport  `json:"derniereDerive,omitempty"`
 }
@@ -89,6 +90,7 @@ func (f *Follower) report(start time.Time, res Result, err error) {
 		return
 	}
 	e.Enregistrements = len(res.Desired)
+	e.Exclues = res.Policy.Valeur()
 	e.Refus = res.Rejected
 	e.Conforme = len(res.Rejected) == 0
 	if !res.Plan.Empty() {

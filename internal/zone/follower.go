@@ -27,6 +27,9 @@ type Config struct {
 	Server  string
 	Applied *Applied
 	Policy  Policy
+	// SharedPolicy reads the policy at each run from the setting shared
+	// in the database (SetSharedPolicy); Policy applies while it is unset.
+	SharedPolicy bool
 	// Interval is the schedule of full runs; 5 minutes when zero.
 	Interval time.Duration
 	// Poll is how often the newest history sequence is read, to notice
@@ -87,6 +90,7 @@ type Result struct {
 	Desired   []dns.Record
 	Consigned int      // history events written
 	Rejected  []string // records of the registry DNS refuses, left as they are
+	Policy    Policy   // what became of the records of excluded access points
 	owners    map[string]Owner
 	applied   []dns.Record
 	// settled are the changes of an earlier failed update, left unsettled
@@ -102,7 +106,11 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("lecture du registre : %w", err)
 	}
-	desired, owners, rejected := Desired(f.origin, pas, f.cfg.Policy)
+	pol, err := f.policy(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	desired, owners, rejected := Desired(f.origin, pas, pol)
 	if err := rejected[""]; err != nil {
 		return Result{}, fmt.Errorf("zone attendue : %w", err)
 	}
@@ -132,8 +140,20 @@ func (f *Follower) Plan(ctx context.Context) (Result, error) {
 	})
 	applied = keep(applied, func(name string) bool { _, bad := rejected[name]; return !bad })
 	return Result{Plan: dns.Diff(desired, current, applied), Desired: desired,
-		Rejected: rejectedLines(rejected), owners: owners, applied: applied,
+		Rejected: rejectedLines(rejected), Policy: pol, owners: owners, applied: applied,
 		settled: settled, pending: len(pending)}, nil
+}
+
+// policy returns the policy of this run.
+func (f *Follower) policy(ctx context.Context) (Policy, error) {
+	if !f.cfg.SharedPolicy {
+		return f.cfg.Policy, nil
+	}
+	pol, set, err := f.cfg.Applied.SharedPolicy(ctx)
+	if err != nil || !set {
+		return f.cfg.Policy, err
+	}
+	return pol, nil
 }
 
 func sortRecords(rs []dns.Record) {

@@ -61,6 +61,8 @@ func testKnotFollows(t *testing.T, db *store.DB) {
 		{"allocation creates the CNAMEs", stepAllocation},
 		{"a new hostname changes the target", stepHostname},
 		{"exclusion keeps the records", stepExclusion},
+		{"with the remove setting, exclusion removes them, reintegration restores them",
+			stepRemovePolicy},
 		{"operator switch points to the new operator's hosts", stepSwitch},
 		{"withdrawal removes the records", stepWithdrawal},
 		{"every change is in the history", stepHistory},
@@ -108,6 +110,41 @@ func stepExclusion(t *testing.T, e *knotEnv) {
 		t.Fatalf("plan after exclusion: %s, %d desired, %v", res.Plan, len(res.Desired), err)
 	}
 	e.resolves(t, "db1.350", "drimbox1.operateur1.fr")
+}
+
+// stepRemovePolicy changes the shared setting while the follower runs: the
+// records of the excluded access point go, and come back on reintegration.
+func stepRemovePolicy(t *testing.T, e *knotEnv) {
+	applied := NewApplied(e.db)
+	if _, err := applied.SetSharedPolicy(testCtx(t), e.svc, admin,
+		Policy{KeepExcluded: false}); err != nil {
+		t.Fatal(err)
+	}
+	absent(t, e.k.Addr, "db1.350."+origin)
+	absent(t, e.k.Addr, "vi1.350."+origin)
+	e.resolves(t, "db2.350", "drimbox2.operateur1.fr")
+	transition(t, e.svc, e.p1.ID, registre.Reintegrer)
+	e.resolves(t, "db1.350", "drimbox1.operateur1.fr")
+	e.resolves(t, "vi1.350", "visionneuse.operateur1.fr")
+	transition(t, e.svc, e.p1.ID, registre.Activer)
+	if _, err := applied.SetSharedPolicy(testCtx(t), e.svc, admin, DefaultPolicy); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "history of the setting", func() error {
+		evs := zoneEvents(t, e.svc)
+		if err := hasEvent(evs, ActionParametre, "exclus garder -> supprimer"); err != nil {
+			return err
+		}
+		if err := hasEvent(evs, ActionSuppression, "vi1.350.mesimagesmedicales.fr "+
+			"visionneuse.operateur1.fr -> "); err != nil {
+			return err
+		}
+		if e.f.Etat().Exclues != ExcluesGarder {
+			return errors.New("the report does not show the setting back to garder")
+		}
+		return hasEvent(evs, ActionAjout, "vi1.350.mesimagesmedicales.fr  -> "+
+			"visionneuse.operateur1.fr")
+	})
 }
 
 func stepSwitch(t *testing.T, e *knotEnv) {

@@ -54,7 +54,7 @@ func newFollower(t testing.TB, svc *registre.Service, db *store.DB, b dns.Backen
 	server string, pol Policy) *Follower {
 	t.Helper()
 	f, err := NewFollower(Config{Registry: svc, Backend: b, Server: server,
-		Applied: NewApplied(db), Policy: pol, Poll: 20 * time.Millisecond})
+		Applied: NewApplied(db), Policy: pol, SharedPolicy: true, Poll: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,11 @@
 // these steps.
 //
 // The package also serves the list over HTTP (ETag, Last-Modified,
-// conditional GET, gzip, history with a French diff, trust anchors) and can
-// mirror every version to a git repository, as ANS does on GitHub.
+// conditional GET, gzip, history as JSON and as a French page with diffs,
+// trust anchors) and can mirror every version to a git repository, as ANS
+// does on GitHub: one commit per version, a failed push tried again with a
+// backoff, the lock files of a killed git removed, origin kept on the
+// configured remote.
 //
 // Limitation: one publisher per database. Publications are serialised by a
 // lock on the publication folder, which instances on other machines do not

@@ -18,13 +18,20 @@ const retryDelay = 30 * time.Second
 // number moves (changes made by other processes, seen within Poll), and
 // when the current list is due to be re-signed. Failures are logged and
 // retried at the next change of the registry, or after retryDelay; Run
-// returns ctx's error.
+// returns ctx's error. The mirror is brought up to date at start and, when
+// a sync fails, tried again with a backoff (Config.MirrorRetry) rather
+// than at the next publication only, which may be a day later.
 func (p *Publisher) Run(ctx context.Context) error {
 	changes, stop := p.cfg.Registry.Watch()
 	defer stop()
 	tick := time.NewTicker(p.cfg.Poll)
 	defer tick.Stop()
 
+	// A mirror left behind by an earlier process is synced at the first
+	// tick, unless the first step publishes (and syncs) anyway.
+	p.mu.Lock()
+	p.mirrorPending, p.mirrorNext = true, time.Time{}
+	p.mu.Unlock()
 	p.step(ctx, "démarrage")
 	for {
 		select {
@@ -38,6 +45,9 @@ func (p *Publisher) Run(ctx context.Context) error {
 		case <-tick.C:
 			if p.due(ctx) {
 				p.step(ctx, "vérification périodique")
+			}
+			if p.mirrorDue() {
+				p.mirror(ctx)
 			}
 		}
 	}

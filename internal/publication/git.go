@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,14 +35,31 @@ type GitMirror struct {
 	// Name and Email sign the commits; defaults "Confiance" and
 	// "confiance@localhost".
 	Name, Email string
+	// Log receives the removal of stale lock files; nil discards it.
+	Log *slog.Logger
+}
+
+func (g *GitMirror) logger() *slog.Logger {
+	if g.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return g.Log
 }
 
 // Sync commits, in order, each version newer than the one the repository
 // holds (read from its last commit, so that a crash between writing and
-// committing heals), then pushes.
+// committing heals), then pushes. It first removes the lock files that a
+// killed git left behind, and points origin at Remote. Calls must not
+// overlap (the publisher serialises them).
 func (g *GitMirror) Sync(ctx context.Context, vs []Version,
 	read func(Version) ([]byte, error)) error {
 	if err := g.init(ctx); err != nil {
+		return err
+	}
+	if err := g.removeStaleLocks(); err != nil {
+		return err
+	}
+	if err := g.followRemote(ctx); err != nil {
 		return err
 	}
 	have, err := g.committed(ctx)
@@ -80,15 +99,33 @@ func (g *GitMirror) init(ctx context.Context) error {
 	if err := os.MkdirAll(g.Dir, 0o755); err != nil {
 		return fmt.Errorf("git mirror: %w", err)
 	}
-	if _, err := g.git(ctx, nil, "init", "--quiet", "-b", g.branch()); err != nil {
+	_, err := g.git(ctx, nil, "init", "--quiet", "-b", g.branch())
+	return err
+}
+
+// followRemote makes origin the configured Remote: added when missing,
+// its URL changed when the configuration changed, removed when no remote
+// is configured any more.
+func (g *GitMirror) followRemote(ctx context.Context) error {
+	out, err := g.git(ctx, nil, "remote")
+	if err != nil {
 		return err
 	}
-	if g.Remote != "" {
-		if _, err := g.git(ctx, nil, "remote", "add", "origin", g.Remote); err != nil {
-			return err
+	has := slices.Contains(strings.Fields(out), "origin")
+	switch {
+	case g.Remote == "" && has:
+		_, err = g.git(ctx, nil, "remote", "remove", "origin")
+	case g.Remote == "":
+	case !has:
+		_, err = g.git(ctx, nil, "remote", "add", "origin", g.Remote)
+	default:
+		var url string
+		if url, err = g.git(ctx, nil, "remote", "get-url", "origin"); err == nil &&
+			strings.TrimSpace(url) != g.Remote {
+			_, err = g.git(ctx, nil, "remote", "set-url", "origin", g.Remote)
 		}
 	}
-	return nil
+	return err
 }
 
 // committed returns the version in the last commit, 0 when there is none.
@@ -132,7 +169,7 @@ func (g *GitMirror) commit(ctx context.Context, v Version, data []byte) error {
 // git runs one git command in the work tree, without the user's or the
 // system's configuration.
 func (g *GitMirror) git(ctx context.Context, env []string, args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, gitTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Dir = g.Dir

@@ -23,6 +23,10 @@ const (
 	// DefaultPoll is how often the registry's last sequence number is read
 	// to notice changes committed by other processes.
 	DefaultPoll = 2 * time.Second
+	// DefaultMirrorRetry is the first delay before a failed mirror sync is
+	// tried again; MaxMirrorRetry bounds the backoff.
+	DefaultMirrorRetry = 10 * time.Second
+	MaxMirrorRetry     = 10 * time.Minute
 )
 
 // Config configures a Publisher.
@@ -43,6 +47,10 @@ type Config struct {
 	Log, Audit *slog.Logger
 	// Mirror, when set, receives every version after its publication.
 	Mirror Mirror
+	// MirrorRetry is the first delay before a failed mirror sync is tried
+	// again by Run; it doubles at each failure up to MaxMirrorRetry.
+	// Zero means DefaultMirrorRetry.
+	MirrorRetry time.Duration
 	// Acteur is who the history names as publisher; zero means the
 	// server itself (DefaultActeur). It must be an administrator.
 	Acteur registre.Principal
@@ -50,7 +58,8 @@ type Config struct {
 
 // Mirror is a copy of the published versions elsewhere (a git repository).
 // Sync brings it up to date with every version listed; a failure is logged
-// and retried at the next publication.
+// and retried by Run with a backoff (see Config.MirrorRetry), and at the
+// next publication.
 type Mirror interface {
 	Sync(ctx context.Context, versions []Version, read func(Version) ([]byte, error)) error
 }
@@ -69,6 +78,11 @@ type Publisher struct {
 	lastSeq int64
 	// failedAt is when the last publication step failed (zero: it did not).
 	failedAt time.Time
+	// mirrorPending is set while the mirror is behind: Run syncs it again
+	// at mirrorNext; mirrorDelay is the current backoff.
+	mirrorPending bool
+	mirrorNext    time.Time
+	mirrorDelay   time.Duration
 
 	mirrorMu sync.Mutex
 }
@@ -83,6 +97,9 @@ func New(cfg Config) (*Publisher, error) {
 	}
 	if cfg.Poll <= 0 {
 		cfg.Poll = DefaultPoll
+	}
+	if cfg.MirrorRetry <= 0 {
+		cfg.MirrorRetry = DefaultMirrorRetry
 	}
 	if cfg.Acteur == (registre.Principal{}) {
 		cfg.Acteur = system()
@@ -299,9 +316,34 @@ func (p *Publisher) mirror(ctx context.Context) {
 			return p.arch.read(v.Fichier)
 		})
 	}
-	if err != nil {
-		p.cfg.Log.Warn("miroir git de la liste blanche en échec", "err", err)
+	p.mirrorDone(err)
+}
+
+// mirrorDone records the outcome of a mirror sync: a failure schedules the
+// next attempt after a delay that doubles up to MaxMirrorRetry, a success
+// ends the backoff.
+func (p *Publisher) mirrorDone(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err == nil {
+		if p.mirrorPending && p.mirrorDelay > 0 {
+			p.cfg.Log.Info("miroir git de la liste blanche rattrapé")
+		}
+		p.mirrorPending, p.mirrorDelay = false, 0
+		return
 	}
+	p.mirrorDelay = min(max(2*p.mirrorDelay, p.cfg.MirrorRetry), MaxMirrorRetry)
+	p.mirrorPending, p.mirrorNext = true, p.cfg.Clock().Add(p.mirrorDelay)
+	p.cfg.Log.Warn("miroir git de la liste blanche en échec", "err", err,
+		"nouvel_essai_dans", p.mirrorDelay.String())
+}
+
+// mirrorDue reports whether the mirror is behind and its next attempt is
+// due.
+func (p *Publisher) mirrorDue() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cfg.Mirror != nil && p.mirrorPending && !p.cfg.Clock().Before(p.mirrorNext)
 }
 
 // Versions lists every published version, oldest first.

@@ -20,10 +20,18 @@ import (
 // above it, so that a new prober gets work and the partitions of a prober
 // that stopped pass to the others once its leases end. Renewals are
 // serialised by the database (an advisory lock on PostgreSQL, the write
-// lock on SQLite). Checks run at fixed slots (see SetCibles), so a
-// partition that changes hands is checked neither twice nor late by more
-// than one slot; with TTL under the interval, killing a prober loses at
-// most one run of each of its checks.
+// lock on SQLite).
+//
+// Checks run at fixed slots (see SetCibles), and a partition passes from
+// one prober to the next at a slot instant, never at the tick of either:
+// the holder writes with its results the instant up to which every check
+// of its partitions has run and been written (meteo_baux.fait), and gives
+// a partition back with the instant up to which it has started its
+// checks. The next holder runs the slots after that instant, and no
+// earlier one: a slot it passed while the partition was changing hands is
+// run late, once, as soon as it holds the lease. So no check runs twice,
+// and when a prober is killed its checks are late by at most the time its
+// leases take to end and be taken (TTL and TTL/3), plus a tick.
 //
 // With Confirmation, an outage the holder sees is confirmed by a second
 // prober before it is declared.
@@ -38,10 +46,15 @@ type Partage struct {
 	partitions int
 	ttl        time.Duration
 	now        func() time.Time
+	prober     *Prober // set by WithPartage
 
 	mu    sync.RWMutex
-	owned map[int]time.Time // partition → end of the lease
+	owned map[int]bail
 }
+
+// bail is a lease held: this prober runs the slots after from, while the
+// lease lasts (until).
+type bail struct{ from, until time.Time }
 
 // partageLock is the advisory lock key of renewals ("METE" in ASCII).
 const partageLock = 0x4d455445
@@ -54,11 +67,13 @@ func NewPartage(db *store.DB, sonde string, n int, ttl time.Duration,
 		now = time.Now
 	}
 	return &Partage{db: db.SQL(), d: db.Dialect(), sonde: sonde, partitions: n, ttl: ttl,
-		now: now, owned: make(map[int]time.Time)}
+		now: now, owned: make(map[int]bail)}
 }
 
 // WithPartage makes the prober check only the partitions it holds.
-func WithPartage(s *Partage) Option { return func(p *Prober) { p.partage = s } }
+func WithPartage(s *Partage) Option {
+	return func(p *Prober) { p.partage, s.prober = s, p }
+}
 
 // Partition returns the partition of an access point.
 func Partition(fqdnDB string, n int) int {
@@ -72,9 +87,21 @@ func Partition(fqdnDB string, n int) int {
 func (s *Partage) Possede(fqdnDB string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	end, ok := s.owned[Partition(fqdnDB, s.partitions)]
-	return ok && s.now().Add(s.ttl/10).Before(end)
+	b, ok := s.owned[Partition(fqdnDB, s.partitions)]
+	return ok && s.valide(b, s.now())
 }
+
+// possedeCreneau reports whether this prober runs the check of the access
+// point due at slot: it holds the lease now, and the slot is after the
+// instant it took the partition from.
+func (s *Partage) possedeCreneau(fqdnDB string, slot, now time.Time) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b, ok := s.owned[Partition(fqdnDB, s.partitions)]
+	return ok && slot.After(b.from) && s.valide(b, now)
+}
+
+func (s *Partage) valide(b bail, now time.Time) bool { return now.Add(s.ttl / 10).Before(b.until) }
 
 // Detenues returns the partitions held, sorted.
 func (s *Partage) Detenues() []int {
@@ -110,13 +137,35 @@ func (s *Partage) Run(ctx context.Context, log func(error)) {
 	}
 }
 
-// Rendre gives back every lease of this prober.
+// Rendre gives back every lease of this prober; the next holders run the
+// slots after the last ones it started.
 func (s *Partage) Rendre(ctx context.Context) error {
-	s.mu.Lock()
-	s.owned = make(map[int]time.Time)
-	s.mu.Unlock()
-	_, err := s.db.ExecContext(ctx, s.d.Rebind(`DELETE FROM meteo_baux WHERE sonde = ?`), s.sonde)
+	now := s.now()
+	lancees := s.abandonner(nil)
+	_, err := s.db.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_baux SET expire = ?, fait = ?
+		WHERE sonde = ? AND expire > ?`), ts(now), ts(lancees), s.sonde, ts(now))
 	return err
+}
+
+// abandonner stops running the checks of the partitions given (all when
+// nil) and returns the instant up to which this prober has started every
+// check due: with the prober's lock held, so that no tick is halfway.
+func (s *Partage) abandonner(ps []int) time.Time {
+	lancees := s.now()
+	if p := s.prober; p != nil {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		lancees = p.lancees
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ps == nil {
+		s.owned = make(map[int]bail)
+	}
+	for _, n := range ps {
+		delete(s.owned, n)
+	}
+	return lancees
 }
 
 // Renouveler records that this prober is alive, renews its leases, gives
@@ -147,7 +196,7 @@ func (s *Partage) Renouveler(ctx context.Context) error {
 	return nil
 }
 
-func (s *Partage) renew(ctx context.Context, tx *sql.Tx, now time.Time) (map[int]time.Time, error) {
+func (s *Partage) renew(ctx context.Context, tx *sql.Tx, now time.Time) (map[int]bail, error) {
 	_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_sondes (sonde, vu_le) VALUES (?, ?)
 		ON CONFLICT (sonde) DO UPDATE SET vu_le = excluded.vu_le`), s.sonde, ts(now))
 	if err != nil {
@@ -165,34 +214,46 @@ func (s *Partage) renew(ctx context.Context, tx *sql.Tx, now time.Time) (map[int
 		return nil, err
 	}
 	keep := mine[:min(len(mine), share)]
-	need := share - len(keep)
-	take := free[:min(len(free), max(need, 0))]
-	end := now.Add(s.ttl)
-	if err := s.write(ctx, tx, mine[len(keep):], keep, take, now, end); err != nil {
+	take := free.numeros[:min(len(free.numeros), max(share-len(keep), 0))]
+	if err := s.release(ctx, tx, mine[len(keep):], now); err != nil {
 		return nil, err
 	}
-	owned := make(map[int]time.Time, len(keep)+len(take))
-	for _, p := range append(append([]int(nil), keep...), take...) {
-		owned[p] = end
+	owned, err := s.write(ctx, tx, keep, take, free.from, now)
+	if err != nil {
+		return nil, err
 	}
 	return owned, nil
+}
+
+// libres are the partitions nobody holds, sorted, and for every partition
+// with a lease row the instant its checks were run up to.
+type libres struct {
+	numeros []int
+	from    map[int]time.Time
 }
 
 // leases returns the partitions this prober holds and those nobody holds
 // (no lease, or an ended one), each sorted.
 func (s *Partage) leases(ctx context.Context, tx *sql.Tx,
-	now time.Time) (mine, free []int, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT numero, sonde, expire FROM meteo_baux`)
+	now time.Time) (mine []int, free libres, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT numero, sonde, expire, fait FROM meteo_baux`)
 	if err != nil {
-		return nil, nil, fmt.Errorf("leases: %w", err)
+		return nil, free, fmt.Errorf("leases: %w", err)
 	}
 	defer rows.Close()
 	held := make(map[int]bool)
+	free.from = make(map[int]time.Time)
 	for rows.Next() {
 		var p int
-		var sonde, expire string
-		if err := rows.Scan(&p, &sonde, &expire); err != nil {
-			return nil, nil, err
+		var sonde, expire, fait string
+		if err := rows.Scan(&p, &sonde, &expire, &fait); err != nil {
+			return nil, free, err
+		}
+		if fait == "" { // written before meteo_baux.fait: the lease end is all we know
+			fait = expire
+		}
+		if free.from[p], err = parseTS(fait); err != nil {
+			return nil, free, err
 		}
 		switch {
 		case expire <= ts(now):
@@ -204,34 +265,66 @@ func (s *Partage) leases(ctx context.Context, tx *sql.Tx,
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, free, err
 	}
 	for p := range s.partitions {
 		if !held[p] {
-			free = append(free, p)
+			free.numeros = append(free.numeros, p)
 		}
 	}
 	sort.Ints(mine)
 	return mine, free, nil
 }
 
-func (s *Partage) write(ctx context.Context, tx *sql.Tx, release, keep, take []int,
-	now, end time.Time) error {
-	for _, p := range release {
-		if _, err := tx.ExecContext(ctx, s.d.Rebind(`DELETE FROM meteo_baux WHERE numero = ?`),
-			p); err != nil {
+// release gives back partitions, after this prober stopped running them.
+func (s *Partage) release(ctx context.Context, tx *sql.Tx, ps []int, now time.Time) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	lancees := s.abandonner(ps)
+	for _, p := range ps {
+		_, err := tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_baux SET expire = ?, fait = ?
+			WHERE numero = ?`), ts(now), ts(lancees), p)
+		if err != nil {
 			return fmt.Errorf("release lease: %w", err)
 		}
 	}
-	for _, p := range append(append([]int(nil), keep...), take...) {
-		_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_baux (numero, sonde, expire)
-			VALUES (?, ?, ?) ON CONFLICT (numero) DO UPDATE SET sonde = excluded.sonde,
-			expire = excluded.expire`), p, s.sonde, ts(end))
+	return nil
+}
+
+// write renews the leases kept and takes the free ones: this prober runs
+// the slots of a partition taken after those its last holder ran, or,
+// when it had none, after now.
+func (s *Partage) write(ctx context.Context, tx *sql.Tx, keep, take []int,
+	from map[int]time.Time, now time.Time) (map[int]bail, error) {
+	end := now.Add(s.ttl)
+	owned := make(map[int]bail, len(keep)+len(take))
+	s.mu.RLock()
+	for _, p := range keep {
+		b, ok := s.owned[p]
+		if !ok { // held under this name before a restart: what it wrote stands
+			b.from = from[p]
+		}
+		owned[p] = bail{from: b.from, until: end}
+	}
+	s.mu.RUnlock()
+	for _, p := range take {
+		f, ok := from[p]
+		if !ok || f.IsZero() {
+			f = now
+		}
+		owned[p] = bail{from: f, until: end}
+	}
+	for p, b := range owned {
+		_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_baux (numero, sonde, expire,
+			fait) VALUES (?, ?, ?, ?) ON CONFLICT (numero) DO UPDATE SET sonde = excluded.sonde,
+			expire = excluded.expire, fait = CASE WHEN meteo_baux.sonde = excluded.sonde
+			THEN meteo_baux.fait ELSE excluded.fait END`), p, s.sonde, ts(end), ts(b.from))
 		if err != nil {
-			return fmt.Errorf("take lease: %w", err)
+			return nil, fmt.Errorf("take lease: %w", err)
 		}
 	}
-	return nil
+	return owned, nil
 }
 
 // SetExterne gives the prober what the database says of every component
@@ -263,4 +356,23 @@ func (p *Prober) followLeases(fqdn string, owned bool) {
 				journal: e.Dernier, ivs: append([]Intervalle(nil), e.Intervalles...)}
 		}
 	}
+}
+
+// autres returns the partitions that another prober holds a lease on.
+func (s *Partage) autres(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT numero FROM meteo_baux
+		WHERE sonde <> ? AND expire > ?`), s.sonde, ts(s.now()))
+	if err != nil {
+		return nil, fmt.Errorf("leases of the other probers: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int]bool)
+	for rows.Next() {
+		var n int
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
 }

@@ -101,8 +101,12 @@ type Prober struct {
 	suspects map[ComposantID]struct{}
 	susAdd   []Suspicion
 	susDel   []ComposantID
-	retards  atomic.Int64 // runs started more than an interval late
-	runs     atomic.Int64
+	// With sharing: every check due up to lancees has been started, and
+	// enCours holds the slots of those started and not yet applied.
+	lancees time.Time
+	enCours map[enCours]time.Time
+	retards atomic.Int64 // runs started more than an interval late
+	runs    atomic.Int64
 
 	temoinMu sync.Mutex
 	temoinAt time.Time
@@ -113,6 +117,9 @@ type plan struct {
 	cible   Cible
 	next    [len(sondeIndex)]time.Time
 	running [len(sondeIndex)]bool
+	// With sharing, the last slot passed while another prober held the
+	// partition: run late if the partition comes to this prober in time.
+	skipped [len(sondeIndex)]time.Time
 }
 
 var sondeIndex = [...]Sonde{SondeSante, SondeVisionneuse, SondeDNS}
@@ -136,7 +143,7 @@ func WithLogger(l *slog.Logger) Option { return func(p *Prober) { p.log = l } }
 func NewProber(cfg Config, opts ...Option) *Prober {
 	p := &Prober{cfg: cfg.withDefaults(), now: time.Now, log: slog.New(slog.DiscardHandler),
 		plans: make(map[string]*plan), suivis: make(map[ComposantID]*suivi),
-		suspects: make(map[ComposantID]struct{})}
+		suspects: make(map[ComposantID]struct{}), enCours: make(map[enCours]time.Time)}
 	for _, o := range opts {
 		o(p)
 	}
@@ -204,30 +211,55 @@ type job struct {
 
 // due marks the checks due at now as running and schedules their next run
 // at their next slot; with sharing, the checks of partitions held by
-// another prober are skipped.
+// another prober are skipped, and those of a partition just taken that
+// its last holder did not run are run now (see Partage).
 func (p *Prober) due(now time.Time) []job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var jobs []job
 	for _, pl := range p.plans {
 		for i := range sondeIndex {
-			if pl.running[i] || pl.next[i].After(now) {
+			due, ok := p.slotDue(pl, i, now)
+			if !ok {
 				continue
-			}
-			due := pl.next[i]
-			for !pl.next[i].After(now) {
-				pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
 			}
 			owned := p.owns(pl.cible.FQDNDB)
 			p.followLeases(pl.cible.FQDNDB, owned)
-			if !owned {
+			if !owned || !p.ownsSlot(pl.cible.FQDNDB, due, now) {
+				if p.partage != nil {
+					pl.skipped[i] = due
+				}
 				continue // another prober holds this one
 			}
 			pl.running[i] = true
+			p.enCours[enCours{pl.cible.FQDNDB, i}] = due
 			jobs = append(jobs, job{pl.cible, i, due})
 		}
 	}
+	p.lancees = now
 	return jobs
+}
+
+// slotDue returns the slot of check i of pl to run at now, if any: its
+// next slot once reached (then scheduling the one after), or a slot
+// skipped less than an interval ago.
+func (p *Prober) slotDue(pl *plan, i int, now time.Time) (time.Time, bool) {
+	if pl.running[i] {
+		return time.Time{}, false
+	}
+	if due := pl.next[i]; !due.After(now) {
+		for !pl.next[i].After(now) {
+			pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
+		}
+		pl.skipped[i] = time.Time{}
+		return due, true
+	}
+	due := pl.skipped[i]
+	if due.IsZero() || now.Sub(due) >= p.cfg.Intervalle {
+		return time.Time{}, false
+	}
+	pl.skipped[i] = time.Time{}
+	return due, true
 }
 
 // Retards returns how many runs started more than one interval after they
@@ -327,6 +359,7 @@ func (p *Prober) apply(fqdn string, i int, res []Resultat) []Transition {
 	if pl, ok := p.plans[fqdn]; ok {
 		pl.running[i] = false
 	}
+	delete(p.enCours, enCours{fqdn, i})
 	var ts []Transition
 	for _, r := range res {
 		s := p.suivis[r.Composant]
@@ -364,12 +397,19 @@ func (p *Prober) Flush(ctx context.Context) {
 	p.mu.Lock()
 	rs := p.pending
 	p.pending = nil
+	m := p.marquesLocked()
 	p.mu.Unlock()
-	if len(rs) == 0 || p.journal == nil {
-		return
+	ctx = avecMarques(ctx, m)
+	if len(rs) > 0 && p.journal != nil {
+		if err := p.journal.EnregistrerResultats(ctx, rs); err != nil {
+			p.log.Error("meteo: recording results", "err", err, "n", len(rs))
+			return
+		}
 	}
-	if err := p.journal.EnregistrerResultats(ctx, rs); err != nil {
-		p.log.Error("meteo: recording results", "err", err, "n", len(rs))
+	if m != nil && !m.ecrites {
+		if err := p.partage.marquer(ctx, m); err != nil {
+			p.log.Error("meteo: recording the checks done", "err", err)
+		}
 	}
 }
 
@@ -458,3 +498,9 @@ func (p *Prober) Restaurer(h map[ComposantID][]Intervalle) {
 // owns reports whether this prober runs the checks of an access point:
 // always, unless the checks are shared (see Partage).
 func (p *Prober) owns(fqdnDB string) bool { return p.partage == nil || p.partage.Possede(fqdnDB) }
+
+// ownsSlot reports whether this prober runs the check of an access point
+// due at slot (see Partage).
+func (p *Prober) ownsSlot(fqdnDB string, slot, now time.Time) bool {
+	return p.partage == nil || p.partage.possedeCreneau(fqdnDB, slot, now)
+}

@@ -61,15 +61,33 @@ func (s *Service) Store() *Store { return s.store }
 func (s *Service) Vue() *Vue { return s.vue.Load() }
 
 // Restaurer closes the intervals a previous run left open and gives the
-// prober the last 90 days of history.
+// prober the last 90 days of history. With sharing, it closes only those
+// of the components no other live prober holds (the others are being
+// watched), and the prober takes the history of the components it checks
+// from the database as it takes their partitions.
 func (s *Service) Restaurer(ctx context.Context) error {
 	if s.store == nil {
 		return nil
 	}
+	since := s.prober.now().Add(-Periodes[3].Duree - 48*time.Hour)
+	if sh := s.prober.partage; sh != nil {
+		others, err := sh.autres(ctx)
+		if err != nil {
+			return err
+		}
+		err = s.store.FermerOuvertsSi(ctx, func(id ComposantID) bool {
+			fqdn, _ := id.Split()
+			return !others[Partition(fqdn, sh.partitions)]
+		})
+		if err != nil {
+			return err
+		}
+		return s.Rafraichir(ctx)
+	}
 	if err := s.store.FermerOuverts(ctx); err != nil {
 		return err
 	}
-	h, err := s.store.Intervalles(ctx, s.prober.now().Add(-Periodes[3].Duree-48*time.Hour))
+	h, err := s.store.Intervalles(ctx, since)
 	if err != nil {
 		return err
 	}
@@ -156,22 +174,17 @@ func (s *Service) Entretenir(ctx context.Context) error {
 	return s.store.Purger(ctx, now.Add(-s.retention.Resultats), now.Add(-s.retention.Historique))
 }
 
-// agreger writes the aggregates of span g completed between the last one
-// stored (at most 90 days back) and now.
+// agreger writes the aggregates of span g completed, for each component
+// this prober checks, since its last one stored (at most 90 days back).
+// With sharing, each prober writes those of the components it holds, each
+// from where its own aggregates stopped.
 func (s *Service) agreger(ctx context.Context, g Granularite, now time.Time,
 	maint []Maintenance) error {
-	last, err := s.store.DernierAgregat(ctx, g)
+	last, err := s.store.DerniersAgregats(ctx, g)
 	if err != nil {
 		return err
 	}
-	if last.IsZero() {
-		last = s.prober.earliest() // nothing older to aggregate than the oldest interval
-	}
-	bounds := spanBounds(g, last, now)
-	if len(bounds) < 2 {
-		return nil
-	}
-	ags := s.prober.agregats(g, bounds, maint, now)
+	ags := s.prober.agregats(g, last, maint, now)
 	if err := s.store.EnregistrerAgregats(ctx, ags); err != nil {
 		return fmt.Errorf("aggregates by %s: %w", g, err)
 	}
@@ -201,14 +214,27 @@ func spanBounds(g Granularite, last, now time.Time) []time.Time {
 	return bounds
 }
 
-// agregats measures every component over each span between bounds.
-func (p *Prober) agregats(g Granularite, bounds []time.Time, maint []Maintenance,
-	now time.Time) []Agregat {
+// agregats measures each component this prober checks over the spans of
+// g completed after its last aggregate (last, by component; with none,
+// after its oldest interval).
+func (p *Prober) agregats(g Granularite, last map[ComposantID]time.Time,
+	maint []Maintenance, now time.Time) []Agregat {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []Agregat
 	for id, s := range p.suivis {
 		fqdn, _ := id.Split()
+		if p.partage != nil && !p.held[fqdn] {
+			continue // restored history of a component another prober checks
+		}
+		from, ok := last[id]
+		if !ok {
+			from = earliest(s, now)
+		}
+		bounds := spanBounds(g, from, now)
+		if len(bounds) < 2 {
+			continue
+		}
 		var windows []Fenetre
 		for _, m := range maint {
 			if m.Concerne(fqdn) {
@@ -225,15 +251,12 @@ func (p *Prober) agregats(g Granularite, bounds []time.Time, maint []Maintenance
 	return out
 }
 
-// earliest returns the start of the oldest interval known, or now.
-func (p *Prober) earliest() time.Time {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	t := p.now()
-	for _, s := range p.suivis {
-		if len(s.ivs) > 0 && s.ivs[0].Debut.Before(t) {
-			t = s.ivs[0].Debut
-		}
+// earliest returns an instant before anything known of a component: an
+// hour before its oldest interval, or before now.
+func earliest(s *suivi, now time.Time) time.Time {
+	t := now
+	if len(s.ivs) > 0 && s.ivs[0].Debut.Before(t) {
+		t = s.ivs[0].Debut
 	}
 	return t.Add(-time.Hour)
 }

@@ -58,7 +58,8 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// EnregistrerResultats implements Journal, in one transaction.
+// EnregistrerResultats implements Journal, in one transaction; with
+// sharing, the prober's marks of the checks done are written with them.
 func (s *Store) EnregistrerResultats(ctx context.Context, rs []Resultat) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		st, err := tx.PrepareContext(ctx, s.d.Rebind(`INSERT INTO meteo_resultats
@@ -74,7 +75,7 @@ func (s *Store) EnregistrerResultats(ctx context.Context, rs []Resultat) error {
 				return fmt.Errorf("insert result: %w", err)
 			}
 		}
-		return nil
+		return ecrireMarques(ctx, tx, s.d.Rebind)
 	})
 }
 
@@ -107,10 +108,50 @@ func (s *Store) EnregistrerTransitions(ctx context.Context, tr []Transition) err
 // last result of their component: nothing is known of the time Confiance
 // was not watching, so it is not counted as available. Call it at start.
 func (s *Store) FermerOuverts(ctx context.Context) error {
+	return s.fermer(ctx, "", nil)
+}
+
+// FermerOuvertsSi closes, as FermerOuverts does, the open intervals of the
+// components for which fermer is true, and leaves the others open: with
+// sharing, those that a live prober checks are its own.
+func (s *Store) FermerOuvertsSi(ctx context.Context, fermer func(ComposantID) bool) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT composant FROM meteo_intervalles WHERE fin = ''`)
+	if err != nil {
+		return fmt.Errorf("open intervals: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		if fermer(ComposantID(id)) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		in := " AND composant IN (?" + strings.Repeat(", ?", n-1) + ")"
+		if err := s.fermer(ctx, in, ids[:n]); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// fermer closes the open intervals matching the extra condition and.
+func (s *Store) fermer(ctx context.Context, and string, args []any) error {
+	args = append([]any{ts(s.now())}, args...)
 	_, err := s.db.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_intervalles SET fin = COALESCE(
 		(SELECT MAX(r.date) FROM meteo_resultats r WHERE r.composant = meteo_intervalles.composant
 		 AND r.date >= meteo_intervalles.debut), meteo_intervalles.debut), modifie_le = ?
-		 WHERE fin = ''`), ts(s.now()))
+		 WHERE fin = ''`+and), args...)
 	if err != nil {
 		return fmt.Errorf("close open intervals: %w", err)
 	}
@@ -253,16 +294,29 @@ func (s *Store) Agregats(ctx context.Context, id ComposantID, g Granularite,
 	return out, rows.Err()
 }
 
-// DernierAgregat returns the start of the newest aggregate of a span, zero
-// when there is none.
-func (s *Store) DernierAgregat(ctx context.Context, g Granularite) (time.Time, error) {
-	var last sql.NullString
-	err := s.db.QueryRowContext(ctx, s.d.Rebind(`SELECT MAX(debut) FROM meteo_agregats
-		WHERE granularite = ?`), string(g)).Scan(&last)
+// DerniersAgregats returns, by component, the start of its newest
+// aggregate of a span; a component with none is absent.
+func (s *Store) DerniersAgregats(ctx context.Context,
+	g Granularite) (map[ComposantID]time.Time, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT composant, MAX(debut)
+		FROM meteo_agregats WHERE granularite = ? GROUP BY composant`), string(g))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("last aggregate: %w", err)
+		return nil, fmt.Errorf("last aggregates: %w", err)
 	}
-	return parseTS(last.String)
+	defer rows.Close()
+	out := make(map[ComposantID]time.Time)
+	for rows.Next() {
+		var id, debut string
+		if err := rows.Scan(&id, &debut); err != nil {
+			return nil, err
+		}
+		t, err := parseTS(debut)
+		if err != nil {
+			return nil, err
+		}
+		out[ComposantID(id)] = t
+	}
+	return out, rows.Err()
 }
 
 // Purger deletes raw results older than resultats, and aggregates and

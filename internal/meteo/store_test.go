@@ -71,10 +71,13 @@ func storeAggregates(t *testing.T, st *meteo.Store) {
 	if len(got) != 1 || got[0].Durees != a.Durees || !got[0].Debut.Equal(s0) {
 		t.Fatalf("aggregates %+v", got)
 	}
-	last, err := st.DernierAgregat(ctx, meteo.Jour)
+	other := meteo.NewComposantID("db3.350.mesimagesmedicales.fr", meteo.PACS)
+	must(t, st.EnregistrerAgregats(ctx, []meteo.Agregat{{Composant: other,
+		Granularite: meteo.Jour, Debut: s0.Add(-24 * time.Hour), Durees: d}}))
+	last, err := st.DerniersAgregats(ctx, meteo.Jour)
 	must(t, err)
-	if !last.Equal(s0) {
-		t.Fatalf("last daily aggregate %v", last)
+	if len(last) != 2 || !last[id].Equal(s0) || !last[other].Equal(s0.Add(-24*time.Hour)) {
+		t.Fatalf("last daily aggregates %v", last)
 	}
 }
 

@@ -1,0 +1,101 @@
+package meteo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// enCours names one check of an access point being run.
+type enCours struct {
+	fqdn string
+	i    int
+}
+
+// marques are what a prober sharing the checks writes with its results:
+// for each partition it holds, the instant up to which every check has
+// run and its result been written (meteo_baux.fait).
+type marques struct {
+	sonde   string
+	valide  time.Time // only leases ending after this are marked
+	fait    map[time.Time][]int
+	ecrites bool // written with the results
+}
+
+type marquesKey struct{}
+
+// avecMarques returns ctx carrying m, for Store.EnregistrerResultats.
+func avecMarques(ctx context.Context, m *marques) context.Context {
+	if m == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, marquesKey{}, m)
+}
+
+// marquesLocked returns the marks of the results pending now: every
+// check due up to the last tick has started, and those started and not
+// yet applied hold back the mark of their partition. Called with p.mu
+// held; nil without sharing.
+func (p *Prober) marquesLocked() *marques {
+	s := p.partage
+	if s == nil || p.lancees.IsZero() {
+		return nil
+	}
+	held := s.Detenues()
+	oldest := make(map[int]time.Time)
+	for k, due := range p.enCours {
+		n := Partition(k.fqdn, s.partitions)
+		if o, ok := oldest[n]; !ok || due.Before(o) {
+			oldest[n] = due
+		}
+	}
+	m := &marques{sonde: s.sonde, valide: p.now().Add(s.ttl / 10),
+		fait: make(map[time.Time][]int)}
+	for _, n := range held {
+		f := p.lancees
+		if o, ok := oldest[n]; ok && !o.After(f) {
+			f = o.Add(-time.Nanosecond)
+		}
+		m.fait[f] = append(m.fait[f], n)
+	}
+	return m
+}
+
+// ecrireMarques writes the marks carried by ctx, if any, in tx: with the
+// results they cover, so that a prober killed in between leaves neither a
+// result without its mark nor a mark without its result.
+func ecrireMarques(ctx context.Context, tx *sql.Tx, rebind func(string) string) error {
+	m, ok := ctx.Value(marquesKey{}).(*marques)
+	if !ok {
+		return nil
+	}
+	for f, ns := range m.fait {
+		args := []any{ts(f), m.sonde, ts(m.valide), ts(f)}
+		for _, n := range ns {
+			args = append(args, n)
+		}
+		_, err := tx.ExecContext(ctx, rebind(`UPDATE meteo_baux SET fait = ? WHERE sonde = ?
+			AND expire > ? AND fait < ? AND numero IN (?`+strings.Repeat(", ?", len(ns)-1)+`)`),
+			args...)
+		if err != nil {
+			return fmt.Errorf("checks done: %w", err)
+		}
+	}
+	m.ecrites = true
+	return nil
+}
+
+// marquer writes marks alone, when there are no results to write.
+func (s *Partage) marquer(ctx context.Context, m *marques) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := ecrireMarques(avecMarques(ctx, m), tx, s.d.Rebind); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

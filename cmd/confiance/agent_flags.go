@@ -34,7 +34,8 @@ type agentSyncFlags struct {
 	url, state, listFile, webhook  string
 	signerCN, signerOU, revocation string
 	trust, crls, urlCA             agentFiles
-	interval, maxAge               time.Duration
+	interval, maxAge, crlWarn      time.Duration
+	crlFetch                       bool
 }
 
 func (f *agentSyncFlags) register(fs *flag.FlagSet) {
@@ -43,6 +44,10 @@ func (f *agentSyncFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.crls, "crl", "CRL d'une AC IGC-Santé, PEM ou DER (répétable)")
 	fs.StringVar(&f.revocation, "revocation", "crl",
 		"contrôle de révocation : crl (CRL exigée) ou none")
+	fs.BoolVar(&f.crlFetch, "crl-fetch", true, "télécharge les CRL manquantes depuis les "+
+		"points de distribution des certificats (gardées dans le dossier d'état)")
+	fs.DurationVar(&f.crlWarn, "crl-warn", agent.DefaultCRLWarn, "alerte si une CRL "+
+		"téléchargée ne peut être renouvelée à moins de ce délai de son nextUpdate")
 	fs.StringVar(&f.signerCN, "signer-cn", xmlsig.DefaultSignerCN, "CN attendu du signataire")
 	fs.StringVar(&f.signerOU, "signer-ou", xmlsig.DefaultSignerOU, "OU attendu du signataire")
 	fs.StringVar(&f.state, "state", "/var/lib/confiance-agent",
@@ -82,6 +87,7 @@ func (f *agentSyncFlags) build(log *slog.Logger) (*agent.Agent, error) {
 	}
 	return agent.New(agent.Options{URL: f.url, Roots: roots, CRLFiles: f.crls,
 		Revocation: xmlsig.Revocation(f.revocation), SignerCN: f.signerCN,
+		CRLFetch: f.crlFetch && f.revocation == "crl", CRLWarn: f.crlWarn,
 		SignerOU: f.signerOU, StateDir: f.state, ListFile: f.listFile,
 		Interval: f.interval, MaxAge: f.maxAge, Webhook: f.webhook,
 		Client: client, Log: log})

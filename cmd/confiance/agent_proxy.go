@@ -88,7 +88,7 @@ func (f *agentProxyFlags) build(a *agent.Agent, noRevocation bool,
 		return nil, tls.Certificate{}, err
 	}
 	c := &admission.Checker{Roots: pki.CertPool(roots...), CRLSource: a.CRLs,
-		NoRevocation: noRevocation, List: a.AdmissionIndex}
+		FetchCRL: a.PeerCRL, NoRevocation: noRevocation, List: a.AdmissionIndex}
 	return admission.NewProxy(backend, c, log, nil), cert, nil
 }
 

@@ -169,3 +169,48 @@ func checkAttestation(t *testing.T, path string) {
 		}
 	}
 }
+
+// TestNavigateurSansJavaScript drives the essential path of situation 1
+// in headless Chromium with JavaScript disabled: the PACS rows, the error
+// next to its field, the declaration filed, ANS's acceptance and the
+// attestations downloaded all work with plain HTML forms and links.
+func TestNavigateurSansJavaScript(t *testing.T) {
+	testenv.Browser(t, "test du portail sans JavaScript non fait")
+	besoin(t, "pdftotext", "pdftotext")
+	if _, err := attestation.NewGenerateur(""); err != nil {
+		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
+	}
+	if testing.Short() {
+		t.Skip("test dans le navigateur ignoré en mode -short")
+	}
+	mp := testenv.Mailpit(t)
+	p := newPortailComplet(t, mp.SMTPPort)
+	tmp := t.TempDir()
+	cgiPath := filepath.Join(tmp, "CGI signées.pdf")
+	if err := os.WriteFile(cgiPath, pdfMinimal, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{"base": p.srv.URL, "captures": "testdata", "tmp": tmp,
+		"profil": filepath.Join(tmp, "profil"), "cgi": cgiPath, "comptes": p.comptes,
+		"sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
+	arg, _ := json.Marshal(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "sansjs.mjs"), string(arg))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node sansjs.mjs : %v\n%s", err, stderr.String())
+	}
+	var res resultat
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	t.Logf("demande %v, %d captures", res.Numeros, len(res.Captures))
+	checkAttestation(t, res.Attestation)
+	pas := ok(p.reg.PointsAcces(context.Background(), ansAdmin, registre.Filtre{}))
+	if len(res.Numeros) != 1 || len(pas) != 2 || pas[0].CibleDB != "drimbox1.operateur1.fr" {
+		t.Fatalf("result %+v, access points %+v", res, pas)
+	}
+}

@@ -379,11 +379,11 @@ func TestListeSignPKCS12(t *testing.T) {
 }
 
 // TestListeSignPKCS11Unavailable checks the message of a PKCS#11 key in a
-// binary built without the pkcs11 tag (with it, pki's SoftHSM2 tests cover
-// the token).
+// binary built without the pkcs11 tag (with it, TestListeSignPKCS11 signs
+// on a SoftHSM2 token).
 func TestListeSignPKCS11Unavailable(t *testing.T) {
 	if pkcs11Built {
-		t.Skip("built with the pkcs11 tag: internal/pki tests the token with SoftHSM2")
+		t.Skip("built with the pkcs11 tag: TestListeSignPKCS11 signs on a SoftHSM2 token")
 	}
 	d := newDemoFiles(t, pki.TestPKIOptions{})
 	in := filepath.Join(testenv.ListeBlancheDir(t), "ans-non-signee-2025-07-23.xml")

@@ -3,8 +3,8 @@
 package pki
 
 import (
+	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,41 +13,24 @@ import (
 	"confiance/internal/xmlsig"
 )
 
-const softHSMModule = "/usr/lib/softhsm/libsofthsm2.so"
+const softHSMModule = SoftHSMModule
 
 // softHSM initialises a SoftHSM2 token in a temporary folder and imports the
 // signer's key into it; without softhsm2 the test is skipped (failed in CI).
 func softHSM(t *testing.T, p *TestPKI) (dir string) {
-	util, err := exec.LookPath("softhsm2-util")
-	if _, serr := os.Stat(softHSMModule); err != nil || serr != nil {
+	dir = t.TempDir()
+	tok, err := NewSoftHSMToken(dir, p)
+	if errors.Is(err, ErrNoSoftHSM) {
 		msg := "softhsm2 is not installed (Debian package softhsm2): the PKCS#11 test cannot run"
 		if os.Getenv("CI") != "" {
 			t.Fatal(msg)
 		}
 		t.Skip(msg)
 	}
-	dir = t.TempDir()
-	conf := filepath.Join(dir, "softhsm2.conf")
-	tokens := filepath.Join(dir, "tokens")
-	if err := os.Mkdir(tokens, 0o700); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, conf, []byte("directories.tokendir = "+tokens+
-		"\nobjectstore.backend = file\nlog.level = ERROR\n"))
-	t.Setenv("SOFTHSM2_CONF", conf)
-	if err := p.WriteFiles(dir); err != nil {
-		t.Fatal(err)
-	}
-	run := func(args ...string) {
-		if out, err := exec.Command(util, args...).CombinedOutput(); err != nil {
-			t.Fatalf("softhsm2-util %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	run("--init-token", "--free", "--label", "confiance", "--so-pin", "87654321",
-		"--pin", "12345678")
-	run("--import", filepath.Join(dir, "signer-key.pem"), "--token", "confiance",
-		"--label", "liste-blanche", "--id", "01", "--pin", "12345678")
-	writeFile(t, filepath.Join(dir, "pin"), []byte("12345678\n"))
+	t.Setenv("SOFTHSM2_CONF", tok.Conf)
 	return dir
 }
 

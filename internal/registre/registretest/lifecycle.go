@@ -2,6 +2,7 @@ package registretest
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -84,13 +85,24 @@ func testOperatorSwitch(t *testing.T, h Harness) {
 	_, err = svc.Reprendre(ctx, Admin, 350, b.Op.ID, []int64{a.Sites[0].ID})
 	mustErr(t, err, registre.ErrInvalid, "n'est pas un client")
 
-	got, err := svc.Reprendre(ctx, Admin, 350, b.Op.ID, []int64{b.Sites[0].ID})
+	sites := []int64{b.Sites[0].ID}
+	_, err = svc.ReprendreVers(ctx, Admin, 350, b.Op.ID, sites,
+		map[int]registre.Cibles{1: {DB: "db.b.fr", VI: "vi.b.fr"}})
+	mustErr(t, err, registre.ErrConflict, p2.FQDNDB)
+	_, err = svc.ReprendreVers(ctx, Admin, 350, b.Op.ID, sites, map[int]registre.Cibles{
+		1: {DB: "db.b.fr", VI: "vi.b.fr"}, 2: {DB: "db2.b.fr", VI: "vi2"}})
+	mustErr(t, err, registre.ErrInvalid, "cibles[2].cibleVi")
+
+	got, err := svc.ReprendreVers(ctx, Admin, 350, b.Op.ID, sites, map[int]registre.Cibles{
+		1: {DB: "DB1.b.fr", VI: "vi1.b.fr"}, 2: {DB: "db2.b.fr", VI: "vi2.b.fr"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, pa := range got.PointsAcces {
+		n := strconv.Itoa(i + 1)
 		if pa.OperateurID != b.Op.ID || pa.Statut != registre.EnIntegration ||
-			pa.FQDNDB != inst.PointsAcces[i].FQDNDB || pa.DNCertificat != "" {
+			pa.FQDNDB != inst.PointsAcces[i].FQDNDB || pa.DNCertificat != "" ||
+			pa.CibleDB != "db"+n+".b.fr" || pa.CibleVI != "vi"+n+".b.fr" {
 			t.Fatalf("after switch: %+v", pa)
 		}
 	}

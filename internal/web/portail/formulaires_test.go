@@ -101,6 +101,13 @@ func TestBadInputOnEveryForm(t *testing.T) {
 			"motif": {"x"}, "nouvelOperateur": {"123"}}, nil, "nouvelOperateur", ""},
 		{"reprise sans ID", "op1", nouv + "bascule_reprise", url.Values{"sirens": {"732829320"}},
 			nil, "idRegistre", "ID registre"},
+		{"reprise : IP comme hôte", "op2", nouv + "bascule_reprise",
+			with(reprise(), "pacs[0].cibleDb", "192.0.2.7"), nil, "pacs[0].cibleDb", "adresse IP"},
+		{"reprise : hôtes manquants", "op2", nouv + "bascule_reprise",
+			with(reprise(), "nombrePacs", "1", "pacs[1].cibleDb", "", "pacs[1].cibleVi", ""), nil,
+			"nombrePacs", "compte 2 DRIMbox"},
+		{"reprise : installation inconnue", "op2", nouv + "bascule_reprise",
+			with(reprise(), "idRegistre", "999"), nil, "idRegistre", "aucune installation"},
 		{"retrait sans FQDN", "op1", nouv + "retrait", url.Values{"motif": {"x"}}, nil, "fqdns",
 			"au moins un FQDN"},
 		{"message vide", "op1", dnl + "/commentaire", url.Values{"message": {" "}}, nil, "message",
@@ -150,6 +157,13 @@ func TestBadInputOnEveryForm(t *testing.T) {
 			}
 		})
 	}
+}
+
+// reprise is a valid takeover of installation 350 by operator 2.
+func reprise() url.Values {
+	return url.Values{"idRegistre": {"350"}, "sirens": {"732829320"}, "nombrePacs": {"2"},
+		"pacs[0].cibleDb": {"drimbox1.op2.fr"}, "pacs[0].cibleVi": {"viewer1.op2.fr"},
+		"pacs[1].cibleDb": {"drimbox2.op2.fr"}, "pacs[1].cibleVi": {"viewer2.op2.fr"}}
 }
 
 // bigPDF is a well-formed PDF of about n bytes.

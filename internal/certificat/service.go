@@ -29,9 +29,13 @@ type Config struct {
 	Ancres   Ancres
 	Notifier Notifier
 	// CRL, when set, is where revocation is checked (*pki.CRLFetcher).
-	CRL   CRLSource
-	Clock func() time.Time
-	Log   *slog.Logger
+	CRL CRLSource
+	// Historique, when set, receives an event for each certificate
+	// deposited (*registre.Service does): a deposit changes what the
+	// trust space knows of a DRIMbox.
+	Historique Historique
+	Clock      func() time.Time
+	Log        *slog.Logger
 }
 
 // Service answers for the certificates of the trust space: needs,
@@ -211,7 +215,11 @@ func (s *Service) Ajouter(ctx context.Context, p registre.Principal, fqdn string
 	if err != nil {
 		return Rapport{}, err
 	}
-	return s.record(ctx, c, chain, "depot:"+p.Nom)
+	r, err := s.record(ctx, c, chain, "depot:"+p.Nom)
+	if err != nil {
+		return r, err
+	}
+	return r, s.consigner(ctx, p, r)
 }
 
 // Observer records a chain seen on fqdn by another part of Confiance (the

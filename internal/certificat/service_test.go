@@ -95,6 +95,7 @@ func runContract(t *testing.T, open func(testing.TB) *store.DB) {
 		"observer": testObserver, "surveiller": testSurveiller,
 		"renouvellement": testRenouvellement, "echec d'envoi": testEchecEnvoi,
 		"point retire": testPointRetire, "dn modifie": testDNModifie,
+		"besoins de": testBesoinsDe,
 	} {
 		t.Run(name, func(t *testing.T) { fn(newEnv(t, open(t))) })
 	}

@@ -51,15 +51,15 @@ func (s *serveListeFlags) start(a *app) error {
 		Signing: sig, Resign: s.resign, Poll: s.poll, Log: a.log, Audit: a.audit}
 	if s.gitRemote != "" {
 		cfg.Mirror = &publication.GitMirror{Dir: filepath.Join(a.flags.data, "liste-blanche-git"),
-			Remote: s.gitRemote, Branch: s.gitBranch}
+			Remote: s.gitRemote, Branch: s.gitBranch, Log: a.log}
 	}
 	pub, err := publication.New(cfg)
 	if err != nil {
 		return err
 	}
 	pub.Site().Register(a.mux)
-	a.tell("Liste Blanche signée  : {base}/liste-blanche.xml (versions : {base}/liste-blanche/versions, " +
-		"ancres : {base}/liste-blanche/ancres.pem)")
+	a.tell("Liste Blanche signée  : {base}/liste-blanche.xml (historique : " +
+		"{base}/liste-blanche/historique, ancres : {base}/liste-blanche/ancres.pem)")
 	if !ok {
 		a.log.Warn("liste blanche : aucune clé de signature (--liste-key, --liste-cert ou --demo), " +
 			"publication désactivée ; les versions déjà publiées restent servies")

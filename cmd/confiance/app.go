@@ -13,6 +13,7 @@ import (
 
 	"confiance/internal/registre"
 	"confiance/internal/store"
+	"confiance/internal/web/portail"
 )
 
 // registryFlags are the flags every command that opens the registry takes.
@@ -113,6 +114,9 @@ type app struct {
 	// mails is where components queue e-mails and webhooks (set by the
 	// portal component, which runs the outbox worker); nil before it starts.
 	mails *mailer
+	// zoneDNS is what the portal's "Zone DNS" pages read (set by the dns
+	// component, which starts before the portal); nil without DNS.
+	zoneDNS *portail.ZoneDNS
 
 	wg    sync.WaitGroup // background work of the components
 	where []string       // lines telling a person where to look, in French

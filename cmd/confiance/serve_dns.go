@@ -13,6 +13,7 @@ import (
 
 	"confiance/internal/dns"
 	"confiance/internal/registre"
+	"confiance/internal/web/portail"
 	"confiance/internal/zone"
 )
 
@@ -92,7 +93,16 @@ func (s *serveDNSFlags) start(a *app) error {
 		tellDNSHint(a, srv)
 	}
 	a.mux.Handle("GET /api/v1/dns/etat", etatHandler(a.svc, f))
+	a.zoneDNS = &portail.ZoneDNS{Store: applied, Resolveur: s.resolveur(backend)}
 	return nil
+}
+
+// resolveur is the server the portal's checks ask: the one holding the zone.
+func (s *serveDNSFlags) resolveur(b dns.Backend) string {
+	if srv, ok := b.(*dns.Server); ok {
+		return srv.Addr()
+	}
+	return s.server
 }
 
 // startPolicy records --dns-exclues, when given, as the setting shared by
@@ -150,7 +160,8 @@ func tellDNSHint(a *app, srv *dns.Server) {
 	a.tell(fmt.Sprintf("Zone DNS %s : serveur intégré sur %s (UDP et TCP)", origin, srv.Addr()))
 	a.tell(fmt.Sprintf("  essayez : dig @%s -p %s %s CNAME", host, port, name))
 	a.tell(fmt.Sprintf("  transfert (AXFR) : dig @%s -p %s %s AXFR", host, port, origin))
-	a.tell("État de la zone (jeton ANS) : {base}/api/v1/dns/etat")
+	a.tell("État de la zone : {base}/ans/zone (back office), " +
+		"{base}/api/v1/dns/etat (API, jeton ANS)")
 }
 
 // startServer starts the embedded server with records; in --demo, a taken

@@ -121,7 +121,8 @@ func startPortail(a *app, f *portailFlags) error {
 		gen = nil
 	}
 	site, err := portail.NewSite(portail.Site{Connexion: login, Portail: portail.Config{
-		Registre: a.svc, Parcours: svc, Outbox: outbox, Attestations: gen, UI: u, Log: a.log}})
+		Registre: a.svc, Parcours: svc, Outbox: outbox, Attestations: gen, UI: u, Log: a.log,
+		Zone: a.zoneDNS}})
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -137,4 +138,37 @@ func dcvURL(fqdn, file string) (string, error) {
 	}
 	u := url.URL{Scheme: "http", Host: host, Path: DCVPrefix + file}
 	return u.String(), nil
+}
+
+// DialVia returns a DialContext for the client of CheckDCV that follows the
+// zone as the DNS server at resolverAddr holds it: the CNAME of the host
+// asked for is read there, and the connection goes to its target (resolved
+// by the system), on port when set, else on the port asked for. A host
+// without CNAME is dialled as it is. The portal checks with it what a
+// certification authority will see, also before the zone is delegated.
+func DialVia(resolverAddr, port string) func(ctx context.Context, network,
+	addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		if port != "" {
+			p = port
+		}
+		q := new(mdns.Msg)
+		q.SetQuestion(canonical(host), mdns.TypeCNAME)
+		r, err := exchange(ctx, "udp", q, resolverAddr)
+		if err != nil {
+			return nil, fmt.Errorf("résolution de %s auprès de %s impossible : %w", host,
+				resolverAddr, err)
+		}
+		for _, rr := range r.Answer {
+			if cn, ok := rr.(*mdns.CNAME); ok && canonical(cn.Hdr.Name) == canonical(host) {
+				host = strings.TrimSuffix(cn.Target, ".")
+			}
+		}
+		return d.DialContext(ctx, network, net.JoinHostPort(host, p))
+	}
 }

@@ -123,3 +123,28 @@ func TestCheckDCV(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckDCVThroughZone fetches a validation file the way the portal
+// does: the name's CNAME is read on the zone's server, the connection goes
+// to the target.
+func TestCheckDCVThroughZone(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host != "vi1.350.mesimagesmedicales.fr" || r.URL.Path != DCVPrefix+"f.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("jeton\n"))
+	}))
+	t.Cleanup(web.Close)
+	_, port, _ := net.SplitHostPort(web.Listener.Addr().String())
+	s := startServer(t, ServerConfig{}, []Record{rec("vi1.350", "localhost."),
+		rec("db1.350", "ailleurs.invalid.")})
+	client := &http.Client{Transport: &http.Transport{DialContext: DialVia(s.Addr(), port)}}
+	if err := CheckDCV(testCtx(t), client, "vi1.350."+testZone, "f.txt", "jeton"); err != nil {
+		t.Fatal(err)
+	}
+	err := CheckDCV(testCtx(t), client, "db1.350."+testZone, "f.txt", "jeton")
+	if err == nil || !strings.Contains(err.Error(), "ailleurs.invalid") {
+		t.Fatalf("error %v, want the unreachable target named", err)
+	}
+}

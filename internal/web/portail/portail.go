@@ -41,6 +41,8 @@ type Config struct {
 	Connexion string
 	Log       *slog.Logger
 	Now       func() time.Time
+	// Zone serves the "Zone DNS" pages; nil: the zone is not managed here.
+	Zone *ZoneDNS
 }
 
 // Handler serves the operator space and the back office.
@@ -82,7 +84,7 @@ func (u utilisateur) peut(a comptes.Action) bool { return comptes.Peut(u.Compte.
 
 // pageNames are the pages, each parsed with the layout and commun.html.
 var pageNames = []string{"accueil", "nouvelle", "formulaire", "demande", "messages",
-	"message", "ans-demandes", "ans-registre", "erreur"}
+	"message", "ans-demandes", "ans-registre", "erreur", "zone-dns"}
 
 // New prepares the portal's pages and routes.
 func New(cfg Config) (*Handler, error) {
@@ -111,6 +113,7 @@ func New(cfg Config) (*Handler, error) {
 			"lui-même (protection contre les requêtes intersites).")
 	}))
 	h.routes = append(h.routesEspace(), h.routesANS()...)
+	h.routes = append(h.routes, h.routesZone()...)
 	return h, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"confiance/internal/store"
 )
 
 // enCours names one check of an access point being run.
@@ -18,10 +20,11 @@ type enCours struct {
 // for each partition it holds, the instant up to which every check has
 // run and its result been written (meteo_baux.fait).
 type marques struct {
-	sonde   string
-	valide  time.Time // only leases ending after this are marked
-	fait    map[time.Time][]int
-	ecrites bool // written with the results
+	sonde    string
+	postgres bool
+	valide   time.Time // only leases ending after this are marked
+	fait     map[time.Time][]int
+	ecrites  bool // written with the results
 }
 
 type marquesKey struct{}
@@ -51,7 +54,7 @@ func (p *Prober) marquesLocked() *marques {
 			oldest[n] = due
 		}
 	}
-	m := &marques{sonde: s.sonde, valide: p.now().Add(s.ttl / 10),
+	m := &marques{sonde: s.sonde, postgres: s.d == store.Postgres, valide: p.now().Add(s.ttl / 10),
 		fait: make(map[time.Time][]int)}
 	for _, n := range held {
 		f := p.lancees
@@ -70,6 +73,12 @@ func ecrireMarques(ctx context.Context, tx *sql.Tx, rebind func(string) string) 
 	m, ok := ctx.Value(marquesKey{}).(*marques)
 	if !ok {
 		return nil
+	}
+	if m.postgres { // lease rows are locked in the order renewals lock them
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)",
+			partageLock); err != nil {
+			return fmt.Errorf("leases lock: %w", err)
+		}
 	}
 	for f, ns := range m.fait {
 		args := []any{ts(f), m.sonde, ts(m.valide), ts(f)}

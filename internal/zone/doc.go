@@ -15,7 +15,8 @@
 //   - declared, integrating, active, reintegrating and en_bascule ones: the
 //     names exist from allocation, so that the operator can pass the
 //     certificate authority's domain check before integration;
-//   - excluded ones: kept by default (see Policy.KeepExcluded);
+//   - excluded ones: kept by default (see Policy.KeepExcluded and the
+//     shared setting);
 //   - withdrawn ones: never; the names stay reserved in the registry.
 //
 // Only names the naming pattern can produce (db/vi names) are managed:
@@ -26,7 +27,19 @@
 //
 // The changes of a run are written to the history as at most one event
 // per kind (ajout, modification, suppression, derive) and per 500 names,
-// naming the installation when they concern only one.
+// naming the installation when they concern only one, in the transaction
+// that records the applied state (registre.Service.ConsignerAvec). The
+// changes of a plan are written ahead before they are sent; when what
+// reached the server cannot be known (the update failed and the server
+// cannot be read back, or the recording failed), the next run settles
+// them against the server, so that none is lost from the history or taken
+// for drift.
+//
+// The report of the last run on each server is kept in the database, for
+// the back office and for a restarted process. What becomes of the records
+// of excluded access points is one setting shared in the database
+// (SetSharedPolicy, `confiance dns exclues`), read at every run by every
+// reconciler.
 //
 // Limitation: with several `confiance serve` instances on one database,
 // each instance reconciles on its own; there is no lease yet that elects

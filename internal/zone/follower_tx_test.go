@@ -3,11 +3,14 @@ package zone
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"confiance/internal/dns"
 	"confiance/internal/registre"
 	"confiance/internal/registre/registretest"
+	"confiance/internal/store"
+	"confiance/internal/store/storetest"
 )
 
 // blind applies the first half of a plan, then fails, and cannot read the
@@ -75,7 +78,22 @@ func TestHistoryFailureKeepsWork(t *testing.T) {
 // server became unreadable are settled at the next run: those that reached
 // it go into the history, and none of them is later taken for drift.
 func TestUnreadableServerIsSettledLater(t *testing.T) {
-	svc, db := registry(t)
+	bothStores(t, testUnreadableServer)
+}
+
+// bothStores runs fn on a registry in SQLite and in PostgreSQL.
+func bothStores(t *testing.T, fn func(*testing.T, *registre.Service, *store.DB)) {
+	for name, open := range map[string]func(testing.TB) *store.DB{
+		"sqlite": storetest.SQLite, "postgres": storetest.Postgres,
+	} {
+		t.Run(name, func(t *testing.T) {
+			svc, db := registryOn(t, open(t))
+			fn(t, svc, db)
+		})
+	}
+}
+
+func testUnreadableServer(t *testing.T, svc *registre.Service, db *store.DB) {
 	a := registretest.NewFixture(t, svc, 1)
 	inst := install350(t, svc, a, 2)
 	srv := newServer(t)
@@ -131,8 +149,9 @@ func changesOf(evs []registre.Evenement, action string) int {
 // TestReportOutlivesProcess checks that the report of the last run is kept
 // in the database: a drift repaired by one process is still shown after a
 // restart, and the runs are counted on.
-func TestReportOutlivesProcess(t *testing.T) {
-	svc, db := registry(t)
+func TestReportOutlivesProcess(t *testing.T) { bothStores(t, testReportOutlives) }
+
+func testReportOutlives(t *testing.T, svc *registre.Service, db *store.DB) {
 	a := registretest.NewFixture(t, svc, 1)
 	install350(t, svc, a, 1)
 	srv := newServer(t)
@@ -164,5 +183,40 @@ func TestReportOutlivesProcess(t *testing.T) {
 	all, err := NewApplied(db).Etats(testCtx(t))
 	if err != nil || len(all) != 1 || all[0].Passages != 3 {
 		t.Fatalf("reports %+v, %v", all, err)
+	}
+}
+
+// TestSharedPolicyChange checks the shared setting: a bad value is refused
+// with a French error and stores nothing; a change is written with its
+// history event, and setting the same value again writes nothing.
+func TestSharedPolicyChange(t *testing.T) { bothStores(t, testSharedPolicy) }
+
+func testSharedPolicy(t *testing.T, svc *registre.Service, db *store.DB) {
+	if _, err := ParsePolicy("parfois"); err == nil ||
+		!strings.Contains(err.Error(), "garder ou supprimer") {
+		t.Fatalf("ParsePolicy: %v", err)
+	}
+	a := NewApplied(db)
+	if pol, set, err := a.SharedPolicy(testCtx(t)); err != nil || set || pol != DefaultPolicy {
+		t.Fatalf("unset setting: %+v, %v, %v", pol, set, err)
+	}
+	op := registre.Principal{Nom: "op", Role: registre.RoleOperateur, OperateurID: 1}
+	if _, err := a.SetSharedPolicy(testCtx(t), svc, op, Policy{}); !errors.Is(err,
+		registre.ErrForbidden) {
+		t.Fatalf("an operator changed the setting: %v", err)
+	}
+	for i, want := range []bool{true, false, true} {
+		changed, err := a.SetSharedPolicy(testCtx(t), svc, admin, Policy{KeepExcluded: i == 2})
+		if err != nil || changed != want {
+			t.Fatalf("change %d: %v, %v; want %v", i, changed, err, want)
+		}
+	}
+	if pol, set, err := a.SharedPolicy(testCtx(t)); err != nil || !set || !pol.KeepExcluded {
+		t.Fatalf("setting read back: %+v, %v, %v", pol, set, err)
+	}
+	evs := zoneEvents(t, svc)
+	if len(evs) != 2 || evs[1].Changements[0].Ancien != ExcluesSupprimer ||
+		evs[1].Changements[0].Nouveau != ExcluesGarder {
+		t.Fatalf("history %+v: want the two changes", evs)
 	}
 }

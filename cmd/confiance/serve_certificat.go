@@ -84,7 +84,7 @@ func newCertificatService(a *app, extra ...*x509.Certificate) (*certificat.Servi
 	}
 	return certificat.NewService(certificat.Config{Registre: a.svc,
 		Store: certificat.NewStore(a.db), Log: a.log, Notifier: notifier,
-		Ancres: anc, CRL: crl})
+		Ancres: anc, CRL: crl, Historique: a.svc})
 }
 
 // serveCertificatTrust returns the anchors and the CRL source of the

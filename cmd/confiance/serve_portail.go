@@ -120,9 +120,13 @@ func startPortail(a *app, f *portailFlags) error {
 		a.log.Warn("portail: attestations unavailable", "err", err)
 		gen = nil
 	}
+	certs, err := newCertificatService(a)
+	if err != nil {
+		return err
+	}
 	site, err := portail.NewSite(portail.Site{Connexion: login, Portail: portail.Config{
 		Registre: a.svc, Parcours: svc, Outbox: outbox, Attestations: gen, UI: u, Log: a.log,
-		Zone: a.zoneDNS}})
+		Zone: a.zoneDNS, Certificats: certs}})
 	if err != nil {
 		return err
 	}

@@ -63,10 +63,26 @@ type Donnees struct {
 	Certificats []string
 }
 
+// BesoinsSource gives the certificate needs of an installation from its
+// stored parameters (its situations d'exercice); *certificat.Service is
+// one.
+type BesoinsSource interface {
+	Besoins(ctx context.Context, p registre.Principal, installationID int64) (
+		certificat.BesoinsInstallation, error)
+}
+
 // Charger reads the data of the letters of installation id from the
-// registry, as p: an operator may only obtain its own.
+// registry, as p: an operator may only obtain its own. The certificate
+// needs count the minimum of one pair of ORG certificates.
 func Charger(ctx context.Context, reg *registre.Service, p registre.Principal, id int64,
 	date time.Time) (Donnees, error) {
+	return ChargerAvec(ctx, reg, nil, p, id, date)
+}
+
+// ChargerAvec is Charger with the certificate needs computed by b from
+// the installation's stored situations d'exercice (when b is not nil).
+func ChargerAvec(ctx context.Context, reg *registre.Service, b BesoinsSource,
+	p registre.Principal, id int64, date time.Time) (Donnees, error) {
 	inst, err := reg.Installation(ctx, p, id)
 	if err != nil {
 		return Donnees{}, err
@@ -84,10 +100,18 @@ func Charger(ctx context.Context, reg *registre.Service, p registre.Principal, i
 		}
 		d.Clients = append(d.Clients, site.SIREN)
 	}
-	// The situations d'exercice are not known here: the needs count the
-	// minimum of one pair of ORG certificates, as the letter says.
-	d.Certificats = certificat.Synthese(certificat.Besoins(inst,
-		certificat.Parametres{InstallationID: inst.ID}))
+	if b == nil {
+		// Without the stored situations d'exercice, the needs count the
+		// minimum of one pair of ORG certificates, as the letter says.
+		d.Certificats = certificat.Synthese(certificat.Besoins(inst,
+			certificat.Parametres{InstallationID: inst.ID}))
+		return d, nil
+	}
+	bi, err := b.Besoins(ctx, p, inst.ID)
+	if err != nil {
+		return Donnees{}, err
+	}
+	d.Certificats = bi.Synthese
 	return d, nil
 }
 

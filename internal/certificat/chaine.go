@@ -32,7 +32,7 @@ func ParseChaine(data []byte) ([]*x509.Certificate, error) {
 	} else {
 		certs, err = x509.ParseCertificates(data)
 		if err != nil {
-			err = fmt.Errorf("ni PEM ni DER lisible : %w", err)
+			err = errors.New("ni PEM ni DER lisible : ce n'est pas un fichier de certificat")
 		}
 	}
 	if err != nil {

@@ -72,7 +72,8 @@ func (h *Handler) attestations(w http.ResponseWriter, r *http.Request, u utilisa
 	}
 	var data attestation.Donnees
 	if err == nil {
-		data, err = attestation.Charger(r.Context(), h.cfg.Registre, p, id, h.cfg.Now())
+		data, err = attestation.ChargerAvec(r.Context(), h.cfg.Registre, h.besoinsSource(), p,
+			id, h.cfg.Now())
 	}
 	var pdf []byte
 	if err == nil {

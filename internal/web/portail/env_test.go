@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"confiance/internal/attestation"
+	"confiance/internal/certificat"
 	"confiance/internal/comptes"
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
@@ -79,8 +80,13 @@ func newEnvDB(t testing.TB, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	gen, _ := attestation.NewGenerateur("")
+	certs, err := certificat.NewService(certificat.Config{Registre: reg,
+		Store: certificat.NewStore(db), Historique: reg, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.h, err = New(Config{Registre: reg, Parcours: e.svc, Outbox: e.outbox, UI: u,
-		Attestations: gen, Identite: e.identite})
+		Attestations: gen, Identite: e.identite, Certificats: certs})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 
-	"confiance/internal/certificat"
 	"confiance/internal/comptes"
 	"confiance/internal/parcours"
 	"confiance/internal/registre"
@@ -23,7 +22,7 @@ func (h *Handler) routesEspace() []route {
 		utilisateur)) route {
 		return route{method: method, pattern: pattern, zone: zoneEspace, action: lire, fn: fn}
 	}
-	return []route{
+	return append([]route{
 		e("GET", "/espace/{$}", h.accueil),
 		e("GET", "/espace/nouvelle-demande/{$}", h.nouvelle),
 		e("GET", "/espace/nouvelle-demande/{type}", h.formulaire),
@@ -37,7 +36,7 @@ func (h *Handler) routesEspace() []route {
 		e("GET", "/espace/installations/{id}/attestations.pdf", h.attestations),
 		e("GET", "/espace/messages/{$}", h.messages),
 		e("GET", "/espace/messages/{id}", h.message),
-	}
+	}, h.routesCertificats()...)
 }
 
 // accueil is the operator's dashboard.
@@ -79,7 +78,10 @@ func (h *Handler) accueil(w http.ResponseWriter, r *http.Request, u utilisateur)
 		return
 	}
 	a.Attestations = attestationsDetenues(a.Demandes, a.Installations)
-	a.Certificats = besoinsCertificats(a.Installations)
+	if a.Certificats, err = h.besoinsCertificats(ctx, p, a.Installations); err != nil {
+		h.echec(w, r, err)
+		return
+	}
 	h.page(w, r, http.StatusOK, "accueil", "Mon espace opérateur", u, a)
 }
 
@@ -405,16 +407,4 @@ func (h *Handler) abandonner(w http.ResponseWriter, r *http.Request, u utilisate
 		return
 	}
 	redirect(w, r, "/espace/demandes/"+strconv.FormatInt(d.ID, 10), "abandonner")
-}
-
-// besoinsCertificats sums up, per installation, the certificates its
-// access points need. The situations d'exercice are not known here: the
-// ORG certificates are counted at their minimum of one pair.
-func besoinsCertificats(insts []registre.Installation) map[int64][]string {
-	out := make(map[int64][]string, len(insts))
-	for _, in := range insts {
-		par := certificat.Parametres{InstallationID: in.ID}
-		out[in.ID] = certificat.Synthese(certificat.Besoins(in, par))
-	}
-	return out
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"confiance/internal/attestation"
+	"confiance/internal/certificat"
 	"confiance/internal/comptes"
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
@@ -36,6 +37,9 @@ type Config struct {
 	Attestations *attestation.Generateur
 	UI           *ui.UI
 	Identite     Identite
+	// Certificats, when set, computes the certificate needs from the stored
+	// situations d'exercice and serves the operator's certificates page.
+	Certificats *certificat.Service
 	// Connexion is the login page a visitor without session is sent to,
 	// with the page asked for in the "retour" parameter; empty answers 401.
 	Connexion string
@@ -84,7 +88,7 @@ func (u utilisateur) peut(a comptes.Action) bool { return comptes.Peut(u.Compte.
 
 // pageNames are the pages, each parsed with the layout and commun.html.
 var pageNames = []string{"accueil", "nouvelle", "formulaire", "demande", "messages",
-	"message", "ans-demandes", "ans-registre", "erreur", "zone-dns"}
+	"message", "ans-demandes", "ans-registre", "erreur", "zone-dns", "certificats"}
 
 // New prepares the portal's pages and routes.
 func New(cfg Config) (*Handler, error) {

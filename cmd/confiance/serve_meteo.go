@@ -29,6 +29,7 @@ type meteoFlags struct {
 	share       bool
 	confirm     bool
 	name        string
+	concurrence int
 }
 
 // meteoComponent watches the access points of the registry and serves the
@@ -58,6 +59,8 @@ func (f *meteoFlags) register(fs *flag.FlagSet) {
 		"échecs consécutifs avant de déclarer un composant indisponible")
 	fs.IntVar(&f.up, "meteo-succes", meteo.DefaultSeuils.Succes,
 		"succès consécutifs avant de le déclarer de nouveau disponible")
+	fs.IntVar(&f.concurrence, "meteo-concurrence", meteo.ConcurrenceParDefaut,
+		"nombre de vérifications menées en même temps")
 	fs.StringVar(&f.path, "meteo-chemin-sante", "/q/health", "chemin du HealthCheck des DRIMbox")
 	fs.StringVar(&f.witness, "meteo-temoin", "",
 		"hôte:port que la sonde doit joindre pour compter un échec réseau (vide : aucun)")
@@ -80,10 +83,13 @@ func (f *meteoFlags) config(demo bool) meteo.Config {
 	}
 	return meteo.Config{Intervalle: interval, Timeout: f.timeout, Tentatives: f.retries,
 		PauseTentative: 2 * time.Second, Seuils: meteo.Seuils{Echecs: f.down, Succes: f.up},
-		CheminSante: f.path, Temoin: f.witness}
+		CheminSante: f.path, Temoin: f.witness, Concurrence: f.concurrence}
 }
 
 func startMeteo(a *app, f *meteoFlags) error {
+	if f.concurrence < 1 {
+		return fmt.Errorf("--meteo-concurrence doit valoir au moins 1 (reçu : %d)", f.concurrence)
+	}
 	u, err := ui.New(f.assets, a.log)
 	if err != nil {
 		return err

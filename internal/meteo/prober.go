@@ -21,7 +21,7 @@ type Config struct {
 	Seuils           Seuils        // see DefaultSeuils
 	CheminSante      string        // path of the HealthCheck ("/q/health")
 	AlerteExpiration time.Duration // a certificate this close to its end is flagged (30 days)
-	Concurrence      int           // checks running at once (128)
+	Concurrence      int           // checks running at once (ConcurrenceParDefaut)
 	// Echantillon is how often a success that repeats the previous result
 	// of its component is written to the journal (10 min): failures and
 	// changes always are. Ten thousand DRIMboxes checked every minute would
@@ -36,6 +36,11 @@ type Config struct {
 	// called from the probing goroutines and must not block for long.
 	Observateur func(ctx context.Context, fqdn string, chain []*x509.Certificate)
 }
+
+// ConcurrenceParDefaut is how many checks run at once by default: enough
+// for ten thousand access points checked every minute on two cores (see
+// bench/meteo.sh).
+const ConcurrenceParDefaut = 128
 
 func (c Config) withDefaults() Config {
 	def := func(d *time.Duration, v time.Duration) {
@@ -57,7 +62,7 @@ func (c Config) withDefaults() Config {
 		c.CheminSante = "/q/health"
 	}
 	if c.Concurrence <= 0 {
-		c.Concurrence = 128
+		c.Concurrence = ConcurrenceParDefaut
 	}
 	c.Seuils = c.Seuils.normalized()
 	return c

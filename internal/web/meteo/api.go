@@ -65,7 +65,8 @@ func (h *Handler) apiPoints(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) apiPoint(w http.ResponseWriter, r *http.Request) {
-	pv, ok := h.vue().Point(r.PathValue("fqdn"))
+	v := h.vue()
+	pv, ok := v.Point(r.PathValue("fqdn"))
 	if !ok {
 		httpx.WriteProblem(w, r, httpx.NotFound("aucune DRIMbox surveillée ne porte ce nom"))
 		return
@@ -76,7 +77,8 @@ func (h *Handler) apiPoint(w http.ResponseWriter, r *http.Request) {
 // apiAgregats gives the hourly or daily aggregates of a component kept in
 // the database (400 days), from ?depuis= (RFC 3339; default 30 days ago).
 func (h *Handler) apiAgregats(w http.ResponseWriter, r *http.Request) {
-	pv, ok := h.vue().Point(r.PathValue("fqdn"))
+	v := h.vue()
+	pv, ok := v.Point(r.PathValue("fqdn"))
 	t, okType := meteo.ParseType(r.PathValue("type"))
 	if !ok || !okType || h.store == nil {
 		httpx.WriteProblem(w, r, httpx.NotFound("composant inconnu"))
@@ -86,7 +88,7 @@ func (h *Handler) apiAgregats(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("granularite") == string(meteo.Heure) {
 		g = meteo.Heure
 	}
-	since := time.Now().AddDate(0, 0, -30)
+	since := v.Genere.AddDate(0, 0, -30) // the clock of the model, that of the prober
 	if s := r.URL.Query().Get("depuis"); s != "" {
 		var err error
 		if since, err = time.Parse(time.RFC3339, s); err != nil {

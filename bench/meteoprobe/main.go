@@ -5,6 +5,15 @@
 // -mode blackbox it asks a Prometheus blackbox_exporter for the same
 // checks at the same rate (3n a minute) and reports that process's CPU
 // per probe. Both print one JSON line.
+//
+// In mode confiance the measure passes or fails: meteoprobe exits with 1
+// and says why in French when the prober fell behind, that is when fewer
+// checks ran than expected (3n a minute over -duree) beyond the margin of
+// the edges, or when any run started more than one interval after its
+// slot. The margin is one tick of the prober (one second, the checks of
+// one second: 3n/60): the slots of the last tick before -duree ends are
+// not started. The prober runs with -concurrence checks at once, by
+// default the value of confiance serve (--meteo-concurrence).
 package main
 
 import (
@@ -37,21 +46,49 @@ func main() {
 	ca := flag.String("ca", "ca.pem", "racine de la PKI de test")
 	bb := flag.String("bb", "http://127.0.0.1:9115", "adresse du blackbox_exporter")
 	bbPID := flag.Int("bb-pid", 0, "PID du blackbox_exporter (pour son temps CPU)")
+	conc := flag.Int("concurrence", meteo.ConcurrenceParDefaut,
+		"vérifications menées en même temps (comme --meteo-concurrence de confiance serve)")
 	flag.Parse()
+	if *conc < 1 {
+		log.Fatalf("-concurrence doit valoir au moins 1 (reçu : %d)", *conc)
+	}
 	raw, err := os.ReadFile(*simFile)
 	must(err)
 	var sim simulation
 	must(json.Unmarshal(raw, &sim))
 	var out any
+	var verdict error
 	switch *mode {
 	case "confiance":
-		out = runConfiance(sim, *ca, *n, *duree)
+		r := runConfiance(sim, *ca, *n, *duree, *conc)
+		out, verdict = r, r.verdict(*n)
 	case "blackbox":
 		out = runBlackbox(sim, *bb, *bbPID, *n, *duree)
 	default:
 		log.Fatalf("mode inconnu %q", *mode)
 	}
 	must(json.NewEncoder(os.Stdout).Encode(out))
+	if verdict != nil {
+		fmt.Fprintln(os.Stderr, "meteoprobe : échec :", verdict)
+		os.Exit(1)
+	}
+}
+
+// verdict says whether the prober kept up with n access points: every
+// check expected ran, but those of the last tick (see the package
+// comment), and none late.
+func (r result) verdict(n int) error {
+	margin := int64(3*n)*int64(time.Second)/int64(time.Minute) + 1
+	if r.Checks < r.Attendues-margin {
+		return fmt.Errorf("%d vérifications faites sur %d attendues (écart admis : %d, "+
+			"celles de la dernière seconde) : la sonde a pris du retard", r.Checks, r.Attendues,
+			margin)
+	}
+	if r.Retards > 0 {
+		return fmt.Errorf("%d vérifications parties plus d'un intervalle après leur créneau",
+			r.Retards)
+	}
+	return nil
 }
 
 // result is what each mode reports.
@@ -68,7 +105,7 @@ type result struct {
 	Duree       string  `json:"duree"`
 }
 
-func runConfiance(sim simulation, caFile string, n int, d time.Duration) result {
+func runConfiance(sim simulation, caFile string, n int, d time.Duration, conc int) result {
 	routes := &meteo.Routes{}
 	var cs []meteo.Cible
 	for i := range n {
@@ -85,7 +122,7 @@ func runConfiance(sim simulation, caFile string, n int, d time.Duration) result 
 		return dl.DialContext(ctx, "udp", sim.DNS)
 	}
 	resolver := &net.Resolver{PreferGo: true, Dial: dial}
-	p := meteo.NewProber(meteo.Config{Intervalle: time.Minute, Concurrence: 256},
+	p := meteo.NewProber(meteo.Config{Intervalle: time.Minute, Concurrence: conc},
 		meteo.WithReseau(meteo.Reseau{Dial: routes.Dial, Resolver: resolver, Racines: roots(caFile)}))
 	p.SetCibles(cs)
 	ctx, cancel := context.WithTimeout(context.Background(), d)

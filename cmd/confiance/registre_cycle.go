@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"confiance/internal/registre"
@@ -69,6 +70,10 @@ func setupReprise(c *cli) {
 	c.fs.Int64("operateur", 0,
 		"identifiant de l'opérateur qui reprend l'installation (obligatoire)")
 	c.fs.Var(&idList{}, "site", "site client de cet opérateur (répétable, au moins un)")
+	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte de la DRIMbox du nouvel opérateur, un par "+
+		"point d'accès libéré, dans l'ordre des index (répétable ; les CNAME suivent)")
+	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte de la visionneuse du nouvel opérateur, un "+
+		"par point d'accès libéré, dans l'ordre des index (répétable)")
 }
 
 func runReprise(c *cli) int {
@@ -86,7 +91,11 @@ func runReprise(c *cli) int {
 		if err != nil {
 			return err
 		}
-		inst, err := c.target(svc).Reprendre(c.ctx, p, id, to, sites)
+		cibles, err := c.ciblesReprise(old)
+		if err != nil {
+			return err
+		}
+		inst, err := c.target(svc).ReprendreVers(c.ctx, p, id, to, sites, cibles)
 		if err != nil {
 			return fmt.Errorf("reprise refusée : %w", err)
 		}
@@ -98,4 +107,30 @@ func runReprise(c *cli) int {
 		c.footer()
 		return nil
 	})
+}
+
+// ciblesReprise pairs the repeated --cible-db and --cible-vi flags with the
+// released access points of inst, in the order of their index; without
+// them the targets are left as they are (nil).
+func (c *cli) ciblesReprise(inst registre.Installation) (map[int]registre.Cibles, error) {
+	pairs, err := c.cibles()
+	if err != nil || len(pairs) == 0 {
+		return nil, err
+	}
+	var released []int
+	for _, pa := range inst.PointsAcces {
+		if pa.Statut == registre.EnBascule {
+			released = append(released, pa.Index)
+		}
+	}
+	slices.Sort(released)
+	if len(pairs) != len(released) {
+		return nil, usageErrorf("%d paires --cible-db/--cible-vi pour %d points d'accès libérés",
+			len(pairs), len(released))
+	}
+	cibles := make(map[int]registre.Cibles, len(pairs))
+	for i, n := range released {
+		cibles[n] = pairs[i]
+	}
+	return cibles, nil
 }

@@ -227,12 +227,19 @@ func testReprise(t *testing.T, r *reg) {
 	if r.jsonOf(&inst, "registre", "installation", "show", "350"); inst.OperateurID != 1 {
 		t.Fatalf("reprise preview moved the installation to %d", inst.OperateurID)
 	}
-	r.ok("registre", "reprise", "350", "--operateur", "2", "--site", "2", "--apply")
+	r.refused(2, "1 points d'accès libérés", "registre", "reprise", "350", "--operateur", "2",
+		"--site", "2", "--cible-db", "a.op2.fr", "--cible-vi", "b.op2.fr",
+		"--cible-db", "c.op2.fr", "--cible-vi", "d.op2.fr")
+	r.ok("registre", "reprise", "350", "--operateur", "2", "--site", "2", "--apply",
+		"--cible-db", "drimbox.op2.fr", "--cible-vi", "visionneuse.op2.fr")
 	r.jsonOf(&inst, "registre", "installation", "show", "350")
 	pa := inst.PointsAcces[0]
 	if inst.OperateurID != 2 || pa.FQDNDB != "db1.350.mesimagesmedicales.fr" ||
 		pa.Statut != registre.EnIntegration {
 		t.Fatalf("after reprise: operator %d, %+v", inst.OperateurID, pa)
+	}
+	if pa.CibleDB != "drimbox.op2.fr" || pa.CibleVI != "visionneuse.op2.fr" {
+		t.Fatalf("after reprise the CNAME targets stay %q, %q", pa.CibleDB, pa.CibleVI)
 	}
 }
 

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -17,9 +18,18 @@ type (
 		Motif  string          `json:"motif,omitempty"`
 	}
 	// repriseRequest hands an installation over to a new operator.
+	// With Cibles, the new operator's hosts repoint the CNAMEs in the same
+	// act: one entry for each released access point.
 	repriseRequest struct {
-		OperateurID int64   `json:"operateurId"`
-		SiteIDs     []int64 `json:"siteIds"`
+		OperateurID int64          `json:"operateurId"`
+		SiteIDs     []int64        `json:"siteIds"`
+		Cibles      []cibleReprise `json:"cibles,omitempty"`
+	}
+	// cibleReprise is the new operator's pair of hosts for access point Index.
+	cibleReprise struct {
+		Index int    `json:"index"`
+		DB    string `json:"cibleDb"`
+		VI    string `json:"cibleVi"`
 	}
 	// tokenRequest asks for a new API token.
 	tokenRequest struct {
@@ -66,7 +76,18 @@ func actionNames() []string {
 
 func reprendre(s *registre.Service, ctx context.Context, p registre.Principal, id int64,
 	in repriseRequest) (registre.Installation, error) {
-	return s.Reprendre(ctx, p, id, in.OperateurID, in.SiteIDs)
+	if len(in.Cibles) == 0 {
+		return s.Reprendre(ctx, p, id, in.OperateurID, in.SiteIDs)
+	}
+	cibles := make(map[int]registre.Cibles, len(in.Cibles))
+	for _, c := range in.Cibles {
+		if _, dup := cibles[c.Index]; dup {
+			return registre.Installation{}, fmt.Errorf("%w : point d'accès %d donné deux fois",
+				registre.ErrInvalid, c.Index)
+		}
+		cibles[c.Index] = registre.Cibles{DB: c.DB, VI: c.VI}
+	}
+	return s.ReprendreVers(ctx, p, id, in.OperateurID, in.SiteIDs, cibles)
 }
 
 // historique lists events with their SUIVI DE MODIFICATION text.

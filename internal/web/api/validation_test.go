@@ -1,7 +1,9 @@
 package api
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -48,6 +50,13 @@ func TestRequestErrors(t *testing.T) {
 			OperateurID: f.op1, SiteIDs: []int64{f.site1},
 			PACS: []registre.Cibles{{DB: "a.exemple.fr", VI: "b.exemple.fr"}}}, 409,
 			"déjà attribué", nil},
+		{"takeover with a duplicated pair", "POST", "/installations/360/reprise",
+			repriseRequest{OperateurID: f.op2, SiteIDs: []int64{f.site2}, Cibles: []cibleReprise{
+				{Index: 1, DB: "a.op2.fr", VI: "b.op2.fr"},
+				{Index: 1, DB: "c.op2.fr", VI: "d.op2.fr"}}}, 422, "donné deux fois", nil},
+		{"takeover with a pair for the wrong access point", "POST", "/installations/360/reprise",
+			repriseRequest{OperateurID: f.op2, SiteIDs: []int64{f.site2}, Cibles: []cibleReprise{
+				{Index: 2, DB: "a.op2.fr", VI: "b.op2.fr"}}}, 409, "manquants pour", nil},
 		{"unknown route", "GET", "/inconnu", nil, 404, "aucune ressource", nil},
 		{"unknown record", "GET", "/installations/9999", nil, 404, "introuvable", nil},
 		{"wrong method", "DELETE", "/operateurs", nil, 405, "non acceptée", nil},
@@ -127,4 +136,26 @@ func TestAuthentication(t *testing.T) {
 func (f *fixture) doHeader(t *testing.T, authorization string) response {
 	t.Helper()
 	return f.doWith(t, "GET", Prefix+"/operateurs", authorization)
+}
+
+// TestRepriseRepointsTargets hands installation 360 over with the new
+// operator's hosts: the CNAME targets change in the same act.
+func TestRepriseRepointsTargets(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	in := repriseRequest{OperateurID: f.op2, SiteIDs: []int64{f.site2},
+		Cibles: []cibleReprise{{Index: 1, DB: "DRIMBOX.op2.fr", VI: "visionneuse.op2.fr"}}}
+	r := f.do(t, "POST", Prefix+"/installations/360/reprise", f.admin, in)
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d: %s", r.status, r.body)
+	}
+	var inst registre.Installation
+	if err := json.Unmarshal(r.body, &inst); err != nil {
+		t.Fatal(err)
+	}
+	pa := inst.PointsAcces[0]
+	if inst.OperateurID != f.op2 || pa.CibleDB != "drimbox.op2.fr" ||
+		pa.CibleVI != "visionneuse.op2.fr" {
+		t.Fatalf("after the takeover: operator %d, targets %q, %q", inst.OperateurID,
+			pa.CibleDB, pa.CibleVI)
+	}
 }

@@ -56,6 +56,9 @@ func runAgent(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	servers := []agentServer{{"agent", *listen, a.Handler()}}
 	if af.enabled() {
 		m, err := af.build(log)
+		if err == nil {
+			err = watchACME(a, m)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "confiance agent : %v\n", err)
 			return 2

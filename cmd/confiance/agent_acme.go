@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	"confiance/internal/agent"
 	"confiance/internal/agent/acme"
 	"confiance/internal/dns"
 )
@@ -120,4 +122,46 @@ func (f *agentACMEFlags) build(log *slog.Logger) (*acme.Manager, error) {
 	return acme.New(acme.Options{DirectoryURL: f.directory, Email: f.email,
 		Domains: strings.Split(f.domains, ","), Dir: f.dir, RenewBefore: f.renewBefore,
 		Client: client, Log: log, DNS: dnsOpts})
+}
+
+// watchACME shows the renewals of the viewer's certificate in the agent's
+// health and metrics.
+func watchACME(a *agent.Agent, m *acme.Manager) error {
+	if err := m.Register(a.Registry()); err != nil {
+		return fmt.Errorf("métriques ACME : %w", err)
+	}
+	a.AddCheck(func() agent.Check { return acmeCheck(m.Etat(), time.Now()) })
+	return nil
+}
+
+// acmeCheck is the health check of the ACME renewals: DOWN when no valid
+// certificate is held once a renewal was tried; UP otherwise, saying when
+// renewals fail while the certificate held is still valid.
+func acmeCheck(e acme.Etat, now time.Time) agent.Check {
+	c := agent.Check{Name: "acme", Status: "UP", Data: map[string]any{
+		"domaines": strings.Join(e.Domains, ","), "echecsConsecutifs": e.Failures}}
+	put := func(k string, t time.Time) {
+		if !t.IsZero() {
+			c.Data[k] = t.UTC().Format(time.RFC3339)
+		}
+	}
+	put("expiration", e.NotAfter)
+	put("derniereTentative", e.LastAttempt)
+	put("dernierSucces", e.LastSuccess)
+	if e.LastError != "" {
+		c.Data["derniereErreur"] = e.LastError
+	}
+	switch {
+	case e.LastAttempt.IsZero():
+		c.Data["etat"] = "premier renouvellement en attente"
+	case e.NotAfter.IsZero():
+		c.Status, c.Data["etat"] = "DOWN", "aucun certificat obtenu"
+	case !now.Before(e.NotAfter):
+		c.Status, c.Data["etat"] = "DOWN", "certificat expiré"
+	case e.Failures > 0:
+		c.Data["etat"] = "renouvellement en échec, certificat encore valide"
+	default:
+		c.Data["etat"] = "à jour"
+	}
+	return c
 }

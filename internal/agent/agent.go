@@ -22,9 +22,10 @@ type Agent struct {
 	o       Options
 	cur     atomic.Pointer[Snapshot]
 	syncMu  sync.Mutex // one download at a time
-	mu      sync.Mutex // guards st and hooks
+	mu      sync.Mutex // guards st, hooks and checks
 	st      syncState
 	hooks   []func(*Snapshot)
+	checks  []func() Check // further health checks (ACME renewals)
 	metrics *metrics
 	crls    atomic.Pointer[[]*x509.RevocationList]
 	keeper  *crlKeeper // CRLs from distribution points (nil without CRLFetch)

@@ -3,6 +3,7 @@ package agent
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -54,7 +55,26 @@ func (a *Agent) Health() Health {
 		}
 		h.Checks = append(h.Checks, crl)
 	}
+	a.mu.Lock()
+	checks := slices.Clone(a.checks)
+	a.mu.Unlock()
+	for _, f := range checks {
+		c := f()
+		if c.Status != "UP" {
+			h.Status = "DOWN"
+		}
+		h.Checks = append(h.Checks, c)
+	}
 	return h
+}
+
+// AddCheck adds a check to the agent's health, computed at each request
+// (the ACME renewals of the viewer's certificate); one that is not UP
+// makes the whole health DOWN.
+func (a *Agent) AddCheck(f func() Check) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.checks = append(a.checks, f)
 }
 
 // crlCheck reports the CRLs downloaded from distribution points: DOWN when

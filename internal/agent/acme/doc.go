@@ -23,4 +23,8 @@
 // in BIND: update-policy { grant acme-350. name
 // _acme-challenge.vi1.350.mesimagesmedicales.fr. TXT; }; and in Knot an acl
 // with update-type: TXT and update-owner-name set to those names.
+//
+// Each renewal check (Renew, run by Run) is recorded: a failure is logged,
+// counted (Register adds the series to the agent's metrics) and kept in
+// Etat until a check succeeds, so that the agent's health shows it.
 package acme

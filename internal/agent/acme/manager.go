@@ -49,7 +49,8 @@ type Options struct {
 	Dir string
 	// RenewBefore (DefaultRenewBefore if zero).
 	RenewBefore time.Duration
-	// Client talks to the CA (http.DefaultClient if nil).
+	// Client talks to the CA (a client with a one-minute timeout if nil);
+	// it is not modified.
 	Client *http.Client
 	// Now is the clock (time.Now if nil).
 	Now func() time.Time
@@ -64,6 +65,7 @@ type Manager struct {
 	o      Options
 	solver *Solver
 	dns    *DNSProvider // nil for HTTP-01
+	etat   *etat
 }
 
 // New returns a manager; with HTTP-01, mount its ChallengeHandler before
@@ -76,7 +78,7 @@ func New(o Options) (*Manager, error) {
 		o.RenewBefore = DefaultRenewBefore
 	}
 	if o.Client == nil {
-		o.Client = http.DefaultClient
+		o.Client = &http.Client{Timeout: time.Minute}
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -84,7 +86,7 @@ func New(o Options) (*Manager, error) {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	m := &Manager{o: o, solver: NewSolver()}
+	m := &Manager{o: o, solver: NewSolver(), etat: newEtat(o.Domains)}
 	if o.DNS != nil {
 		p, err := NewDNSProvider(*o.DNS)
 		if err != nil {
@@ -169,14 +171,12 @@ func (m *Manager) setProvider(client *lego.Client) error {
 // DNSProvider returns the DNS-01 provider, nil with HTTP-01.
 func (m *Manager) DNSProvider() *DNSProvider { return m.dns }
 
-// Run calls Ensure at once and then every interval until ctx ends.
+// Run calls Renew at once and then every interval until ctx ends.
 func (m *Manager) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		if _, err := m.Ensure(ctx); err != nil {
-			m.o.Log.Error("acme renewal failed", "err", err)
-		}
+		_ = m.Renew(ctx) // logged, counted and kept for health by Renew
 		select {
 		case <-ctx.Done():
 			return
@@ -247,7 +247,11 @@ func (m *Manager) client(ctx context.Context) (*lego.Client, error) {
 		return nil, err
 	}
 	cfg := lego.NewConfig(u)
-	cfg.CADirURL, cfg.HTTPClient = m.o.DirectoryURL, m.o.Client
+	// lego wraps the transport of the client it is given (HTTPS only): it
+	// gets a copy, so that neither the caller's client (nor, by default,
+	// http.DefaultClient) is changed, nor wrapped again at each order.
+	hc := *m.o.Client
+	cfg.CADirURL, cfg.HTTPClient = m.o.DirectoryURL, &hc
 	cfg.UserAgent = "confiance-agent"
 	client, err := lego.NewClient(cfg)
 	if err != nil {

@@ -189,6 +189,7 @@ func TestObtainAndRenewWithPebble(t *testing.T) {
 
 	m := newManager(0)
 	first := ensure(t, m, true)
+	checkRenewed(t, m, first)
 	if served.Load() == 0 {
 		t.Fatal("Pebble never fetched the challenge from the agent")
 	}
@@ -265,5 +266,19 @@ func assertModes(t *testing.T, dir string) {
 		if err != nil || st.Mode().Perm() != 0o600 {
 			t.Fatalf("%s: %v, mode %v", f, err, st.Mode().Perm())
 		}
+	}
+}
+
+// checkRenewed checks that a renewal check with a valid certificate held
+// succeeds and that the state shows it, with no failure.
+func checkRenewed(t *testing.T, m *Manager, leaf *x509.Certificate) {
+	t.Helper()
+	if err := m.Renew(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e := m.Etat()
+	if e.Failures != 0 || e.LastError != "" || e.LastSuccess.IsZero() ||
+		!e.NotAfter.Equal(leaf.NotAfter) {
+		t.Fatalf("state after a successful renewal check: %+v", e)
 	}
 }

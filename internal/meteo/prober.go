@@ -237,7 +237,9 @@ func (p *Prober) due(now time.Time) []job {
 				continue // another prober holds this one
 			}
 			pl.running[i] = true
-			p.enCours[enCours{pl.cible.FQDNDB, i}] = due
+			if p.partage != nil {
+				p.enCours[enCours{pl.cible.FQDNDB, i}] = due
+			}
 			jobs = append(jobs, job{pl.cible, i, due})
 		}
 	}

@@ -23,6 +23,9 @@ const (
 	crlTimeout = 10 * time.Second
 	// maxDistributionPoints bounds the downloads tried for one certificate.
 	maxDistributionPoints = 4
+	// crlRetry is how long a distribution point that failed is not asked
+	// again for a peer, so that requests do not each wait for it.
+	crlRetry = time.Minute
 	// crlCacheDir is the folder of the state folder where downloaded CRLs
 	// are kept until their nextUpdate.
 	crlCacheDir = "crl-cache"
@@ -38,7 +41,8 @@ type crlKeeper struct {
 	now     func() time.Time
 
 	mu   sync.Mutex
-	kept map[string]*keptCRL // by distribution point URL
+	kept map[string]*keptCRL  // by distribution point URL
+	down map[string]time.Time // distribution points that failed for a peer
 }
 
 // keptCRL is the latest CRL downloaded from one distribution point.
@@ -55,6 +59,7 @@ func newCRLKeeper(o *Options) *crlKeeper {
 		fetcher: &pki.CRLFetcher{Client: o.Client, CacheDir: filepath.Join(o.StateDir,
 			crlCacheDir), Now: o.Now},
 		client: o.Client, now: o.Now, kept: map[string]*keptCRL{},
+		down: map[string]time.Time{},
 	}
 }
 
@@ -96,7 +101,8 @@ func (k *crlKeeper) crls() []*x509.RevocationList {
 }
 
 // forPeer returns a CRL of issuer current at now, downloaded from the
-// distribution points of cert, or nil when none could be had.
+// distribution points of cert, or nil when none could be had. A
+// distribution point that failed is not asked again for crlRetry.
 func (k *crlKeeper) forPeer(ctx context.Context, cert, issuer *x509.Certificate,
 	now time.Time) *x509.RevocationList {
 	ctx, cancel := context.WithTimeout(ctx, crlTimeout)
@@ -105,12 +111,29 @@ func (k *crlKeeper) forPeer(ctx context.Context, cert, issuer *x509.Certificate,
 		if i == maxDistributionPoints {
 			break
 		}
+		if k.recentlyFailed(url, now) {
+			continue
+		}
 		crl, err := k.FetchCRL(ctx, url, issuer)
 		if err == nil && !now.Before(crl.ThisUpdate) && now.Before(crl.NextUpdate) {
 			return crl
 		}
+		k.mu.Lock()
+		k.down[url] = now
+		k.mu.Unlock()
 	}
 	return nil
+}
+
+func (k *crlKeeper) recentlyFailed(url string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	at, ok := k.down[url]
+	if ok && now.Sub(at) >= crlRetry {
+		delete(k.down, url)
+		return false
+	}
+	return ok
 }
 
 // crlProblem is a kept CRL that could not be refreshed and whose

@@ -57,6 +57,12 @@ func (s *crlServer) set(path string, crl *x509.RevocationList) {
 	s.crls[path] = crl.Raw
 }
 
+func (s *crlServer) requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
 func (s *crlServer) setDown(down bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -224,5 +230,14 @@ func TestPeerAdmissionFetchesCRLs(t *testing.T) {
 		List: func() (*admission.Index, error) { return idx, nil }}
 	if _, r := c2.Check(other.Chain); r == nil || r.Code != admission.CodeCRL {
 		t.Fatalf("peer whose CRL cannot be had: %v", r)
+	}
+
+	// The failed distribution point is not asked again at once: the next
+	// requests are refused without waiting for it.
+	asked := crls.requests()
+	if _, r := c2.Check(other.Chain); r == nil || r.Code != admission.CodeCRL ||
+		crls.requests() != asked {
+		t.Fatalf("failed distribution point asked again: %v, %d then %d requests", r,
+			asked, crls.requests())
 	}
 }

@@ -18,7 +18,9 @@
 // certificates checked (the list signer's chain, the peers'), cached in the
 // state folder, refreshed past the middle of their validity, and alerted
 // about when they cannot be refreshed a day before their nextUpdate.
-// Limitation: OCSP is not used. The list held is verified again at start and after each download that
+// Limitation: OCSP is not used.
+//
+// The list held is verified again at start and after each download that
 // does not replace it, with the CRLs read again: a signer revoked or
 // expired since makes it untrusted (health DOWN, every peer refused) while
 // it stays held, so that an older list still cannot take its place.

@@ -226,3 +226,33 @@ func hasControl(e certificat.Entree, code string, ok bool, detail string) bool {
 	}
 	return false
 }
+
+// TestCertificatTrustDemo checks that in --demo, without --igc-sante, the
+// demo PKI of the data folder stands for IGC-Santé (generated if need be),
+// and that --igc-sante replaces it.
+func TestCertificatTrustDemo(t *testing.T) {
+	a, data := dnsApp(t)
+	a.demo = true
+	t.Setenv(envIGCSante, "")
+	anc, crl, err := serveCertificatTrust(a, nil)
+	if err != nil || anc.IGCSante == nil || crl == nil {
+		t.Fatalf("demo trust: %+v %v %v", anc, crl, err)
+	}
+	inter, err := pki.LoadCertificates(filepath.Join(demoPKIDir(data), "intermediate.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := inter[0].Verify(x509.VerifyOptions{Roots: anc.IGCSante}); err != nil {
+		t.Fatalf("the demo PKI is not the anchor: %v", err)
+	}
+
+	_, root := certPKI(t)
+	a.ancres = ancresFlags{igc: stringList{root}, revocation: "none"}
+	anc, crl, err = serveCertificatTrust(a, nil)
+	if err != nil || crl != nil {
+		t.Fatalf("--igc-sante with --revocation none: %v %v", crl, err)
+	}
+	if _, err := inter[0].Verify(x509.VerifyOptions{Roots: anc.IGCSante}); err == nil {
+		t.Fatal("the demo PKI is still trusted with --igc-sante")
+	}
+}

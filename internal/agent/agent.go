@@ -19,16 +19,18 @@ var ErrNoList = errors.New("agent: no trustworthy whitelist")
 
 // Agent keeps the last valid whitelist of one DRIMbox.
 type Agent struct {
-	o       Options
-	cur     atomic.Pointer[Snapshot]
-	syncMu  sync.Mutex // one download at a time
-	mu      sync.Mutex // guards st, hooks and checks
-	st      syncState
-	hooks   []func(*Snapshot)
-	checks  []func() Check // further health checks (ACME renewals)
-	metrics *metrics
-	crls    atomic.Pointer[[]*x509.RevocationList]
-	keeper  *crlKeeper // CRLs from distribution points (nil without CRLFetch)
+	o      Options
+	cur    atomic.Pointer[Snapshot]
+	syncMu sync.Mutex // one download at a time
+	mu     sync.Mutex // guards st, hooks and checks
+	st     syncState
+	hooks  []func(*Snapshot)
+	checks []func() Check // further health checks (ACME renewals)
+	// fileCRLAlerted are the CRLs given as files already alerted about.
+	fileCRLAlerted map[string]bool
+	metrics        *metrics
+	crls           atomic.Pointer[[]*x509.RevocationList]
+	keeper         *crlKeeper // CRLs from distribution points (nil without CRLFetch)
 }
 
 // syncState is what health reports about the downloads.

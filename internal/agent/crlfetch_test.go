@@ -241,3 +241,31 @@ func TestPeerAdmissionFetchesCRLs(t *testing.T) {
 			asked, crls.requests())
 	}
 }
+
+// TestFileCRLNearingNextUpdateIsAlerted checks that a CRL given as a file,
+// which the agent cannot renew, raises one alert within CRLWarn of its
+// nextUpdate.
+func TestFileCRLNearingNextUpdateIsAlerted(t *testing.T) {
+	e := newEnv(t)
+	inter, err := e.pki.IssueCRL(e.pki.Intermediate, e.pki.IntermediateKey, nil,
+		t0.Add(-time.Hour), t0.Add(72*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.opts.CRLs = []*x509.RevocationList{e.pki.RootCRL, inter}
+	e.agent = e.newAgent()
+	e.agent.RefreshCRLs(context.Background())
+	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 0 {
+		t.Fatalf("%v alerts for a CRL with three days to live", n)
+	}
+	e.clock.Advance(50 * time.Hour)
+	e.agent.RefreshCRLs(context.Background())
+	e.agent.RefreshCRLs(context.Background())
+	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 1 {
+		t.Fatalf("%v alerts, want 1", n)
+	}
+	if al := e.lastWebhook(); al.Reason != ReasonCRL ||
+		!strings.Contains(al.Detail, "renouvelez le fichier") {
+		t.Fatalf("webhook got %+v", al)
+	}
+}

@@ -64,8 +64,10 @@ func (a *Agent) PeerCRL(cert, issuer *x509.Certificate) *x509.RevocationList {
 // RefreshCRLs downloads again the CRLs due for renewal (past the middle of
 // their validity, or within CRLWarn of their nextUpdate). A CRL that cannot
 // be refreshed within CRLWarn of its nextUpdate raises an alert, once per
-// nextUpdate; health shows it. Run calls it with the age watch.
+// nextUpdate; health shows it. The CRLs given as files, which only their
+// owner can renew, raise the same alert. Run calls it with the age watch.
 func (a *Agent) RefreshCRLs(ctx context.Context) {
+	a.watchFileCRLs(ctx)
 	if a.keeper == nil {
 		return
 	}
@@ -79,4 +81,34 @@ func (a *Agent) RefreshCRLs(ctx context.Context) {
 			"être renouvelée : %s", p.url, p.issuer, when, p.err), nil))
 	}
 	a.metrics.observeCRLs(a.keeper.states())
+}
+
+// watchFileCRLs alerts, once per CRL, when a CRL given in Options.CRLs or
+// Options.CRLFiles is within CRLWarn of its nextUpdate (or past it).
+func (a *Agent) watchFileCRLs(ctx context.Context) {
+	now := a.o.Now()
+	for _, crl := range *a.crls.Load() {
+		if crl.NextUpdate.IsZero() || now.Add(a.o.CRLWarn).Before(crl.NextUpdate) {
+			continue
+		}
+		key := string(crl.RawIssuer) + crl.NextUpdate.String()
+		a.mu.Lock()
+		seen := a.fileCRLAlerted[key]
+		if a.fileCRLAlerted == nil {
+			a.fileCRLAlerted = map[string]bool{}
+		}
+		a.fileCRLAlerted[key] = true
+		a.mu.Unlock()
+		if seen {
+			continue
+		}
+		when := "expire le "
+		if !now.Before(crl.NextUpdate) {
+			when = "a expiré le "
+		}
+		a.metrics.crlRefreshErrors.Inc()
+		a.alert(ctx, reject(ReasonCRL, fmt.Sprintf("la CRL de « %s » donnée en fichier %s%s "+
+			"et aucune plus récente n'a été lue : renouvelez le fichier", crl.Issuer,
+			when, fmtTime(crl.NextUpdate)), nil))
+	}
 }

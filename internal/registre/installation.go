@@ -6,17 +6,20 @@ import (
 	"strconv"
 )
 
-// Cibles are the operator's hosts an access point's FQDNs point to (the
-// targets of the CNAME records): the DRIMbox and the viewer.
+// Cibles are the operator's hosts an access point's FQDNs point to: the
+// DRIMbox and the viewer, each a host name (the target of a CNAME record)
+// or a public IP address (an A or AAAA record), see CanonicalCible.
 type Cibles struct {
 	DB string `json:"cibleDb"`
 	VI string `json:"cibleVi"`
 }
 
 func (c *Cibles) normalize(fe *fieldErrors, field string) {
-	c.DB, c.VI = normalizeHost(c.DB), normalizeHost(c.VI)
-	fe.check(field+".cibleDb", ValidateHostname(c.DB))
-	fe.check(field+".cibleVi", ValidateHostname(c.VI))
+	var err error
+	c.DB, err = CanonicalCible(c.DB)
+	fe.check(field+".cibleDb", err)
+	c.VI, err = CanonicalCible(c.VI)
+	fe.check(field+".cibleVi", err)
 }
 
 // InstallationInput is what ANS gives when it accepts a declaration: the

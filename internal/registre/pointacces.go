@@ -82,13 +82,14 @@ func (s *Service) ModifierPointAcces(ctx context.Context, p Principal, id int64,
 
 func applyPatch(pa PointAcces, patch PointAccesPatch) (PointAcces, error) {
 	var fe fieldErrors
+	var err error
 	if patch.CibleDB != nil {
-		pa.CibleDB = normalizeHost(*patch.CibleDB)
-		fe.check("cibleDb", ValidateHostname(pa.CibleDB))
+		pa.CibleDB, err = CanonicalCible(*patch.CibleDB)
+		fe.check("cibleDb", err)
 	}
 	if patch.CibleVI != nil {
-		pa.CibleVI = normalizeHost(*patch.CibleVI)
-		fe.check("cibleVi", ValidateHostname(pa.CibleVI))
+		pa.CibleVI, err = CanonicalCible(*patch.CibleVI)
+		fe.check("cibleVi", err)
 	}
 	if patch.DNCertificat != nil {
 		dn, err := checkDN(*patch.DNCertificat, pa.FQDNDB)

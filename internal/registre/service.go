@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 )
 
@@ -173,7 +172,5 @@ func (s *Service) Historique(ctx context.Context, p Principal, f Filtre) ([]Even
 	})
 	return evs, err
 }
-
-func normalizeHost(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
 func idString(id int64) string { return fmt.Sprint(id) }

@@ -71,6 +71,7 @@ func Run(t *testing.T, h Harness) {
 		{"Lifecycle", testLifecycle},
 		{"OperatorSwitch", testOperatorSwitch},
 		{"DNMustNameTheFQDN", testDNChecked},
+		{"IPTargets", testIPTargets},
 		{"HistoryChain", testHistoryChain},
 		{"OperatorScope", testOperatorScope},
 		{"Tokens", testTokens},

@@ -42,6 +42,8 @@ type DB struct {
 	writeMu sync.Mutex
 	// stmts and roStmts cache the prepared statements of db and ro.
 	stmts, roStmts *Stmts
+	// path is the SQLite file, beside which leases are lock files.
+	path string
 }
 
 var _ registre.Store = (*DB)(nil)
@@ -109,7 +111,9 @@ func open(dsn string) (*DB, error) {
 	}
 	ro.SetMaxOpenConns(maxConnsSQLite)
 	ro.SetMaxIdleConns(maxConnsSQLite)
-	return newDB(db, ro, SQLite), nil
+	s := newDB(db, ro, SQLite)
+	s.path = dsn
+	return s, nil
 }
 
 func newDB(db, ro *sql.DB, d Dialect) *DB {

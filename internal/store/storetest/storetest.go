@@ -75,3 +75,23 @@ func Postgres(t testing.TB) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// Pair opens two handles on one fresh database, as two processes sharing
+// it would: a SQLite file, or a PostgreSQL database when pg is set.
+func Pair(t testing.TB, pg bool) (*store.DB, *store.DB) {
+	t.Helper()
+	dsn := filepath.Join(t.TempDir(), "registre.db")
+	if pg {
+		dsn = PostgresDSN(t)
+	}
+	var dbs [2]*store.DB
+	for i := range dbs {
+		db, err := store.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	return dbs[0], dbs[1]
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -53,8 +54,9 @@ type Partage struct {
 }
 
 // bail is a lease held: this prober runs the slots after from, while the
-// lease lasts (until).
-type bail struct{ from, until time.Time }
+// lease lasts (until); vu is when it learnt it holds it (its ticks before
+// then skipped the partition).
+type bail struct{ from, until, vu time.Time }
 
 // partageLock is the advisory lock key of renewals ("METE" in ASCII).
 const partageLock = 0x4d455445
@@ -191,9 +193,23 @@ func (s *Partage) Renouveler(ctx context.Context) error {
 		return fmt.Errorf("leases: %w", err)
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	vu := s.now()
+	for n, b := range owned {
+		if b.vu = vu; !s.owned[n].vu.IsZero() {
+			b.vu = s.owned[n].vu
+		}
+		owned[n] = b
+	}
 	s.owned = owned
-	s.mu.Unlock()
 	return nil
+}
+
+// baux returns the leases held.
+func (s *Partage) baux() map[int]bail {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return maps.Clone(s.owned)
 }
 
 func (s *Partage) renew(ctx context.Context, tx *sql.Tx, now time.Time) (map[int]bail, error) {

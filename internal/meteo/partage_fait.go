@@ -46,7 +46,7 @@ func (p *Prober) marquesLocked() *marques {
 	if s == nil || p.lancees.IsZero() {
 		return nil
 	}
-	held := s.Detenues()
+	held := s.baux()
 	oldest := make(map[int]time.Time)
 	for k, due := range p.enCours {
 		n := Partition(k.fqdn, s.partitions)
@@ -54,9 +54,12 @@ func (p *Prober) marquesLocked() *marques {
 			oldest[n] = due
 		}
 	}
-	m := &marques{sonde: s.sonde, postgres: s.d == store.Postgres, valide: p.now().Add(s.ttl / 10),
-		fait: make(map[time.Time][]int)}
-	for _, n := range held {
+	m := &marques{sonde: s.sonde, postgres: s.d == store.Postgres,
+		valide: p.now().Add(s.ttl / 10), fait: make(map[time.Time][]int)}
+	for n, b := range held {
+		if p.lancees.Before(b.vu) {
+			continue // taken since the last tick: its slots are not all started
+		}
 		f := p.lancees
 		if o, ok := oldest[n]; ok && !o.After(f) {
 			f = o.Add(-time.Nanosecond)

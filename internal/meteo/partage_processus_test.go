@@ -16,6 +16,7 @@ import (
 
 	"confiance/internal/meteo"
 	"confiance/internal/meteo/meteosim"
+	"confiance/internal/registre"
 	"confiance/internal/store"
 	"confiance/internal/store/storetest"
 )
@@ -179,7 +180,7 @@ func heldBy(t *testing.T, db *store.DB, sonde string) []int {
 	t.Helper()
 	rows, err := db.SQL().Query(db.Dialect().Rebind(`SELECT numero FROM meteo_baux
 		WHERE sonde = ? AND expire > ?`), sonde,
-		time.Now().UTC().Format("2006-01-02T15:04:05.000000000Z"))
+		time.Now().UTC().Format(registre.TimeFormat))
 	must(t, err)
 	defer rows.Close()
 	var out []int
@@ -210,7 +211,7 @@ func procRuns(t *testing.T, db *store.DB) map[string][]time.Time {
 		if !ok {
 			continue
 		}
-		at, err := time.Parse("2006-01-02T15:04:05.000000000Z", date)
+		at, err := time.Parse(registre.TimeFormat, date)
 		must(t, err)
 		out[fqdn+"/"+string(s)] = append(out[fqdn+"/"+string(s)], at)
 	}

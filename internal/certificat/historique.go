@@ -3,6 +3,8 @@ package certificat
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"confiance/internal/registre"
 )
@@ -43,6 +45,36 @@ func (s *Service) consigner(ctx context.Context, p registre.Principal, r Rapport
 		}})
 	if err != nil {
 		return fmt.Errorf("history of the deposit on %s: %w", r.Portee, err)
+	}
+	return nil
+}
+
+// consignerParametres writes a change of the parameters of an installation
+// (its situations d'exercice, which set its ORG certificates) to the
+// registry's history, old and new values, when something changed.
+func (s *Service) consignerParametres(ctx context.Context, p registre.Principal,
+	inst registre.Installation, old, par Parametres) error {
+	if s.cfg.Historique == nil {
+		return nil
+	}
+	var cs []registre.Changement
+	add := func(champ, a, b string) {
+		if a != b {
+			cs = append(cs, registre.Changement{Champ: champ, Ancien: a, Nouveau: b})
+		}
+	}
+	add("ris", strconv.Itoa(old.RIS), strconv.Itoa(par.RIS))
+	add("situations", strings.Join(old.Situations, " ; "), strings.Join(par.Situations, " ; "))
+	add("proxyClientId", old.ProxyClientID, par.ProxyClientID)
+	add("proxyIdNatStruct", old.ProxyIDNatStruct, par.ProxyIDNatStruct)
+	if len(cs) == 0 {
+		return nil
+	}
+	_, err := s.cfg.Historique.Consigner(ctx, registre.System(p.Nom), registre.Evenement{
+		Entite: registre.EntiteInstallation, EntiteID: inst.ID, OperateurID: inst.OperateurID,
+		InstallationID: inst.ID, Action: "parametres_certificats", Changements: cs})
+	if err != nil {
+		return fmt.Errorf("history of the parameters of %d: %w", inst.ID, err)
 	}
 	return nil
 }

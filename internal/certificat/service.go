@@ -164,11 +164,19 @@ func (s *Service) EnregistrerParametres(ctx context.Context, p registre.Principa
 	if err := par.Validate(); err != nil {
 		return par, err
 	}
-	if _, err := s.cfg.Registre.Installation(ctx, p, par.InstallationID); err != nil {
+	inst, err := s.cfg.Registre.Installation(ctx, p, par.InstallationID)
+	if err != nil {
+		return par, err
+	}
+	old, _, err := s.cfg.Store.Parametres(ctx, par.InstallationID)
+	if err != nil {
 		return par, err
 	}
 	par.ModifieLe = s.cfg.Clock().UTC()
 	if err := s.cfg.Store.EnregistrerParametres(ctx, par); err != nil {
+		return par, err
+	}
+	if err := s.consignerParametres(ctx, p, inst, old, par); err != nil {
 		return par, err
 	}
 	s.cfg.Log.Info("certificate parameters stored", "installation", par.InstallationID,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +27,8 @@ func (h *Handler) routesCertificats() []route {
 			fn: h.certificats},
 		{method: "POST", pattern: "/espace/certificats/{$}", zone: zoneEspace,
 			action: comptes.ActionTechnique, fn: h.deposerCertificat},
+		{method: "POST", pattern: "/espace/certificats/installations/{id}", zone: zoneEspace,
+			action: comptes.ActionTechnique, fn: h.enregistrerParametres},
 	}
 }
 
@@ -40,6 +43,15 @@ type pageCertificats struct {
 	FQDN    string
 	Erreurs map[string]string
 	Rapport *certificat.Rapport
+	// Saisie is the parameters form sent back with its errors.
+	Saisie *saisieParametres
+}
+
+// saisieParametres is the parameters form of one installation as sent.
+type saisieParametres struct {
+	InstallationID                          int64
+	RIS, Situations, ProxyClientID, ProxyOU string
+	Erreurs                                 map[string]string
 }
 
 // ligneInventaire is one certificate of the inventory as the page shows it.
@@ -223,4 +235,81 @@ func (h *Handler) besoinsCertificats(ctx context.Context, p registre.Principal,
 		out[id] = append(bi.Synthese, certificat.SyntheseCouverture(bi.Besoins)...)
 	}
 	return out, nil
+}
+
+// enregistrerParametres stores the parameters of one of the operator's
+// installations (number of RIS, situations d'exercice one per line, CN and
+// OU of the e-santé proxy's certificate), from which its needs are
+// computed; a bad field is shown with its French message and nothing is
+// stored.
+func (h *Handler) enregistrerParametres(w http.ResponseWriter, r *http.Request,
+	u utilisateur) {
+	if h.cfg.Certificats == nil {
+		h.erreur(w, r, http.StatusServiceUnavailable,
+			"L'inventaire des certificats n'est pas disponible sur ce serveur.")
+		return
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		h.echec(w, r, registre.ErrNotFound)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limiteParametres)
+	if err := r.ParseForm(); err != nil {
+		h.erreur(w, r, http.StatusBadRequest, "Formulaire illisible ; rechargez la page.")
+		return
+	}
+	sp := &saisieParametres{InstallationID: id, RIS: r.PostFormValue("ris"),
+		Situations: r.PostFormValue("situations"), ProxyClientID: r.PostFormValue("proxyClientId"),
+		ProxyOU: r.PostFormValue("proxyIdNatStruct"), Erreurs: map[string]string{}}
+	par := certificat.Parametres{InstallationID: id, ProxyClientID: strings.TrimSpace(
+		sp.ProxyClientID), ProxyIDNatStruct: strings.TrimSpace(sp.ProxyOU)}
+	if par.RIS, err = strconv.Atoi(strings.TrimSpace(sp.RIS)); err != nil && sp.RIS != "" {
+		sp.Erreurs["ris"] = "nombre de RIS : un nombre entier est attendu"
+	}
+	for _, l := range strings.Split(sp.Situations, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			par.Situations = append(par.Situations, l)
+		}
+	}
+	if len(sp.Erreurs) == 0 {
+		_, err = h.cfg.Certificats.EnregistrerParametres(r.Context(), u.Principal, par)
+		var ve *registre.ValidationError
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/espace/certificats/#besoins-"+strconv.FormatInt(id, 10),
+				http.StatusSeeOther)
+			return
+		case errors.As(err, &ve):
+			for _, f := range ve.Fields {
+				champ, _, _ := strings.Cut(f.Field, "[")
+				sp.Erreurs[champ] = f.Message
+			}
+		default:
+			h.echec(w, r, err)
+			return
+		}
+	}
+	pc, err := h.lirePageCertificats(r, u)
+	if err != nil {
+		h.echec(w, r, err)
+		return
+	}
+	pc.Saisie = sp
+	h.page(w, r, http.StatusUnprocessableEntity, "certificats", "Mes certificats", u, pc)
+}
+
+// limiteParametres bounds the parameters form.
+const limiteParametres = 64 << 10
+
+// Formulaire is the parameters form of an installation: as sent, with its
+// errors, when it is the one just refused; otherwise the stored values.
+func (pc pageCertificats) Formulaire(bi certificat.BesoinsInstallation) saisieParametres {
+	if pc.Saisie != nil && pc.Saisie.InstallationID == bi.Installation.ID {
+		return *pc.Saisie
+	}
+	par := bi.Parametres
+	return saisieParametres{InstallationID: bi.Installation.ID, RIS: strconv.Itoa(par.RIS),
+		Situations: strings.Join(par.Situations, "\n"), ProxyClientID: par.ProxyClientID,
+		ProxyOU: par.ProxyIDNatStruct}
 }

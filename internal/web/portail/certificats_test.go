@@ -189,3 +189,56 @@ func TestDepotCertificatRefus(t *testing.T) {
 		t.Fatal("refused deposit in the history")
 	}
 }
+
+// TestParametresCertificats checks the parameters form of an installation:
+// stored and used by the needs, recorded in the history; bad fields and
+// another operator refused, storing nothing.
+func TestParametresCertificats(t *testing.T) {
+	e, _ := certEnv(t)
+	path := "/espace/certificats/installations/350"
+	for _, c := range []struct {
+		name, login string
+		v           url.Values
+		status      int
+		says        string
+	}{
+		{"RIS not a number", "op1", url.Values{"ris": {"deux"}}, http.StatusUnprocessableEntity,
+			"un nombre entier est attendu"},
+		{"duplicate situation", "op1", url.Values{"situations": {"Cabinet A\ncabinet a"}},
+			http.StatusUnprocessableEntity, "situation d&#39;exercice en double"},
+		{"another operator", "op2", url.Values{"situations": {"Intrus"}},
+			http.StatusNotFound, "pas accessible"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.post(c.login, path, c.v)
+			if r.status != c.status || !strings.Contains(r.body, c.says) {
+				t.Fatalf("%d, want %d saying %q:\n%s", r.status, c.status, c.says, r.body)
+			}
+		})
+	}
+	par, err := e.h.cfg.Certificats.Parametres(e.ctx, ansAdmin, 350)
+	if err != nil || len(par.Situations) != 2 {
+		t.Fatalf("refused forms changed the parameters: %+v %v", par, err)
+	}
+
+	r := e.post("tech1", path, url.Values{"ris": {"2"},
+		"situations": {"Cabinet A\r\nClinique B\r\n\r\nCentre C"}})
+	if r.status != http.StatusSeeOther || r.location != "/espace/certificats/#besoins-350" {
+		t.Fatalf("parameters: %d %s\n%s", r.status, r.location, r.body)
+	}
+	r = e.get("op1", "/espace/certificats/")
+	if !strings.Contains(r.body, "Cabinet A, Clinique B, Centre C") {
+		t.Fatalf("needs ignore the new situations:\n%s", r.body)
+	}
+	evs, err := e.reg.Historique(e.ctx, ansAdmin, registre.Filtre{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if ev.Action == "parametres_certificats" && ev.EntiteID == 350 &&
+			ev.Acteur == e.principal("tech1").Nom {
+			return
+		}
+	}
+	t.Fatalf("the change of parameters is not in the history: %+v", evs)
+}

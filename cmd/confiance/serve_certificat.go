@@ -90,8 +90,8 @@ func newCertificatService(a *app, extra ...*x509.Certificate) (*certificat.Servi
 // serveCertificatTrust returns the anchors and the CRL source of the
 // server's certificate checks. In demo mode without --igc-sante, the demo
 // PKI of the data folder stands for IGC-Santé. Without any IGC-Santé
-// anchor, IGC-Santé chains fail their check (fail closed) and a warning
-// says so once at start.
+// anchor, IGC-Santé chains fail their check (fail closed); the probe's
+// observer says so at start.
 func serveCertificatTrust(a *app, extra []*x509.Certificate) (certificat.Ancres,
 	certificat.CRLSource, error) {
 	f := a.ancres
@@ -110,10 +110,6 @@ func serveCertificatTrust(a *app, extra []*x509.Certificate) (certificat.Ancres,
 		return anc, nil, err
 	}
 	anc.IGCSante = withAnchors(anc.IGCSante, extra)
-	if anc.IGCSante == nil {
-		a.log.Warn("certificate inventory: no IGC-Santé anchor (--igc-sante or " +
-			envIGCSante + "), IGC-Santé chains are marked non-conforming")
-	}
 	if f.revocation != "crl" {
 		crl, err := f.crlSource()
 		return anc, crl, err
@@ -157,6 +153,10 @@ func certificatObservateur(a *app, extra ...*x509.Certificate) (
 	s, err := newCertificatService(a, extra...)
 	if err != nil {
 		return nil, err
+	}
+	if !s.AncresIGCSante() {
+		a.log.Warn("certificate inventory: no IGC-Santé anchor (--igc-sante or " +
+			envIGCSante + "), the SERV_SSL the probe sees are marked non-conforming")
 	}
 	return func(ctx context.Context, fqdn string, chain []*x509.Certificate) {
 		if _, err := s.Observer(ctx, fqdn, chain, "sonde"); err != nil &&

@@ -65,6 +65,10 @@ func NewService(cfg Config) (*Service, error) {
 	return &Service{cfg: cfg}, nil
 }
 
+// AncresIGCSante reports whether IGC-Santé anchors are configured: without
+// them, every IGC-Santé chain fails its check.
+func (s *Service) AncresIGCSante() bool { return s.cfg.Ancres.IGCSante != nil }
+
 // BesoinsInstallation are the needs of an installation with the parameters
 // they were computed from.
 type BesoinsInstallation struct {

@@ -20,54 +20,122 @@ import (
 var ErrCheckFailed = errors.New("vérification échouée")
 
 // CheckResolve asks the DNS server at resolverAddr (host:port) for the
-// CNAME of fqdn and checks that it points to wantTarget. It asks over UDP
-// and again over TCP when the answer is truncated.
+// record of fqdn and checks that it points to wantTarget: a CNAME to that
+// host name, or, when wantTarget is an IP address, an A or AAAA record
+// holding that address and no other. It asks over UDP and again over TCP
+// when the answer is truncated.
 func CheckResolve(ctx context.Context, resolverAddr, fqdn, wantTarget string) error {
-	name, want := canonical(fqdn), canonical(wantTarget)
+	name, want := canonical(fqdn), canonicalTarget(wantTarget)
+	wantType := targetType(want)
+	r, err := ask(ctx, resolverAddr, name, wantType)
+	if err != nil {
+		return err
+	}
+	got := answerTargets(r, name)
+	if wantType == mdns.TypeCNAME {
+		if len(got) == 0 {
+			// No CNAME: an address record, if any, names the problem better.
+			if r, err := ask(ctx, resolverAddr, name, mdns.TypeA); err == nil {
+				got = answerTargets(r, name)
+			}
+		}
+		return compareCNAME(name, want, got)
+	}
+	return compareAddr(name, want, wantType, got)
+}
+
+// ask queries resolverAddr for name and qtype over UDP, then TCP when the
+// answer is truncated, and refuses an answer whose rcode is an error.
+func ask(ctx context.Context, resolverAddr, name string, qtype uint16) (*mdns.Msg, error) {
 	q := new(mdns.Msg)
-	q.SetQuestion(name, mdns.TypeCNAME)
+	q.SetQuestion(name, qtype)
 	q.SetEdns0(ednsSize, false)
 	r, err := exchange(ctx, "udp", q, resolverAddr)
 	if err == nil && r.Truncated {
 		r, err = exchange(ctx, "tcp", q, resolverAddr)
 	}
 	if err != nil {
-		return fmt.Errorf("résolution de %s auprès de %s impossible : %w", name, resolverAddr, err)
+		return nil, fmt.Errorf("résolution de %s auprès de %s impossible : %w", name,
+			resolverAddr, err)
 	}
 	if r.Rcode != mdns.RcodeSuccess {
-		return fmt.Errorf("%w : %s : réponse %s de %s", ErrCheckFailed, name,
+		return nil, fmt.Errorf("%w : %s : réponse %s de %s", ErrCheckFailed, name,
 			rcodeName(r.Rcode), resolverAddr)
 	}
+	return r, nil
+}
+
+// answerTargets returns the targets of the CNAME, A and AAAA records the
+// answer holds for name.
+func answerTargets(r *mdns.Msg, name string) []Record {
+	var out []Record
 	for _, rr := range r.Answer {
-		if cn, ok := rr.(*mdns.CNAME); ok && canonical(cn.Hdr.Name) == name {
-			if got := canonical(cn.Target); got != want {
+		if t := rrTarget(rr); t != "" && canonical(rr.Header().Name) == name {
+			out = append(out, Record{Name: name, Target: t})
+		}
+	}
+	return out
+}
+
+func compareCNAME(name, want string, got []Record) error {
+	for _, r := range got {
+		if r.Type() == mdns.TypeCNAME {
+			if r.Target != want {
 				return fmt.Errorf("%w : %s pointe vers %s au lieu de %s",
-					ErrCheckFailed, name, got, want)
+					ErrCheckFailed, name, r.Target, want)
 			}
 			return nil
 		}
 	}
+	if len(got) > 0 {
+		return fmt.Errorf("%w : %s a l'adresse %s au lieu d'un CNAME vers %s",
+			ErrCheckFailed, name, got[0].Target, want)
+	}
 	return fmt.Errorf("%w : %s n'a pas d'enregistrement CNAME", ErrCheckFailed, name)
 }
 
-// CheckAbsent asks the DNS server at resolverAddr for the CNAME of fqdn
-// and checks that there is none: what a withdrawn access point must show.
+func compareAddr(name, want string, wantType uint16, got []Record) error {
+	var addrs []string
+	for _, r := range got {
+		switch r.Type() {
+		case mdns.TypeCNAME:
+			return fmt.Errorf("%w : %s est un alias (CNAME) de %s au lieu de l'adresse %s",
+				ErrCheckFailed, name, r.Target, want)
+		case wantType:
+			addrs = append(addrs, r.Target)
+		}
+	}
+	switch {
+	case len(addrs) == 0:
+		return fmt.Errorf("%w : %s n'a pas d'enregistrement %s", ErrCheckFailed, name,
+			typeName(wantType))
+	case len(addrs) > 1 || addrs[0] != want:
+		return fmt.Errorf("%w : %s pointe vers %s au lieu de %s", ErrCheckFailed, name,
+			strings.Join(addrs, ", "), want)
+	}
+	return nil
+}
+
+// CheckAbsent asks the DNS server at resolverAddr for the records of fqdn
+// (a query for A, which also shows a CNAME, then one for AAAA) and checks
+// that there is none: what a withdrawn access point must show.
 func CheckAbsent(ctx context.Context, resolverAddr, fqdn string) error {
 	name := canonical(fqdn)
-	q := new(mdns.Msg)
-	q.SetQuestion(name, mdns.TypeCNAME)
-	r, err := exchange(ctx, "tcp", q, resolverAddr)
-	if err != nil {
-		return fmt.Errorf("résolution de %s auprès de %s impossible : %w", name, resolverAddr, err)
-	}
-	if r.Rcode != mdns.RcodeSuccess && r.Rcode != mdns.RcodeNameError {
-		return fmt.Errorf("%w : %s : réponse %s de %s", ErrCheckFailed, name,
-			rcodeName(r.Rcode), resolverAddr)
-	}
-	for _, rr := range r.Answer {
-		if cn, ok := rr.(*mdns.CNAME); ok && canonical(cn.Hdr.Name) == name {
+	for _, qtype := range []uint16{mdns.TypeA, mdns.TypeAAAA} {
+		q := new(mdns.Msg)
+		q.SetQuestion(name, qtype)
+		r, err := exchange(ctx, "tcp", q, resolverAddr)
+		if err != nil {
+			return fmt.Errorf("résolution de %s auprès de %s impossible : %w", name,
+				resolverAddr, err)
+		}
+		if r.Rcode != mdns.RcodeSuccess && r.Rcode != mdns.RcodeNameError {
+			return fmt.Errorf("%w : %s : réponse %s de %s", ErrCheckFailed, name,
+				rcodeName(r.Rcode), resolverAddr)
+		}
+		if got := answerTargets(r, name); len(got) > 0 {
 			return fmt.Errorf("%w : %s pointe encore vers %s", ErrCheckFailed, name,
-				canonical(cn.Target))
+				got[0].Target)
 		}
 	}
 	return nil
@@ -141,11 +209,12 @@ func dcvURL(fqdn, file string) (string, error) {
 }
 
 // DialVia returns a DialContext for the client of CheckDCV that follows the
-// zone as the DNS server at resolverAddr holds it: the CNAME of the host
-// asked for is read there, and the connection goes to its target (resolved
-// by the system), on port when set, else on the port asked for. A host
-// without CNAME is dialled as it is. The portal checks with it what a
-// certification authority will see, also before the zone is delegated.
+// zone as the DNS server at resolverAddr holds it: the record of the host
+// asked for is read there, and the connection goes to the target of its
+// CNAME (resolved by the system) or to its address, on port when set, else
+// on the port asked for. A host without record is dialled as it is. The
+// portal checks with it what a certification authority will see, also
+// before the zone is delegated.
 func DialVia(resolverAddr, port string) func(ctx context.Context, network,
 	addr string) (net.Conn, error) {
 	d := &net.Dialer{Timeout: 10 * time.Second}
@@ -157,18 +226,32 @@ func DialVia(resolverAddr, port string) func(ctx context.Context, network,
 		if port != "" {
 			p = port
 		}
-		q := new(mdns.Msg)
-		q.SetQuestion(canonical(host), mdns.TypeCNAME)
-		r, err := exchange(ctx, "udp", q, resolverAddr)
+		target, err := zoneTarget(ctx, resolverAddr, canonical(host))
 		if err != nil {
-			return nil, fmt.Errorf("résolution de %s auprès de %s impossible : %w", host,
-				resolverAddr, err)
+			return nil, err
 		}
-		for _, rr := range r.Answer {
-			if cn, ok := rr.(*mdns.CNAME); ok && canonical(cn.Hdr.Name) == canonical(host) {
-				host = strings.TrimSuffix(cn.Target, ".")
-			}
+		if target != "" {
+			host = strings.TrimSuffix(target, ".")
 		}
 		return d.DialContext(ctx, network, net.JoinHostPort(host, p))
 	}
+}
+
+// zoneTarget returns the target of name in the zone: a CNAME's host name,
+// else its first IPv4 address, else its first IPv6 address; "" when it
+// has none.
+func zoneTarget(ctx context.Context, resolverAddr, name string) (string, error) {
+	for _, qtype := range []uint16{mdns.TypeA, mdns.TypeAAAA} {
+		q := new(mdns.Msg)
+		q.SetQuestion(name, qtype)
+		r, err := exchange(ctx, "udp", q, resolverAddr)
+		if err != nil {
+			return "", fmt.Errorf("résolution de %s auprès de %s impossible : %w", name,
+				resolverAddr, err)
+		}
+		if got := answerTargets(r, name); len(got) > 0 {
+			return got[0].Target, nil
+		}
+	}
+	return "", nil
 }

@@ -74,6 +74,16 @@ func runContract(t *testing.T, c contract) {
 			wantPlan: "~ db1.350." + testZone + " CNAME pirate.example. -> " +
 				"drimbox.hopital.example.  [dérive : cible modifiée hors de Confiance, rétablie]",
 			wantDrift: 1},
+		{name: "a host name becomes an IPv4 address",
+			desired: replaceTarget(desired, 1, "203.0.113.10")[:3],
+			wantPlan: "~ vi1.350." + testZone + " CNAME neuf.hopital.example. -> " +
+				"A 203.0.113.10"},
+		{name: "the address becomes IPv6",
+			desired: replaceTarget(desired, 1, "2001:db8::10")[:3],
+			wantPlan: "~ vi1.350." + testZone + " A 203.0.113.10 -> AAAA 2001:db8::10"},
+		{name: "back to a host name", desired: desired[:3],
+			wantPlan: "~ vi1.350." + testZone + " AAAA 2001:db8::10 -> " +
+				"CNAME viewer.hopital.example."},
 	}
 	for _, s := range steps {
 		if s.tamper != nil {

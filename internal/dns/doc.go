@@ -1,7 +1,10 @@
 // Package dns keeps the DNS side of the DRIM-M trust space: the zone
 // mesimagesmedicales.fr in which ANS gives every DRIMbox access point two
 // names, db{n}.{id} and vi{n}.{id}, each a CNAME to a host declared by the
-// operator.
+// operator, or an A or AAAA record when the operator declared an IP
+// address (a CNAME cannot point to an address). Records are compared by
+// name and type; a name changing from a host to an address, or back, has
+// its old record replaced in the same update.
 //
 // The package holds the desired zone (Record, ZoneConfig, Desired), two
 // places where the zone can live behind one Backend interface — an embedded
@@ -30,7 +33,12 @@
 // in the database and uses Diff directly.
 //
 // Apex data (SOA, NS, glue addresses of in-zone name servers) is
-// configuration (ZoneConfig); reconciliation only touches CNAMEs.
+// configuration (ZoneConfig); reconciliation only touches the CNAME, A and
+// AAAA records of names below the apex, glue excepted.
+//
+// Limitation: the embedded server holds one record a name: one target,
+// one address. An address added by a dynamic update replaces the previous
+// one instead of joining its RRset.
 //
 // Limitation: a CNAME at the name of a glue record hides the glue; the
 // registry never allocates such names (they are not db/vi names).

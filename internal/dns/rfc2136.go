@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
+	"sort"
 	"strings"
 	"time"
 
@@ -162,28 +164,43 @@ func changeSize(c Change) int {
 	return n
 }
 
+// addChange writes one change: a deletion removes the RRset of the type it
+// names, an update removes the previous RRset (of the previous type, when
+// a host name becomes an address or back) and adds the new record.
 func (u *RFC2136) addChange(m *mdns.Msg, c Change) {
 	name := canonical(c.Name)
 	if c.Action != Add {
-		m.RemoveRRset([]mdns.RR{&mdns.CNAME{Hdr: mdns.RR_Header{Name: name,
-			Rrtype: mdns.TypeCNAME, Class: mdns.ClassINET}}})
+		m.RemoveRRset([]mdns.RR{&mdns.ANY{Hdr: mdns.RR_Header{Name: name,
+			Rrtype: targetType(c.Previous), Class: mdns.ClassINET}}})
 	}
 	if c.Action != Delete {
-		m.Insert([]mdns.RR{u.cname(name, canonical(c.Target))})
+		m.Insert([]mdns.RR{u.rr(name, canonicalTarget(c.Target))})
 	}
 }
 
-func (u *RFC2136) cname(name, target string) *mdns.CNAME {
+// rr builds the record of a change: a CNAME to a host name, an A or AAAA
+// record for an address.
+func (u *RFC2136) rr(name, target string) mdns.RR {
 	ttl := u.TTL
 	if ttl == 0 {
 		ttl = defaultTTL
 	}
-	return &mdns.CNAME{Hdr: mdns.RR_Header{Name: name, Rrtype: mdns.TypeCNAME,
-		Class: mdns.ClassINET, Ttl: ttl}, Target: target}
+	hdr := mdns.RR_Header{Name: name, Rrtype: targetType(target), Class: mdns.ClassINET,
+		Ttl: ttl}
+	ip, ok := targetAddr(target)
+	switch {
+	case !ok:
+		return &mdns.CNAME{Hdr: hdr, Target: target}
+	case ip.Is4():
+		return &mdns.A{Hdr: hdr, A: ip.AsSlice()}
+	}
+	return &mdns.AAAA{Hdr: hdr, AAAA: ip.AsSlice()}
 }
 
-// Current reads the zone by a signed AXFR and returns its CNAMEs below the
-// apex, sorted by name.
+// Current reads the zone by a signed AXFR and returns its CNAME, A and
+// AAAA records below the apex, sorted by name. Address records of the
+// name servers the apex NS set names (glue) are configuration, not
+// records of access points, and are left out.
 func (u *RFC2136) Current(ctx context.Context) ([]Record, error) {
 	conn, err := u.dial(ctx)
 	if err != nil {
@@ -209,23 +226,61 @@ func (u *RFC2136) Current(ctx context.Context) ([]Record, error) {
 // collect reads the transfer envelopes into records. sniff, when not nil,
 // tells the rcode of the first answer when the transfer fails.
 func (u *RFC2136) collect(ch chan *mdns.Envelope, sniff *rcodeSniffer) ([]Record, error) {
-	byName := make(map[string]string)
+	var recs []Record
+	servers := map[string]bool{}
 	var firstErr error
 	for env := range ch {
 		if env.Error != nil && firstErr == nil {
 			firstErr = u.transferError(env.Error, sniff)
 		}
 		for _, rr := range env.RR {
-			cn, ok := rr.(*mdns.CNAME)
-			if ok && canonical(cn.Hdr.Name) != u.zone() {
-				byName[canonical(cn.Hdr.Name)] = canonical(cn.Target)
+			name := canonical(rr.Header().Name)
+			if ns, ok := rr.(*mdns.NS); ok && name == u.zone() {
+				servers[canonical(ns.Ns)] = true
+			}
+			if target := rrTarget(rr); target != "" && name != u.zone() {
+				recs = append(recs, Record{Name: name, Target: target})
 			}
 		}
 	}
 	if firstErr != nil {
 		return nil, firstErr
 	}
-	return sortedRecords(byName), nil
+	out := recs[:0]
+	for _, r := range recs {
+		if r.Type() == mdns.TypeCNAME || !servers[r.Name] {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Name != out[j].Name {
+			return out[i].Name < out[j].Name
+		}
+		return out[i].Target < out[j].Target
+	})
+	return out, nil
+}
+
+// rrTarget returns the target of a CNAME, A or AAAA record, canonical,
+// and "" for any other record.
+func rrTarget(rr mdns.RR) string {
+	switch v := rr.(type) {
+	case *mdns.CNAME:
+		return canonical(v.Target)
+	case *mdns.A:
+		return addrString(v.A)
+	case *mdns.AAAA:
+		return addrString(v.AAAA)
+	}
+	return ""
+}
+
+func addrString(b []byte) string {
+	ip, ok := netip.AddrFromSlice(b)
+	if !ok {
+		return ""
+	}
+	return ip.Unmap().String()
 }
 
 // transferError names the rcode of a refused transfer. miekg reports a

@@ -41,7 +41,8 @@ func (s *Server) query(w mdns.ResponseWriter, r *mdns.Msg) {
 	s.write(w, r, m)
 }
 
-// answer fills m for a name inside the zone: apex data, a CNAME, NODATA
+// answer fills m for a name inside the zone: apex data, a CNAME or an
+// address record, NODATA
 // for an existing name without that type, NXDOMAIN otherwise. Negative
 // answers carry the SOA in the authority section (RFC 2308).
 func (s *Server) answer(m *mdns.Msg, snap *snapshot, qtype uint16, name string) {
@@ -52,7 +53,7 @@ func (s *Server) answer(m *mdns.Msg, snap *snapshot, qtype uint16, name string) 
 			m.Extra = s.glueRRs("", mdns.TypeANY)
 		}
 	} else if target, ok := snap.records[name]; ok {
-		m.Answer = []mdns.RR{s.cname(owner, target)}
+		m.Answer = s.recordRRs(owner, target, qtype)
 	} else if glue := s.glueRRs(name, qtype); len(glue) > 0 {
 		m.Answer = glue
 	} else if !snap.names[name] {
@@ -104,8 +105,27 @@ func (s *Server) header(name string, t uint16) mdns.RR_Header {
 	return mdns.RR_Header{Name: name, Rrtype: t, Class: mdns.ClassINET, Ttl: s.cfg.Zone.TTL}
 }
 
-func (s *Server) cname(name, target string) *mdns.CNAME {
-	return &mdns.CNAME{Hdr: s.header(name, mdns.TypeCNAME), Target: target}
+// recordRRs answers qtype at a name holding target: a CNAME answers every
+// type (the resolver follows it), an address only its own type and ANY.
+func (s *Server) recordRRs(owner, target string, qtype uint16) []mdns.RR {
+	t := targetType(target)
+	if t == mdns.TypeCNAME || qtype == t || qtype == mdns.TypeANY {
+		return []mdns.RR{s.rr(owner, target)}
+	}
+	return nil
+}
+
+// rr builds the record of a name: a CNAME to a host name, an A or AAAA
+// record for an address.
+func (s *Server) rr(name, target string) mdns.RR {
+	ip, ok := targetAddr(target)
+	switch {
+	case !ok:
+		return &mdns.CNAME{Hdr: s.header(name, mdns.TypeCNAME), Target: target}
+	case ip.Is4():
+		return &mdns.A{Hdr: s.header(name, mdns.TypeA), A: ip.AsSlice()}
+	}
+	return &mdns.AAAA{Hdr: s.header(name, mdns.TypeAAAA), AAAA: ip.AsSlice()}
 }
 
 func (s *Server) soa(snap *snapshot) *mdns.SOA {

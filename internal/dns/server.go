@@ -55,7 +55,7 @@ type Server struct {
 // snapshot is one version of the zone. It is never modified once stored.
 type snapshot struct {
 	serial  uint32
-	records map[string]string // name → target
+	records map[string]string // name → target: one CNAME, A or AAAA a name
 	names   map[string]bool   // every name that exists, with empty non-terminals
 }
 
@@ -119,7 +119,7 @@ func (s *Server) Serial() uint32 { return s.snap.Load().serial }
 // Zone returns the zone configuration, with defaults filled in.
 func (s *Server) Zone() ZoneConfig { return s.cfg.Zone }
 
-// Current returns the CNAMEs of the zone, sorted by name.
+// Current returns the records of the zone below the apex, sorted by name.
 func (s *Server) Current(ctx context.Context) ([]Record, error) {
 	return sortedRecords(s.snap.Load().records), nil
 }
@@ -150,10 +150,14 @@ func (s *Server) Apply(ctx context.Context, p Plan) error {
 	return s.commit(func(old map[string]string) map[string]string {
 		next := copyMap(old)
 		for _, c := range p.Changes {
-			if c.Action == Delete {
-				delete(next, canonical(c.Name))
-			} else {
-				next[canonical(c.Name)] = canonical(c.Target)
+			name := canonical(c.Name)
+			if c.Action != Delete {
+				next[name] = canonicalTarget(c.Target)
+			} else if cur, ok := next[name]; ok && (c.Previous == "" ||
+				targetType(cur) == targetType(c.Previous)) {
+				// A deletion names the type it removes: the record that
+				// replaced it under the same name stays.
+				delete(next, name)
 			}
 		}
 		return next

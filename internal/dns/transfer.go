@@ -67,14 +67,15 @@ func (s *Server) transferAllowed(a net.Addr) bool {
 	return false
 }
 
-// feedTransfer sends the zone in chunks: SOA, NS, glue, CNAMEs, SOA again.
+// feedTransfer sends the zone in chunks: SOA, NS, glue, the records (CNAME,
+// A, AAAA), SOA again.
 func (s *Server) feedTransfer(ch chan<- *mdns.Envelope, snap *snapshot) {
 	defer close(ch)
 	soa := s.soa(snap)
 	batch := append([]mdns.RR{soa}, s.apexRRs(snap, mdns.TypeNS, s.cfg.Zone.Origin)...)
 	batch = append(batch, s.glueRRs("", mdns.TypeANY)...)
 	for _, rec := range sortedRecords(snap.records) {
-		batch = append(batch, s.cname(rec.Name, rec.Target))
+		batch = append(batch, s.rr(rec.Name, rec.Target))
 		if len(batch) == transferChunk {
 			ch <- &mdns.Envelope{RR: batch}
 			batch = nil

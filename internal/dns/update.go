@@ -1,14 +1,15 @@
 package dns
 
 import (
+	"net/netip"
 	"strings"
 
 	mdns "github.com/miekg/dns"
 )
 
 // update applies an RFC 2136 dynamic update signed with one of the
-// configured TSIG keys. Only CNAMEs below the apex can be changed;
-// prerequisites are not supported and answered NOTIMP.
+// configured TSIG keys. Only CNAME, A and AAAA records below the apex can
+// be changed; prerequisites are not supported and answered NOTIMP.
 func (s *Server) update(w mdns.ResponseWriter, r *mdns.Msg) {
 	if rcode := s.updateRcode(w, r); rcode != mdns.RcodeSuccess {
 		s.fail(w, r, rcode)
@@ -70,20 +71,27 @@ func (s *Server) parseUpdate(rrs []mdns.RR) ([]func(map[string]string), int) {
 }
 
 // updateOp maps one update RR to an operation (RFC 2136, section 2.5).
+// The embedded zone holds one record a name: adding a CNAME, an A or an
+// AAAA record replaces what the name held; deleting an RRset removes the
+// name's record when it is of that type.
 func updateOp(rr mdns.RR, name string) func(map[string]string) {
 	h := rr.Header()
-	cn, isCNAME := rr.(*mdns.CNAME)
+	target, isData := updateTarget(rr)
 	switch {
-	case h.Class == mdns.ClassINET && isCNAME:
-		target := canonical(cn.Target)
-		if !validHostname(target) || target == "." {
+	case h.Class == mdns.ClassINET && isData:
+		if target == "" {
 			return nil
 		}
 		return func(m map[string]string) { m[name] = target }
-	case h.Class == mdns.ClassANY && (h.Rrtype == mdns.TypeCNAME || h.Rrtype == mdns.TypeANY):
+	case h.Class == mdns.ClassANY && h.Rrtype == mdns.TypeANY:
 		return func(m map[string]string) { delete(m, name) }
-	case h.Class == mdns.ClassNONE && isCNAME:
-		target := canonical(cn.Target)
+	case h.Class == mdns.ClassANY && isManagedType(h.Rrtype):
+		return func(m map[string]string) {
+			if cur, ok := m[name]; ok && targetType(cur) == h.Rrtype {
+				delete(m, name)
+			}
+		}
+	case h.Class == mdns.ClassNONE && isData:
 		return func(m map[string]string) {
 			if m[name] == target {
 				delete(m, name)
@@ -91,4 +99,37 @@ func updateOp(rr mdns.RR, name string) func(map[string]string) {
 		}
 	}
 	return nil
+}
+
+// updateTarget returns the target an update RR names, canonical, and
+// whether the RR is of a type the zone holds (CNAME, A, AAAA). The target
+// is empty when the RR is of such a type but unusable.
+func updateTarget(rr mdns.RR) (string, bool) {
+	switch v := rr.(type) {
+	case *mdns.CNAME:
+		target := canonical(v.Target)
+		if !validHostname(target) || target == "." {
+			return "", true
+		}
+		return target, true
+	case *mdns.A:
+		return addrTarget(v.A), true
+	case *mdns.AAAA:
+		return addrTarget(v.AAAA), true
+	}
+	return "", false
+}
+
+// addrTarget returns an address from an A or AAAA record as a target,
+// or "" when it is missing or unusable.
+func addrTarget(b []byte) string {
+	ip, ok := netip.AddrFromSlice(b)
+	if !ok || ip.IsUnspecified() || ip.IsMulticast() {
+		return ""
+	}
+	return ip.Unmap().String()
+}
+
+func isManagedType(t uint16) bool {
+	return t == mdns.TypeCNAME || t == mdns.TypeA || t == mdns.TypeAAAA
 }

@@ -14,16 +14,55 @@ import (
 // a malformed target, a conflicting duplicate. Check with errors.Is.
 var ErrInvalid = errors.New("donnée DNS invalide")
 
-// Record is one CNAME of the zone: Name points to Target. Both are fully
-// qualified; Desired returns them lower-cased with a trailing dot.
+// Record is one record of the zone: Name points to Target. A Target that
+// is a host name makes a CNAME; a Target that is an IP address makes an A
+// (IPv4) or AAAA (IPv6) record, since a CNAME cannot point to an address.
+// Desired returns names lower-cased with a trailing dot, host name targets
+// likewise, and addresses in their canonical text form.
 type Record struct {
 	Name   string
 	Target string
 }
 
+// Type returns the DNS type of the record: mdns.TypeA or mdns.TypeAAAA
+// for an address target, mdns.TypeCNAME otherwise.
+func (r Record) Type() uint16 { return targetType(r.Target) }
+
 // String prints the record in master-file form, without TTL.
 func (r Record) String() string {
-	return r.Name + " CNAME " + r.Target
+	return r.Name + " " + typeName(r.Type()) + " " + r.Target
+}
+
+// targetAddr parses a target that is an IP address (without zone).
+func targetAddr(target string) (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(strings.TrimSpace(target))
+	if err != nil || ip.Zone() != "" {
+		return netip.Addr{}, false
+	}
+	return ip.Unmap(), true
+}
+
+// targetType returns the record type a target makes.
+func targetType(target string) uint16 {
+	ip, ok := targetAddr(target)
+	switch {
+	case !ok:
+		return mdns.TypeCNAME
+	case ip.Is4():
+		return mdns.TypeA
+	}
+	return mdns.TypeAAAA
+}
+
+func typeName(t uint16) string { return mdns.TypeToString[t] }
+
+// canonicalTarget returns an address in canonical text form, a host name
+// lower-cased with its final dot.
+func canonicalTarget(target string) string {
+	if ip, ok := targetAddr(target); ok {
+		return ip.String()
+	}
+	return canonical(target)
 }
 
 // ZoneConfig describes the parts of the zone that reconciliation never
@@ -129,7 +168,9 @@ func canonical(name string) string {
 
 // Desired validates records for the zone origin and returns them canonical,
 // without duplicates, sorted by name. Every name must lie strictly below the
-// origin (the apex keeps its SOA and NS), every target must be a host name.
+// origin (the apex keeps its SOA and NS), every target must be a host name
+// or a unicast IP address. Which addresses a public name may point to is
+// the registry's rule; this package only refuses those no record can use.
 // All problems are reported at once, each naming its record.
 func Desired(origin string, records []Record) ([]Record, error) {
 	origin = canonical(origin)
@@ -156,7 +197,7 @@ func Desired(origin string, records []Record) ([]Record, error) {
 
 // checkRecord returns r in canonical form or says why it is refused.
 func checkRecord(origin string, r Record) (Record, error) {
-	c := Record{Name: canonical(r.Name), Target: canonical(r.Target)}
+	c := Record{Name: canonical(r.Name), Target: canonicalTarget(r.Target)}
 	switch {
 	case !validHostname(c.Name):
 		return c, fmt.Errorf("%w : nom %q mal formé", ErrInvalid, r.Name)
@@ -165,8 +206,17 @@ func checkRecord(origin string, r Record) (Record, error) {
 			ErrInvalid, c.Name)
 	case !mdns.IsSubDomain(origin, c.Name):
 		return c, fmt.Errorf("%w : %s est hors de la zone %s", ErrInvalid, c.Name, origin)
+	}
+	if ip, ok := targetAddr(r.Target); ok {
+		if ip.IsUnspecified() || ip.IsMulticast() {
+			return c, fmt.Errorf("%w : adresse %s de %s inutilisable (non spécifiée ou "+
+				"multicast)", ErrInvalid, c.Target, c.Name)
+		}
+		return c, nil
+	}
+	switch {
 	case r.Target == "" || !validHostname(c.Target) || c.Target == ".":
-		return c, fmt.Errorf("%w : cible %q de %s n'est pas un nom d'hôte",
+		return c, fmt.Errorf("%w : cible %q de %s n'est ni un nom d'hôte ni une adresse IP",
 			ErrInvalid, r.Target, c.Name)
 	case c.Target == c.Name:
 		return c, fmt.Errorf("%w : %s pointe vers lui-même", ErrInvalid, c.Name)

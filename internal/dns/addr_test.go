@@ -171,7 +171,7 @@ func TestCheckResolveAddresses(t *testing.T) {
 		{name: "IPv4 declared, only IPv6 published", fqdn: "db1.350." + testZone,
 			want: "203.0.113.10", wantErr: "n'a pas d'enregistrement A"},
 		{name: "address declared, CNAME published", fqdn: "db2.350." + testZone,
-			want: "203.0.113.10",
+			want:    "203.0.113.10",
 			wantErr: "alias (CNAME) de drimbox.hopital.example. au lieu de l'adresse"},
 		{name: "host declared, address published", fqdn: "vi1.350." + testZone,
 			want: "viewer.hopital.example.", wantErr: "a l'adresse 203.0.113.10 au lieu"},

@@ -79,7 +79,7 @@ func runContract(t *testing.T, c contract) {
 			wantPlan: "~ vi1.350." + testZone + " CNAME neuf.hopital.example. -> " +
 				"A 203.0.113.10"},
 		{name: "the address becomes IPv6",
-			desired: replaceTarget(desired, 1, "2001:db8::10")[:3],
+			desired:  replaceTarget(desired, 1, "2001:db8::10")[:3],
 			wantPlan: "~ vi1.350." + testZone + " A 203.0.113.10 -> AAAA 2001:db8::10"},
 		{name: "back to a host name", desired: desired[:3],
 			wantPlan: "~ vi1.350." + testZone + " AAAA 2001:db8::10 -> " +

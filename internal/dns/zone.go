@@ -28,6 +28,9 @@ type Record struct {
 // for an address target, mdns.TypeCNAME otherwise.
 func (r Record) Type() uint16 { return targetType(r.Target) }
 
+// TypeName returns the name of the record's type: "CNAME", "A" or "AAAA".
+func (r Record) TypeName() string { return typeName(r.Type()) }
+
 // String prints the record in master-file form, without TTL.
 func (r Record) String() string {
 	return r.Name + " " + typeName(r.Type()) + " " + r.Target

@@ -75,31 +75,53 @@ func (a *Applied) writePending(ctx context.Context, server string, changes []dns
 
 // found returns the changes the records of a server show done.
 func found(changes []dns.Change, current []dns.Record) []dns.Change {
-	have := make(map[string]string, len(current))
+	have := make(map[string][]dns.Record, len(current))
 	for _, r := range current {
-		have[r.Name] = r.Target
+		have[r.Name] = append(have[r.Name], r)
 	}
 	var out []dns.Change
 	for _, c := range changes {
-		target, ok := have[c.Name]
-		if c.Action == dns.Delete && !ok || c.Action != dns.Delete && ok && target == c.Target {
+		if c.Action == dns.Delete && !holdsType(have[c.Name], c.Previous) ||
+			c.Action != dns.Delete && holdsTarget(have[c.Name], c.Target) {
 			out = append(out, c)
 		}
 	}
 	return out
 }
 
+// holdsType reports whether rs holds a record of the type of target (any
+// record when target is empty): a deletion is done when none is left.
+func holdsType(rs []dns.Record, target string) bool {
+	for _, r := range rs {
+		if target == "" || r.Type() == (dns.Record{Target: target}).Type() {
+			return true
+		}
+	}
+	return false
+}
+
+func holdsTarget(rs []dns.Record, target string) bool {
+	for _, r := range rs {
+		if r.Target == target {
+			return true
+		}
+	}
+	return false
+}
+
 // afterChanges returns the records rs once changes are made, sorted as rs.
+// A deletion removes the name's record only when it is of the deleted
+// type: the record that replaced it stays.
 func afterChanges(rs []dns.Record, changes []dns.Change) []dns.Record {
 	m := make(map[string]string, len(rs))
 	for _, r := range rs {
 		m[r.Name] = r.Target
 	}
 	for _, c := range changes {
-		if c.Action == dns.Delete {
-			delete(m, c.Name)
-		} else {
+		if c.Action != dns.Delete {
 			m[c.Name] = c.Target
+		} else if cur, ok := m[c.Name]; ok && holdsType([]dns.Record{{Target: cur}}, c.Previous) {
+			delete(m, c.Name)
 		}
 	}
 	out := make([]dns.Record, 0, len(m))

@@ -10,7 +10,7 @@ import (
 
 // Policy says which access points keep their records.
 type Policy struct {
-	// KeepExcluded keeps the CNAMEs of excluded access points. Exclusion
+	// KeepExcluded keeps the records of excluded access points. Exclusion
 	// removes a DRIMbox from the whitelist, which is what stops peers from
 	// trusting it; the names are written in imaging reports and KOS, an
 	// exclusion is usually followed by a reintegration on the same FQDNs,
@@ -23,7 +23,7 @@ type Policy struct {
 // DefaultPolicy keeps the records of excluded access points.
 var DefaultPolicy = Policy{KeepExcluded: true}
 
-// HasRecords reports whether an access point in state s has its CNAMEs.
+// HasRecords reports whether an access point in state s has its records.
 func (p Policy) HasRecords(s registre.Statut) bool {
 	switch s {
 	case registre.Declaree, registre.EnIntegration, registre.Active,
@@ -42,10 +42,12 @@ type Owner struct {
 	OperateurID    int64
 }
 
-// Desired returns the CNAMEs the zone must hold for these access points,
-// in canonical form, and the access point each name belongs to (withdrawn
+// Desired returns the records the zone must hold for these access points,
+// in canonical form (a CNAME for a host name target, an A or AAAA record
+// for an IP address target), and the access point each name belongs to (withdrawn
 // ones too, so that a deletion can be attributed). A record DNS refuses
-// (a target that is not a host name, or the FQDN itself) is left out and
+// (a target that is neither a host name nor a usable address, or the FQDN
+// itself) is left out and
 // reported in rejected, with the reason, in French: one operator's mistake
 // must not hold back the zone of all the others.
 func Desired(zoneOrigin string, pas []registre.PointAcces, pol Policy) (recs []dns.Record,

@@ -1,6 +1,11 @@
 // Package zone keeps the DNS zone of the DRIM-M trust space in step with
 // the Registre National (guide, section 2.2: ANS creates, for every
-// allocated FQDN, a CNAME to the operator's DRIMbox or viewer host).
+// allocated FQDN, a CNAME to the operator's DRIMbox or viewer host). The
+// guide lets an operator give the host "or IP" of its DRIMbox and viewer;
+// a CNAME cannot point to an address, so an access point whose target is
+// a public IP address (as the registry accepts it) gets an A or AAAA
+// record under that FQDN instead, and a target changing from a host name
+// to an address, or back, replaces the record of the old type.
 //
 // It is the bridge between internal/registre and internal/dns, which stays
 // a DNS library that knows nothing of the registry. The package derives
@@ -22,7 +27,7 @@
 // Only names the naming pattern can produce (db/vi names) are managed:
 // other records ANS keeps in the zone are left alone, while a db/vi name
 // added by hand is drift and removed. A record DNS refuses (a target that
-// is not a host name, or the FQDN itself) is reported and left as it is on
+// is neither a host name nor a usable address, or the FQDN itself) is reported and left as it is on
 // the server, so that one operator's mistake holds back nobody else.
 //
 // The changes of a run are written to the history as at most one event

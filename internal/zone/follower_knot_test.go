@@ -60,6 +60,7 @@ func testKnotFollows(t *testing.T, db *store.DB) {
 	}{
 		{"allocation creates the CNAMEs", stepAllocation},
 		{"a new hostname changes the target", stepHostname},
+		{"an IP address makes an A or AAAA record, and back", stepAddress},
 		{"exclusion keeps the records", stepExclusion},
 		{"with the remove setting, exclusion removes them, reintegration restores them",
 			stepRemovePolicy},
@@ -95,6 +96,37 @@ func stepHostname(t *testing.T, e *knotEnv) {
 		t.Fatal(err)
 	}
 	e.resolves(t, "vi1.350", "visionneuse.operateur1.fr")
+}
+
+// stepAddress gives the viewer of access point 1 an IPv4 address, then an
+// IPv6 one, then its host name back: Knot holds an A, an AAAA, then the
+// CNAME again, never two of them, and each replacement is in the history.
+func stepAddress(t *testing.T, e *knotEnv) {
+	vi1 := "vi1.350." + origin
+	for _, target := range []string{"203.0.113.10", "2001:db8::10",
+		"visionneuse.operateur1.fr"} {
+		if _, err := e.svc.ModifierPointAcces(testCtx(t), admin, e.p1.ID,
+			registre.PointAccesPatch{CibleVI: ptr(target)}); err != nil {
+			t.Fatal(err)
+		}
+		resolves(t, e.k.Addr, vi1, target)
+	}
+	_, err := e.svc.ModifierPointAcces(testCtx(t), admin, e.p1.ID,
+		registre.PointAccesPatch{CibleVI: ptr("192.168.1.10")})
+	if !errors.Is(err, registre.ErrInvalid) || !strings.Contains(err.Error(), "privée") {
+		t.Fatalf("private address: %v, want it refused", err)
+	}
+	for _, line := range []string{
+		"CNAME → A vi1.350.mesimagesmedicales.fr visionneuse.operateur1.fr -> 203.0.113.10",
+		"A → AAAA vi1.350.mesimagesmedicales.fr 203.0.113.10 -> 2001:db8::10",
+		"AAAA → CNAME vi1.350.mesimagesmedicales.fr 2001:db8::10 -> " +
+			"visionneuse.operateur1.fr",
+	} {
+		eventually(t, "history of the address", func() error {
+			return hasEvent(zoneEvents(t, e.svc), ActionModification, line)
+		})
+	}
+	e.resolves(t, "db1.350", "drimbox1.operateur1.fr")
 }
 
 func stepExclusion(t *testing.T, e *knotEnv) {

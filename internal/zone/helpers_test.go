@@ -77,7 +77,8 @@ func eventually(t testing.TB, what string, check func() error) {
 	}
 }
 
-// resolves waits until the server answers fqdn with a CNAME to target.
+// resolves waits until the server answers fqdn with a CNAME to target, or
+// with its A or AAAA record when target is an IP address.
 func resolves(t testing.TB, addr, fqdn, target string) {
 	t.Helper()
 	eventually(t, "resolve "+fqdn, func() error {
@@ -85,7 +86,7 @@ func resolves(t testing.TB, addr, fqdn, target string) {
 	})
 }
 
-// absent waits until the server has no CNAME for fqdn.
+// absent waits until the server has no record for fqdn.
 func absent(t testing.TB, addr, fqdn string) {
 	t.Helper()
 	eventually(t, "absence of "+fqdn, func() error {

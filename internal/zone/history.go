@@ -64,7 +64,7 @@ func event(server, action string, part []dns.Change, owners map[string]Owner) re
 	var owner Owner
 	single := true
 	for i, c := range part {
-		e.Changements[i] = registre.Changement{Champ: "CNAME " + strings.TrimSuffix(c.Name, "."),
+		e.Changements[i] = registre.Changement{Champ: field(c),
 			Ancien:  strings.TrimSuffix(c.Previous, "."),
 			Nouveau: strings.TrimSuffix(c.Target, ".")}
 		o := owners[c.Name]
@@ -84,4 +84,20 @@ func event(server, action string, part []dns.Change, owners map[string]Owner) re
 		e.Motif = MotifDerive + " (serveur " + server + ")"
 	}
 	return e
+}
+
+// field names the record a change touches by its type and name. A change
+// from a host name to an address, or back, names both types
+// ("CNAME → A vi1.350.mesimagesmedicales.fr").
+func field(c dns.Change) string {
+	name := strings.TrimSuffix(c.Name, ".")
+	prev := dns.Record{Target: c.Previous}.TypeName()
+	next := dns.Record{Target: c.Target}.TypeName()
+	switch {
+	case c.Action == dns.Add:
+		return next + " " + name
+	case c.Action == dns.Delete || prev == next:
+		return prev + " " + name
+	}
+	return prev + " → " + next + " " + name
 }

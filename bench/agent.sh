@@ -3,8 +3,8 @@
 # proxy (mTLS, certificate and list check on every request, reverse proxy to
 # a plain-HTTP backend on loopback) against a direct TLS connection to the
 # same WADO-RS handler, on a 50 MB response and on 512-byte responses, as a
-# ratio; and the heap in use of an agent holding a verified 10,000-entry
-# list. Run from anywhere inside the repository:
+# ratio; the heap in use of an agent holding a verified 10,000-entry list;
+# and the resident memory of a real `confiance agent` process holding it. Run from anywhere inside the repository:
 #
 #   bench/agent.sh [count]
 #
@@ -52,3 +52,41 @@ END {
 	h = median("BenchmarkAgentHeap10000", "heap-MiB")
 	printf "mémoire : %.1f Mio de tas pour 10 000 entrées\n", h
 }' "$out"
+
+# The resident memory of a real `confiance agent` process: it downloads,
+# verifies (CRLs included) and holds a signed 10,000-entry list served on
+# loopback, then VmRSS and VmHWM are read from /proc once it is healthy.
+echo "== mémoire résidente d'un processus confiance agent (liste de 10 000 entrées)"
+work="$(mktemp -d)"
+trap 'rm -f "$out"; kill $web $agent 2>/dev/null || true; rm -rf "$work"' EXIT
+web= agent=
+go build -o "$work/gen" ./bench/gen
+go build -o "$work/confiance" ./cmd/confiance
+"$work/gen" -dir "$work" -n 10000 >/dev/null
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wport=$(free_port)
+aport=$(free_port)
+python3 -m http.server -b 127.0.0.1 -d "$work" "$wport" >/dev/null 2>&1 &
+web=$!
+for _ in $(seq 100); do
+	curl -fs -o /dev/null "http://127.0.0.1:$wport/root.pem" && break
+	sleep 0.1
+done
+"$work/confiance" agent --url "http://127.0.0.1:$wport/liste-signee.xml" \
+	--trust "$work/root.pem" --crl "$work/root.crl.pem" --crl "$work/intermediate.crl.pem" \
+	--crl-fetch=false --state "$work/etat" --listen "127.0.0.1:$aport" >"$work/agent.log" 2>&1 &
+agent=$!
+ok=
+for _ in $(seq 150); do
+	if curl -fs "http://127.0.0.1:$aport/q/health" >/dev/null 2>&1; then ok=1; break; fi
+	sleep 0.2
+done
+if [ -z "$ok" ]; then
+	echo "l'agent n'est pas en bonne santé après 30 s :" >&2
+	cat "$work/agent.log" >&2
+	exit 1
+fi
+sleep 2
+awk '/^VmRSS|^VmHWM/ { printf "%s %.1f Mio\n", $1, $2 / 1024 }' "/proc/$agent/status"

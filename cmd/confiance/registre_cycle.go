@@ -70,10 +70,11 @@ func setupReprise(c *cli) {
 	c.fs.Int64("operateur", 0,
 		"identifiant de l'opérateur qui reprend l'installation (obligatoire)")
 	c.fs.Var(&idList{}, "site", "site client de cet opérateur (répétable, au moins un)")
-	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte de la DRIMbox du nouvel opérateur, un par "+
-		"point d'accès libéré, dans l'ordre des index (répétable ; les CNAME suivent)")
-	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte de la visionneuse du nouvel opérateur, un "+
-		"par point d'accès libéré, dans l'ordre des index (répétable)")
+	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte ou adresse IP publique de la DRIMbox du "+
+		"nouvel opérateur, un par point d'accès libéré, dans l'ordre des index (répétable ; "+
+		"les enregistrements DNS suivent)")
+	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte ou adresse IP publique de la visionneuse "+
+		"du nouvel opérateur, un par point d'accès libéré, dans l'ordre des index (répétable)")
 }
 
 func runReprise(c *cli) int {

@@ -45,10 +45,10 @@ func setupInstallationCreate(c *cli) {
 	c.fs.Int64("operateur", 0, "identifiant de l'opérateur (obligatoire)")
 	c.fs.Var(&idList{}, "site", "identifiant d'un site client (répétable)")
 	c.fs.Int("pacs", 0, "nombre de PACS (vérifié contre les paires --cible-db/--cible-vi)")
-	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte de la DRIMbox d'un PACS (répétable, "+
-		"une par PACS)")
-	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte de la visionneuse d'un PACS (répétable, "+
-		"une par PACS)")
+	c.fs.Var(&stringList{}, "cible-db", "nom d'hôte ou adresse IP publique de la DRIMbox "+
+		"d'un PACS (répétable, une par PACS)")
+	c.fs.Var(&stringList{}, "cible-vi", "nom d'hôte ou adresse IP publique de la "+
+		"visionneuse d'un PACS (répétable, une par PACS)")
 }
 
 func runInstallationCreate(c *cli) int {

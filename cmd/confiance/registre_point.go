@@ -23,8 +23,8 @@ func pointCommands() []subcommand {
 
 func setupPointAdd(c *cli) {
 	c.withApply()
-	c.fs.String("cible-db", "", "nom d'hôte de la DRIMbox du PACS")
-	c.fs.String("cible-vi", "", "nom d'hôte de la visionneuse du PACS")
+	c.fs.String("cible-db", "", "nom d'hôte ou adresse IP publique de la DRIMbox du PACS")
+	c.fs.String("cible-vi", "", "nom d'hôte ou adresse IP publique de la visionneuse du PACS")
 }
 
 func runPointAdd(c *cli) int {
@@ -47,8 +47,8 @@ func runPointAdd(c *cli) int {
 
 // pointPatchFlags are the flags of registre.PointAccesPatch.
 var pointPatchFlags = []struct{ name, usage string }{
-	{"cible-db", "nom d'hôte de la DRIMbox"},
-	{"cible-vi", "nom d'hôte de la visionneuse"},
+	{"cible-db", "nom d'hôte ou adresse IP de la DRIMbox"},
+	{"cible-vi", "nom d'hôte ou adresse IP de la visionneuse"},
 	{"dn", "DN du certificat IGC-Santé (CN=<fqdn db>,OU=…,O=…,ST=…,C=FR ; vide : l'efface)"},
 	{"support-nom", "nom du contact support"},
 	{"support-email", "e-mail du contact support (publié dans la Liste Blanche)"},

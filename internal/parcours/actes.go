@@ -160,7 +160,7 @@ func (s *Service) reprendre(ctx context.Context, p registre.Principal, d *Demand
 		evs = append(evs, Evenement{Action: "registre",
 			Ancien:  pa.CibleDB + " ; " + pa.CibleVI,
 			Nouveau: c.DB + " ; " + c.VI,
-			Motif:   "CNAME de " + pa.FQDNDB + " et " + pa.FQDNVI + " repointés"})
+			Motif:   "enregistrements DNS de " + pa.FQDNDB + " et " + pa.FQDNVI + " repointés"})
 	}
 	return evs, nil
 }

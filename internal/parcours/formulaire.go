@@ -2,7 +2,6 @@ package parcours
 
 import (
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 
@@ -110,8 +109,9 @@ type BasculeLiberation struct {
 }
 
 // BasculeReprise is filed by the incoming operator: it takes over a
-// released installation, its FQDNs unchanged, gives the hosts of its own
-// DRIMbox and viewer the CNAMEs will then point to, and will order new
+// released installation, its FQDNs unchanged, gives the hosts (or IP
+// addresses) of its own DRIMbox and viewer its FQDNs will then point to,
+// and will order new
 // certificates and file an integration.
 type BasculeReprise struct {
 	IDRegistre int64  `json:"idRegistre"`
@@ -401,14 +401,17 @@ func splitSIRENs(s string) []string {
 	return out
 }
 
-// hote checks the host name a FQDN will point to (a CNAME target).
+// hote checks the host a FQDN will point to: a host name (a CNAME target)
+// or a public IP address (an A or AAAA record), with the registry's rule,
+// and returns it in the registry's canonical form.
 func hote(c *champs, field, s string) string {
-	if net.ParseIP(strings.Trim(strings.TrimSpace(s), "[]")) != nil {
-		c.add(field, "une adresse IP ne peut pas être la cible d'un enregistrement CNAME : "+
-			"indiquez le nom d'hôte du serveur")
-		return strings.TrimSpace(s)
+	if strings.TrimSpace(s) == "" {
+		c.add(field, "champ obligatoire")
+		return ""
 	}
-	return fqdn(c, field, s)
+	h, err := registre.CanonicalCible(s)
+	c.check(field, err)
+	return h
 }
 
 func fqdn(c *champs, field, s string) string {

@@ -97,8 +97,15 @@ func TestFormulaireRejects(t *testing.T) {
 			"pacs", "chacun des 3 PACS"},
 		{"no PACS", TypeDeclaration, decl(func(d *Declaration) { d.NombrePACS, d.PACS = 0, nil }),
 			"nombrePacs", "au moins un PACS"},
-		{"IP as target", TypeDeclaration, decl(func(d *Declaration) { d.PACS[0].DB = "10.0.0.1" }),
-			"pacs[0].cibleDb", "adresse IP"},
+		{"private IP as target", TypeDeclaration,
+			decl(func(d *Declaration) { d.PACS[0].DB = "10.0.0.1" }),
+			"pacs[0].cibleDb", "adresse privée"},
+		{"loopback IPv6 as target", TypeDeclaration,
+			decl(func(d *Declaration) { d.PACS[1].VI = "::1" }),
+			"pacs[1].cibleVi", "bouclage"},
+		{"malformed IP as target", TypeDeclaration,
+			decl(func(d *Declaration) { d.PACS[0].VI = "203.0.113.300" }),
+			"pacs[0].cibleVi", "ni un nom d'hôte ni une adresse IP"},
 		{"missing viewer", TypeDeclaration, decl(func(d *Declaration) { d.PACS[1].VI = "" }),
 			"pacs[1].cibleVi", "champ obligatoire"},
 		{"CN not the FQDN", TypeIntegration, integ(func(in *Integration) {
@@ -197,8 +204,49 @@ func FuzzDeclaration(f *testing.F) {
 			PACS: []registre.Cibles{{DB: db, VI: vi}}}
 		var c champs
 		(&Formulaire{Declaration: d}).normalize(TypeDeclaration, &c)
-		if len(c) == 0 && registre.ValidateHostname(d.PACS[0].DB) != nil {
+		if len(c) == 0 && registre.ValidateCible(d.PACS[0].DB) != nil {
 			t.Fatalf("accepted host %q", d.PACS[0].DB)
 		}
 	})
+}
+
+// TestPublicIPAsTarget: the guide asks for "the hostname (or IP)" of each
+// DRIMbox and viewer; a public address is accepted on every form that
+// takes one, in canonical form, as the registry stores it.
+func TestPublicIPAsTarget(t *testing.T) {
+	cases := []struct {
+		name  string
+		typ   Type
+		form  Formulaire
+		got   func(Formulaire) string
+		wantH string
+	}{
+		{"declaration, IPv4", TypeDeclaration, func() Formulaire {
+			d := validDeclaration()
+			d.PACS[0].VI = " 203.0.113.7 "
+			return Formulaire{Declaration: d}
+		}(), func(f Formulaire) string { return f.Declaration.PACS[0].VI }, "203.0.113.7"},
+		{"declaration, IPv6", TypeDeclaration, func() Formulaire {
+			d := validDeclaration()
+			d.PACS[1].DB = "2001:DB8:0::7"
+			return Formulaire{Declaration: d}
+		}(), func(f Formulaire) string { return f.Declaration.PACS[1].DB }, "2001:db8::7"},
+		{"update of data", TypeMiseAJour, Formulaire{MiseAJour: &MiseAJour{
+			FQDN: "vi1.350.mesimagesmedicales.fr", CibleVI: "198.51.100.20"}},
+			func(f Formulaire) string { return f.MiseAJour.CibleVI }, "198.51.100.20"},
+		{"takeover", TypeBasculeReprise, Formulaire{Reprise: &BasculeReprise{IDRegistre: 350,
+			SIRENs: registretest.SIREN(3), NombrePACS: 1,
+			PACS: []registre.Cibles{{DB: "drimbox.op3.fr", VI: "[2001:db8::30]"}}}},
+			func(f Formulaire) string { return f.Reprise.PACS[0].VI }, "2001:db8::30"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := fieldsOf(c.typ, c.form); len(got) != 0 {
+				t.Fatalf("refused: %v", got)
+			}
+			if h := c.got(c.form); h != c.wantH {
+				t.Fatalf("host stored as %q, want %q", h, c.wantH)
+			}
+		})
+	}
 }

@@ -166,9 +166,8 @@ func testBadTakeovers(t *testing.T, e *env, id int64) {
 		{"too few", "nombrePacs", "compte 2 DRIMbox", e.op2, func(r *BasculeReprise) {
 			r.NombrePACS, r.PACS = 1, r.PACS[:1]
 		}},
-		{"IP address", "pacs[1].cibleVi", "adresse IP", e.op2, func(r *BasculeReprise) {
-			r.PACS[1].VI = "192.0.2.10"
-		}},
+		{"private IP address", "pacs[1].cibleVi", "adresse privée", e.op2,
+			func(r *BasculeReprise) { r.PACS[1].VI = "192.168.0.10" }},
 		{"unknown", "idRegistre", "aucune installation", e.op2, func(r *BasculeReprise) {
 			r.IDRegistre = 9999
 		}},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -110,7 +111,7 @@ func (p *Prober) visionneuse(ctx context.Context, c Cible) outcome {
 // dns checks that both FQDNs lead to the hosts declared in the registry:
 // the canonical name of the FQDN is the declared host, or the same
 // canonical name as the declared host's (when that host is itself an
-// alias).
+// alias); a FQDN declared with an IP address resolves to that address.
 func (p *Prober) dns(ctx context.Context, c Cible) outcome {
 	start := p.now()
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
@@ -134,6 +135,9 @@ func (p *Prober) dns(ctx context.Context, c Cible) outcome {
 }
 
 func (p *Prober) resolvesTo(ctx context.Context, fqdn, host string) error {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return p.resolvesToAddr(ctx, fqdn, ip.Unmap())
+	}
 	got, err := p.net.Resolver.LookupCNAME(ctx, fqdn)
 	if err != nil {
 		return fmt.Errorf("%s ne se résout pas : %w", fqdn, err)
@@ -147,6 +151,24 @@ func (p *Prober) resolvesTo(ctx context.Context, fqdn, host string) error {
 		return nil
 	}
 	return fmt.Errorf("%s mène à %s au lieu de %s", fqdn, got, host)
+}
+
+// resolvesToAddr checks a FQDN declared with an IP address, which the
+// zone publishes as an A or AAAA record: the address must be among those
+// the FQDN resolves to.
+func (p *Prober) resolvesToAddr(ctx context.Context, fqdn string, want netip.Addr) error {
+	addrs, err := p.net.Resolver.LookupNetIP(ctx, "ip", fqdn)
+	if err != nil {
+		return fmt.Errorf("%s ne se résout pas : %w", fqdn, err)
+	}
+	got := make([]string, len(addrs))
+	for i, a := range addrs {
+		if a.Unmap() == want {
+			return nil
+		}
+		got[i] = a.Unmap().String()
+	}
+	return fmt.Errorf("%s mène à %s au lieu de %s", fqdn, strings.Join(got, ", "), want)
 }
 
 func canonical(name string) string { return strings.ToLower(strings.TrimSuffix(name, ".")) }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/netip"
 	"strings"
 	"sync"
 )
@@ -12,9 +13,12 @@ import (
 // DialFunc opens a network connection, as net.Dialer.DialContext does.
 type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 
-// Resolver is the part of net.Resolver the DNS probe uses.
+// Resolver is the part of net.Resolver the DNS probe uses: canonical names
+// for FQDNs declared with a host name, addresses for those declared with
+// an IP address.
 type Resolver interface {
 	LookupCNAME(ctx context.Context, host string) (string, error)
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
 // Reseau is the network the probes use. Production uses the zero value
@@ -80,8 +84,9 @@ func (r *Routes) Dial(ctx context.Context, network, addr string) (net.Conn, erro
 	return d.DialContext(ctx, network, to)
 }
 
-// StaticResolver answers CNAME lookups from a map (FQDN → target); a name
-// absent from it is its own canonical name, as for a name with no CNAME.
+// StaticResolver answers lookups from a map (FQDN → target); a name absent
+// from it is its own canonical name, as for a name with no CNAME. A target
+// that is an IP address is the name's address, not an alias.
 type StaticResolver struct {
 	mu sync.RWMutex
 	m  map[string]string
@@ -102,7 +107,27 @@ func (s *StaticResolver) LookupCNAME(_ context.Context, host string) (string, er
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if t, ok := s.m[strings.ToLower(host)]; ok {
-		return t + ".", nil
+		if _, err := netip.ParseAddr(t); err != nil {
+			return t + ".", nil
+		}
 	}
 	return host + ".", nil
+}
+
+// LookupNetIP implements Resolver: the address a name was set to, or the
+// host itself when it is an address.
+func (s *StaticResolver) LookupNetIP(_ context.Context, network,
+	host string) ([]netip.Addr, error) {
+	s.mu.RLock()
+	t, ok := s.m[strings.ToLower(host)]
+	s.mu.RUnlock()
+	if !ok {
+		t = host
+	}
+	ip, err := netip.ParseAddr(t)
+	if err != nil || network == "ip4" && !ip.Unmap().Is4() ||
+		network == "ip6" && !ip.Is6() {
+		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	}
+	return []netip.Addr{ip}, nil
 }

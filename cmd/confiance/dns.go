@@ -101,8 +101,8 @@ func runDNSApply(c *cli, df *dnsFlags) int {
 
 func printPlanHeader(w io.Writer, f *zone.Follower, res zone.Result) {
 	e := f.Etat()
-	fmt.Fprintf(w, "Zone %s sur %s : %d enregistrement(s) CNAME attendu(s) d'après le registre.\n",
-		e.Zone, e.Serveur, len(res.Desired))
+	fmt.Fprintf(w, "Zone %s sur %s : %d enregistrement(s) attendu(s) d'après le registre "+
+		"(CNAME, ou A/AAAA pour une adresse IP).\n", e.Zone, e.Serveur, len(res.Desired))
 	if len(res.Rejected) > 0 {
 		fmt.Fprintf(w, "Attention : %d enregistrement(s) du registre refusé(s), laissé(s) tel(s) "+
 			"quel(s) sur le serveur :\n", len(res.Rejected))

@@ -125,7 +125,8 @@ func runDNSCheck(c *cli, df *dnsFlags, cf *checkFlags) int {
 	return 0
 }
 
-// resolveCheck checks the CNAME, or its absence when the access point
+// resolveCheck checks the record (a CNAME, or an A or AAAA record for a
+// target given as an IP address), or its absence when the access point
 // must have none (withdrawn, or excluded and removed by policy).
 func resolveCheck(ctx context.Context, resolver, fqdn, target string, present bool) error {
 	if !present {

@@ -70,6 +70,7 @@ func TestDNSCommandsAgainstKnot(t *testing.T) {
 	r.expect(1, "[dérive : cible modifiée hors de Confiance, rétablie]", plan...)
 	r.expect(0, "dont 1 dérive corrigée", append(apply, "--apply")...)
 
+	testDNSAddress(t, r, k, flags)
 	testDNSCheck(t, r, k)
 	testDNSExclues(t, r, flags)
 	testDNSRefusals(t, r, flags)
@@ -118,6 +119,25 @@ func testDNSCheck(t *testing.T, r *reg, k *dnstest.Knot) {
 
 	r.ok("registre", "transition", "2", "retirer", "--motif", "fin", "--apply")
 	r.expect(1, "pointe encore vers", append(check, "db2.350.mesimagesmedicales.fr")...)
+}
+
+// testDNSAddress gives the viewer of access point 1 an IP address: the
+// plan replaces its CNAME by an A record, the check compares addresses,
+// and a private address is refused on its field.
+func testDNSAddress(t *testing.T, r *reg, k *dnstest.Knot, flags []string) {
+	plan := append([]string{"dns", "plan"}, flags...)
+	apply := append([]string{"dns", "apply", "--apply"}, flags...)
+	check := []string{"dns", "check", "--resolver", k.Addr, "vi1.350.mesimagesmedicales.fr"}
+	r.refused(1, "adresse privée", "registre", "point", "update", "1", "--apply",
+		"--cible-vi", "10.1.2.3")
+	r.ok("registre", "point", "update", "1", "--apply", "--cible-vi", "203.0.113.10")
+	r.expect(1, "~ vi1.350."+dnsZone+" CNAME viewer1.op1.fr. -> A 203.0.113.10", plan...)
+	r.expect(0, "Plan appliqué", apply...)
+	r.expect(0, "OK     résolution : vi1.350.mesimagesmedicales.fr pointe vers 203.0.113.10",
+		check...)
+	r.ok("registre", "point", "update", "1", "--apply", "--cible-vi", "viewer1.op1.fr")
+	r.expect(0, "Plan appliqué", apply...)
+	r.expect(0, "pointe vers viewer1.op1.fr", check...)
 }
 
 func testDNSRefusals(t *testing.T, r *reg, flags []string) {

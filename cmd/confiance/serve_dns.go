@@ -152,13 +152,13 @@ func (s *serveDNSFlags) backend(a *app, applied *zone.Applied) (dns.Backend, str
 // tellDNSHint tells, in French, how to query the embedded server.
 func tellDNSHint(a *app, srv *dns.Server) {
 	origin := srv.Zone().Origin
-	name := origin
+	name, qtype := origin, "SOA"
 	if recs, _ := srv.Current(context.Background()); len(recs) > 0 {
-		name = recs[0].Name
+		name, qtype = recs[0].Name, recs[0].TypeName()
 	}
 	host, port := dnsSplitHostPort(srv.Addr())
 	a.tell(fmt.Sprintf("Zone DNS %s : serveur intégré sur %s (UDP et TCP)", origin, srv.Addr()))
-	a.tell(fmt.Sprintf("  essayez : dig @%s -p %s %s CNAME", host, port, name))
+	a.tell(fmt.Sprintf("  essayez : dig @%s -p %s %s %s", host, port, name, qtype))
 	a.tell(fmt.Sprintf("  transfert (AXFR) : dig @%s -p %s %s AXFR", host, port, origin))
 	a.tell("État de la zone : {base}/ans/zone (back office), " +
 		"{base}/api/v1/dns/etat (API, jeton ANS)")

@@ -84,6 +84,8 @@ func FuzzDesired(f *testing.F) {
 	f.Add("db1.350.mesimagesmedicales.fr.", "host.example.")
 	f.Add("a..b", "-x")
 	f.Add(testZone, "")
+	f.Add("vi1.350.mesimagesmedicales.fr.", "2001:DB8::1")
+	f.Add("vi1.350.mesimagesmedicales.fr.", "::ffff:203.0.113.1")
 	f.Fuzz(func(t *testing.T, name, target string) {
 		got, err := Desired(testZone, []Record{{Name: name, Target: target}})
 		if err != nil {
@@ -91,7 +93,17 @@ func FuzzDesired(f *testing.F) {
 		}
 		for _, r := range got {
 			if !mdns.IsSubDomain(testZone, r.Name) || r.Name == testZone ||
-				r.Name != canonical(r.Name) || !validHostname(r.Target) {
+				r.Name != canonical(r.Name) {
+				t.Fatalf("accepted %v", r)
+			}
+			if ip, ok := targetAddr(r.Target); ok {
+				if ip.String() != r.Target || r.Type() == mdns.TypeCNAME {
+					t.Fatalf("address target %q not canonical or typed %s", r.Target,
+						r.TypeName())
+				}
+				continue
+			}
+			if !validHostname(r.Target) {
 				t.Fatalf("accepted %v", r)
 			}
 			if _, ok := mdns.IsDomainName(r.Target); !ok {

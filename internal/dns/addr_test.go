@@ -191,3 +191,29 @@ func TestCheckResolveAddresses(t *testing.T) {
 		t.Fatalf("CheckAbsent of an unknown name: %v", err)
 	}
 }
+
+// TestDeleteNamesItsType: deleting the A record of a name that holds a
+// CNAME leaves the CNAME, on the embedded server directly and through a
+// signed dynamic update.
+func TestDeleteNamesItsType(t *testing.T) {
+	secret := randomSecret(t)
+	s := startServer(t, ServerConfig{TSIG: map[string]string{testKeyName: secret}},
+		[]Record{rec("db1.350", "drimbox.hopital.example."), rec("vi1.350", "203.0.113.10")})
+	u := &RFC2136{Server: s.Addr(), Zone: testZone, KeyName: testKeyName, Secret: secret}
+	for name, b := range map[string]Backend{"embedded": s, "RFC 2136": u} {
+		t.Run(name, func(t *testing.T) {
+			p := Plan{Changes: []Change{
+				{Action: Delete, Name: "db1.350." + testZone, Previous: "203.0.113.10"},
+				{Action: Delete, Name: "vi1.350." + testZone, Previous: "2001:db8::10"}}}
+			if err := b.Apply(testCtx(t), p); err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []Record{rec("db1.350", "drimbox.hopital.example."),
+				rec("vi1.350", "203.0.113.10")} {
+				if err := CheckResolve(testCtx(t), s.Addr(), r.Name, r.Target); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -18,8 +18,9 @@ type (
 		Motif  string          `json:"motif,omitempty"`
 	}
 	// repriseRequest hands an installation over to a new operator.
-	// With Cibles, the new operator's hosts repoint the CNAMEs in the same
-	// act: one entry for each released access point.
+	// With Cibles, the new operator's hosts (or IP addresses) repoint the
+	// records of the FQDNs in the same act: one entry for each released
+	// access point.
 	repriseRequest struct {
 		OperateurID int64          `json:"operateurId"`
 		SiteIDs     []int64        `json:"siteIds"`

@@ -66,8 +66,12 @@ func (s *serveListeFlags) start(a *app) error {
 		return nil
 	}
 	// The first publication is made before the server listens, so that a
-	// list is served from the first request.
-	if out, err := pub.Publish(a.ctx, false); err != nil {
+	// list is served from the first request, by the instance that takes
+	// the publication lease; the others serve what it publishes.
+	if lead, err := pub.Lead(a.ctx); err != nil || !lead {
+		a.log.Info("liste blanche : une autre instance publie, celle-ci prendra "+
+			"le relais si elle s'arrête", "bail", publication.LeaseName, "err", err)
+	} else if out, err := pub.Publish(a.ctx, false); err != nil {
 		a.log.Error("liste blanche : publication initiale en échec", "err", err)
 	} else if out.Published {
 		a.log.Info("liste blanche publiée", "version", out.Version.Numero,

@@ -13,15 +13,35 @@ const debounce = 100 * time.Millisecond
 // not fill the logs at every poll).
 const retryDelay = 30 * time.Second
 
-// Run publishes until ctx is done: once at start, after every commit of
-// the registry in this process (Watch), when the registry's last sequence
-// number moves (changes made by other processes, seen within Poll), and
-// when the current list is due to be re-signed. Failures are logged and
-// retried at the next change of the registry, or after retryDelay; Run
-// returns ctx's error. The mirror is brought up to date at start and, when
-// a sync fails, tried again with a backoff (Config.MirrorRetry) rather
-// than at the next publication only, which may be a day later.
+// Run publishes until ctx is done, while this instance holds the lease
+// LeaseName: among the instances sharing the database, one publishes and
+// the others stand by, trying the lease every Config.LeaseEvery, and one
+// of them takes over when the holder stops or dies (at once for a killed
+// process, within store.LeaseKeepalive for a dead host), then publishes at
+// once what the registry holds. Run returns ctx's error.
+//
+// While it holds the lease, Run publishes once at start, after every
+// commit of the registry in this process (Watch), when the registry's last
+// sequence number moves (changes made by other processes, seen within
+// Poll), and when the current list is due to be re-signed. Failures are
+// logged and retried at the next change of the registry, or after
+// retryDelay. The mirror is brought up to date at start and, when a sync
+// fails, tried again with a backoff (Config.MirrorRetry) rather than at
+// the next publication only, which may be a day later.
 func (p *Publisher) Run(ctx context.Context) error {
+	p.leader.Run(ctx, p.follow)
+	return ctx.Err()
+}
+
+// Lead takes the lease LeaseName now if no instance holds it, and keeps it
+// for Run; it reports whether this instance publishes.
+func (p *Publisher) Lead(ctx context.Context) (bool, error) { return p.leader.TryLead(ctx) }
+
+// Leading reports whether this instance holds the lease LeaseName.
+func (p *Publisher) Leading() bool { return p.leader.Leading() }
+
+// follow publishes while the lease holds (ctx ends when it is lost).
+func (p *Publisher) follow(ctx context.Context) {
 	changes, stop := p.cfg.Registry.Watch()
 	defer stop()
 	tick := time.NewTicker(p.cfg.Poll)
@@ -36,10 +56,10 @@ func (p *Publisher) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return
 		case <-changes:
 			if !sleep(ctx, debounce) {
-				return ctx.Err()
+				return
 			}
 			p.step(ctx, "modification du registre")
 		case <-tick.C:

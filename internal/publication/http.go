@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -21,16 +20,17 @@ import (
 	"confiance/internal/store"
 )
 
-// Site serves the published list and its history over HTTP. It reads only
-// the publication folder and the table of versions, so any instance can
-// serve what one publisher wrote.
+// Site serves the published list and its history over HTTP. It reads the
+// versions from the database, through this instance's publication folder
+// as a cache (see fetch), so that every instance serves the same current
+// list, whichever instance published it.
 type Site struct {
 	arch     archive
 	versions *versions
 	anchors  []*x509.Certificate
 
 	mu    sync.Mutex
-	cache map[string]*served // by version file name
+	cache map[string]*served // by digest
 }
 
 // served is one version file ready to be sent, plain and gzipped.
@@ -66,14 +66,17 @@ func (s *Site) Register(mux *http.ServeMux) {
 }
 
 func (s *Site) current(w http.ResponseWriter, r *http.Request) {
-	file, err := s.arch.current()
-	if err != nil || file == "" {
+	v, ok, err := s.versions.last(r.Context())
+	if err != nil {
+		s.fail(w, err)
+		return
+	}
+	if !ok {
 		problem(w, http.StatusServiceUnavailable, "Aucune liste blanche n'est encore publiée.")
 		return
 	}
-	n, _ := versionNumber(file)
 	w.Header().Set("Cache-Control", "no-cache")
-	s.serveVersion(w, r, n, file)
+	s.serveVersion(w, r, v)
 }
 
 func (s *Site) version(w http.ResponseWriter, r *http.Request) {
@@ -88,15 +91,15 @@ func (s *Site) version(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	s.serveVersion(w, r, n, v.Fichier)
+	s.serveVersion(w, r, v)
 }
 
 // serveVersion sends a version file with a strong ETag (its SHA-256),
 // Last-Modified (its DateDeGeneration, which strictly increases from one
 // version to the next, unlike the signing time, so that If-Modified-Since
 // never hides a newer list), conditional GET and gzip.
-func (s *Site) serveVersion(w http.ResponseWriter, r *http.Request, n int64, file string) {
-	f, err := s.load(r, n, file)
+func (s *Site) serveVersion(w http.ResponseWriter, r *http.Request, v Version) {
+	f, err := s.load(r, v)
 	if err != nil {
 		s.fail(w, err)
 		return
@@ -113,20 +116,16 @@ func (s *Site) serveVersion(w http.ResponseWriter, r *http.Request, n int64, fil
 	http.ServeContent(w, r, "", f.modified, bytes.NewReader(body))
 }
 
-func (s *Site) load(r *http.Request, n int64, file string) (*served, error) {
+func (s *Site) load(r *http.Request, v Version) (*served, error) {
 	s.mu.Lock()
-	f := s.cache[file]
+	f := s.cache[v.SHA256]
 	s.mu.Unlock()
 	if f != nil {
 		return f, nil
 	}
-	v, err := s.versions.get(r.Context(), n)
+	data, err := fetch(r.Context(), s.arch, s.versions, v)
 	if err != nil {
 		return nil, err
-	}
-	data, err := s.arch.read(file)
-	if err != nil {
-		return nil, fmt.Errorf("version %d: %w", n, err)
 	}
 	f, err = newServed(data, v.DateDeGeneration)
 	if err != nil {
@@ -136,7 +135,7 @@ func (s *Site) load(r *http.Request, n int64, file string) (*served, error) {
 	if len(s.cache) >= maxCached {
 		clear(s.cache)
 	}
-	s.cache[file] = f
+	s.cache[v.SHA256] = f
 	s.mu.Unlock()
 	return f, nil
 }
@@ -210,16 +209,16 @@ func (s *Site) diff(w http.ResponseWriter, r *http.Request) {
 	Compare(lists[0], lists[1]).WriteText(w, versionLabel(vs[0]), versionLabel(vs[1]))
 }
 
-// read returns a version and its entries, from the file this publisher
-// signed and checked before recording it.
+// read returns a version and its entries, as a publisher signed and
+// checked them before recording them.
 func (s *Site) read(r *http.Request, n int64) (Version, listeblanche.Liste, error) {
 	v, err := s.versions.get(r.Context(), n)
 	if err != nil {
 		return v, listeblanche.Liste{}, err
 	}
-	data, err := s.arch.read(v.Fichier)
+	data, err := fetch(r.Context(), s.arch, s.versions, v)
 	if err != nil {
-		return v, listeblanche.Liste{}, fmt.Errorf("version %d: %w", n, err)
+		return v, listeblanche.Liste{}, err
 	}
 	l, _, err := listeblanche.ParseBytes(data)
 	return v, l, err

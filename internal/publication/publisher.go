@@ -2,8 +2,6 @@ package publication
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,7 +52,20 @@ type Config struct {
 	// Acteur is who the history names as publisher; zero means the
 	// server itself (DefaultActeur). It must be an administrator.
 	Acteur registre.Principal
+	// LeaseEvery is how often Run, on a standby instance, tries to take
+	// the publication lease, and on the holder checks it; zero means
+	// store.DefaultLeaseEvery.
+	LeaseEvery time.Duration
 }
+
+// The leases of publication (package store). LeaseName elects the one
+// instance whose Run publishes; writeLease is held by each publication
+// (and recovery), whoever makes it, so that a command-line publication on
+// another machine waits for the one in progress.
+const (
+	LeaseName  = "liste-blanche"
+	writeLease = "liste-blanche-ecriture"
+)
 
 // Mirror is a copy of the published versions elsewhere (a git repository).
 // Sync brings it up to date with every version listed; a failure is logged
@@ -66,11 +77,13 @@ type Mirror interface {
 
 // Publisher generates, signs and publishes the list. Its methods may be
 // called from several goroutines; publications are serialised, across
-// processes too, by a lock on the publication folder.
+// processes and machines too, by a lease in the database (and a lock on
+// the publication folder).
 type Publisher struct {
 	cfg      Config
 	arch     archive
 	versions *versions
+	leader   *store.Leader
 
 	mu      sync.Mutex
 	cacheN  int64
@@ -113,7 +126,8 @@ func New(cfg Config) (*Publisher, error) {
 	if cfg.Audit == nil {
 		cfg.Audit = cfg.Log
 	}
-	p := &Publisher{cfg: cfg, arch: archive{dir: cfg.Dir}, versions: newVersions(cfg.DB)}
+	p := &Publisher{cfg: cfg, arch: archive{dir: cfg.Dir}, versions: newVersions(cfg.DB),
+		leader: store.NewLeader(cfg.DB, LeaseName, cfg.LeaseEvery, cfg.Log)}
 	if err := p.arch.init(); err != nil {
 		return nil, err
 	}
@@ -148,7 +162,7 @@ func (p *Publisher) Publish(ctx context.Context, force bool) (Outcome, error) {
 func (p *Publisher) publishOnce(ctx context.Context, force bool) (Outcome, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	release, err := p.arch.lock()
+	release, err := p.lock(ctx)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -192,7 +206,7 @@ func (p *Publisher) plan(ctx context.Context, force bool) (Outcome, listeblanche
 	}
 	var prev *listeblanche.Liste
 	if hasLast {
-		l, err := p.listOf(last)
+		l, err := p.listOf(ctx, last)
 		if err != nil {
 			return Outcome{}, listeblanche.Liste{}, err
 		}
@@ -242,18 +256,18 @@ func (p *Publisher) write(ctx context.Context, n int64, l listeblanche.Liste,
 	if err != nil {
 		return Version{}, err
 	}
-	sum := sha256.Sum256(signed)
 	v := Version{Numero: n, Fichier: versionFile(n, l.DateDeGeneration),
-		SHA256: hex.EncodeToString(sum[:]), Taille: int64(len(signed)),
+		SHA256: digest(signed), Taille: int64(len(signed)),
 		DateDeGeneration: l.DateDeGeneration, SigneLe: signedAt, Entrees: len(l.Domaines),
 		PublieLe: now.UTC()}
 
 	// Order matters for crash safety: the file is durable before the row
-	// that names it, and the row exists before the link points to it.
+	// that names it (and holds its bytes), and the row exists before the
+	// link points to it.
 	if err := p.arch.writeVersion(v.Fichier, signed); err != nil {
 		return Version{}, err
 	}
-	if err := p.versions.insert(ctx, v); err != nil {
+	if err := p.versions.insert(ctx, v, signed); err != nil {
 		return Version{}, err
 	}
 	if err := p.arch.setCurrent(v.Fichier); err != nil {
@@ -286,13 +300,13 @@ func (p *Publisher) consign(ctx context.Context, v Version, d Diff, why string) 
 	return nil
 }
 
-// listOf returns the entries of a published version, read from its file
-// (which this process signed and checked before recording it).
-func (p *Publisher) listOf(v Version) (listeblanche.Liste, error) {
+// listOf returns the entries of a published version (which a publisher
+// signed and checked before recording it).
+func (p *Publisher) listOf(ctx context.Context, v Version) (listeblanche.Liste, error) {
 	if p.cacheN == v.Numero && v.Numero != 0 {
 		return p.cacheL, nil
 	}
-	data, err := p.arch.read(v.Fichier)
+	data, err := fetch(ctx, p.arch, p.versions, v)
 	if err != nil {
 		return listeblanche.Liste{}, fmt.Errorf("version %d: %w", v.Numero, err)
 	}
@@ -313,7 +327,7 @@ func (p *Publisher) mirror(ctx context.Context) {
 	vs, err := p.versions.list(ctx)
 	if err == nil {
 		err = p.cfg.Mirror.Sync(ctx, vs, func(v Version) ([]byte, error) {
-			return p.arch.read(v.Fichier)
+			return fetch(ctx, p.arch, p.versions, v)
 		})
 	}
 	p.mirrorDone(err)
@@ -344,6 +358,21 @@ func (p *Publisher) mirrorDue() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cfg.Mirror != nil && p.mirrorPending && !p.cfg.Clock().Before(p.mirrorNext)
+}
+
+// lock serialises publications: the write lease in the database, across
+// machines, then the lock of the publication folder.
+func (p *Publisher) lock(ctx context.Context) (release func(), err error) {
+	lease, err := p.cfg.DB.AcquireLease(ctx, writeLease)
+	if err != nil {
+		return nil, fmt.Errorf("publication lease: %w", err)
+	}
+	unlock, err := p.arch.lock()
+	if err != nil {
+		lease.Release()
+		return nil, err
+	}
+	return func() { unlock(); lease.Release() }, nil
 }
 
 // Versions lists every published version, oldest first.

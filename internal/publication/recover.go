@@ -2,8 +2,6 @@ package publication
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,7 +21,7 @@ import (
 func (p *Publisher) Recover(ctx context.Context) (Repairs, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	release, err := p.arch.lock()
+	release, err := p.lock(ctx)
 	if err != nil {
 		return Repairs{}, err
 	}
@@ -43,6 +41,9 @@ type Repairs struct {
 	// Events counts publication events written; Linked, events found
 	// written but not noted on their version.
 	Events, Linked int
+	// Stored counts versions published before migration 14 whose bytes
+	// were copied from the folder into the database.
+	Stored int
 }
 
 // Any reports whether anything was repaired.
@@ -57,12 +58,17 @@ func (p *Publisher) recover(ctx context.Context) (Repairs, error) {
 	if err := p.adoptOrphan(ctx, &r); err != nil {
 		return r, err
 	}
+	if r.Stored, err = p.fillContents(ctx); err != nil {
+		return r, err
+	}
 	vs, err := p.versions.list(ctx)
 	if err != nil || len(vs) == 0 {
 		return r, err
 	}
+	// The last version may have been published by another instance: its
+	// file is then copied from the database into this folder.
 	last := vs[len(vs)-1]
-	if _, err := os.Stat(p.arch.versionPath(last.Fichier)); err != nil {
+	if _, err := fetch(ctx, p.arch, p.versions, last); err != nil {
 		return r, fmt.Errorf("version %d recorded but unreadable: %w", last.Numero, err)
 	}
 	cur, err := p.arch.current()
@@ -96,9 +102,9 @@ func (p *Publisher) adoptOrphan(ctx context.Context, r *Repairs) error {
 		if !ok || n <= last.Numero {
 			continue
 		}
-		v, err := p.inspect(e.Name(), n)
+		v, data, err := p.inspect(e.Name(), n)
 		if err == nil && n == last.Numero+1 && v.DateDeGeneration.After(last.DateDeGeneration) {
-			if err := p.versions.insert(ctx, v); err != nil {
+			if err := p.versions.insert(ctx, v, data); err != nil {
 				return err
 			}
 			last = v
@@ -115,28 +121,28 @@ func (p *Publisher) adoptOrphan(ctx context.Context, r *Repairs) error {
 	return nil
 }
 
-// inspect rebuilds the record of a version file after checking it.
-func (p *Publisher) inspect(file string, n int64) (Version, error) {
+// inspect rebuilds the record of a version file after checking it, and
+// returns the file's bytes.
+func (p *Publisher) inspect(file string, n int64) (Version, []byte, error) {
 	data, err := p.arch.read(file)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	ver, err := xmlsig.Verify(data, p.cfg.Signing.VerifyOptions(time.Time{}))
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	l, _, err := listeblanche.Parse(ver.Root)
 	if err != nil {
-		return Version{}, err
+		return Version{}, nil, err
 	}
 	if versionFile(n, l.DateDeGeneration) != file {
-		return Version{}, fmt.Errorf("file name %s does not match its list", file)
+		return Version{}, nil, fmt.Errorf("file name %s does not match its list", file)
 	}
-	sum := sha256.Sum256(data)
-	return Version{Numero: n, Fichier: file, SHA256: hex.EncodeToString(sum[:]),
+	return Version{Numero: n, Fichier: file, SHA256: digest(data),
 		Taille: int64(len(data)), DateDeGeneration: l.DateDeGeneration,
 		SigneLe: ver.SigningTime.UTC(), Entrees: len(l.Domaines),
-		PublieLe: p.cfg.Clock().UTC()}, nil
+		PublieLe: p.cfg.Clock().UTC()}, data, nil
 }
 
 // versionNumber reads n from a file name "n-<date>.xml".
@@ -175,7 +181,7 @@ func (p *Publisher) consignMissing(ctx context.Context, vs []Version, r *Repairs
 			r.Linked++
 			continue
 		}
-		d, err := p.diffWithPrevious(vs, i)
+		d, err := p.diffWithPrevious(ctx, vs, i)
 		if err != nil {
 			return err
 		}
@@ -203,12 +209,12 @@ func (p *Publisher) publicationEvents(ctx context.Context) (map[int64]int64, err
 	return out, nil
 }
 
-func (p *Publisher) diffWithPrevious(vs []Version, i int) (Diff, error) {
-	cur, err := p.listOf(vs[i])
+func (p *Publisher) diffWithPrevious(ctx context.Context, vs []Version, i int) (Diff, error) {
+	cur, err := p.listOf(ctx, vs[i])
 	if err != nil || i == 0 {
 		return Diff{}, err
 	}
-	prev, err := p.listOf(vs[i-1])
+	prev, err := p.listOf(ctx, vs[i-1])
 	if err != nil {
 		return Diff{}, err
 	}

@@ -47,12 +47,13 @@ func newVersions(db *store.DB) *versions {
 const versionColumns = `numero, fichier, sha256, taille, date_generation, signe_le, entrees,
  publie_le, seq_historique`
 
-func (s *versions) insert(ctx context.Context, v Version) error {
+// insert records version v with its signed bytes.
+func (s *versions) insert(ctx context.Context, v Version, data []byte) error {
 	q := s.d.Rebind(`INSERT INTO liste_versions (` + versionColumns +
-		`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		`, contenu) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	_, err := s.db.ExecContext(ctx, q, v.Numero, v.Fichier, v.SHA256, v.Taille,
 		fmtTime(v.DateDeGeneration), fmtTime(v.SigneLe), v.Entrees, fmtTime(v.PublieLe),
-		v.SeqHistorique)
+		v.SeqHistorique, data)
 	if err != nil {
 		return fmt.Errorf("record version %d: %w", v.Numero, err)
 	}
@@ -65,6 +66,46 @@ func (s *versions) setSeq(ctx context.Context, numero, seq int64) error {
 		return fmt.Errorf("version %d: history event: %w", numero, err)
 	}
 	return nil
+}
+
+// content returns the signed bytes of a version, nil when the database
+// does not hold them (versions published before migration 14).
+func (s *versions) content(ctx context.Context, numero int64) ([]byte, error) {
+	var data []byte
+	err := s.db.QueryRowContext(ctx, s.d.Rebind(
+		`SELECT contenu FROM liste_versions WHERE numero = ?`), numero).Scan(&data)
+	if err != nil {
+		return nil, fmt.Errorf("content of version %d: %w", numero, err)
+	}
+	return data, nil
+}
+
+// setContent stores the signed bytes of a version recorded without them.
+func (s *versions) setContent(ctx context.Context, numero int64, data []byte) error {
+	q := s.d.Rebind(`UPDATE liste_versions SET contenu = ? WHERE numero = ? AND contenu IS NULL`)
+	if _, err := s.db.ExecContext(ctx, q, data, numero); err != nil {
+		return fmt.Errorf("content of version %d: %w", numero, err)
+	}
+	return nil
+}
+
+// withoutContent returns the versions whose bytes the database lacks.
+func (s *versions) withoutContent(ctx context.Context) ([]Version, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+
+		` FROM liste_versions WHERE contenu IS NULL ORDER BY numero`)
+	if err != nil {
+		return nil, fmt.Errorf("versions without content: %w", err)
+	}
+	defer rows.Close()
+	var out []Version
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // list returns every version, oldest first.

@@ -199,3 +199,26 @@ func (l *Lease) discard() {
 	l.conn.Close()
 	l.conn = nil
 }
+
+// LeaseHolder tells whether some process holds the lease name and, on
+// PostgreSQL, the server process id of the holder's session (what an
+// operator passes to pg_terminate_backend to free a lease by hand).
+func (s *DB) LeaseHolder(ctx context.Context, name string) (pid int, held bool, err error) {
+	if s.dialect != Postgres {
+		l, ok, err := s.TryLease(ctx, name)
+		if ok {
+			l.Release()
+		}
+		return 0, !ok && err == nil, err
+	}
+	err = s.db.QueryRowContext(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory'
+		AND granted AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 2`,
+		int64(leaseClass), int64(uint32(leaseKey(name)))).Scan(&pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("lease %s: %w", name, err)
+	}
+	return pid, true, nil
+}

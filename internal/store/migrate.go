@@ -27,7 +27,8 @@ func (s *DB) migrate(ctx context.Context) error {
 	p, err := goose.NewProvider(dialect, s.db, sub,
 		goose.WithGoMigrations(
 			goose.NewGoMigration(2, &goose.GoFunc{RunTx: s.guardTriggers}, nil),
-			goose.NewGoMigration(fqdnHoldersVersion, &goose.GoFunc{RunTx: s.fqdnHolders}, nil)))
+			goose.NewGoMigration(fqdnHoldersVersion, &goose.GoFunc{RunTx: s.fqdnHolders}, nil),
+			goose.NewGoMigration(listeContentVersion, &goose.GoFunc{RunTx: s.listeContent}, nil)))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -49,6 +49,12 @@ func leaseExclusive(t *testing.T, pair func(testing.TB) (*store.DB, *store.DB)) 
 	if err := la.Check(context.Background()); err != nil {
 		t.Fatalf("check of a held lease: %v", err)
 	}
+	if _, held, err := b.LeaseHolder(context.Background(), "liste-blanche"); !held || err != nil {
+		t.Fatalf("holder of a held lease: %v %v", held, err)
+	}
+	if _, held, err := b.LeaseHolder(context.Background(), "autre"); held || err != nil {
+		t.Fatalf("holder of a free lease: %v %v", held, err)
+	}
 	if la.Name() != "liste-blanche" {
 		t.Fatalf("name %q", la.Name())
 	}
@@ -153,5 +159,19 @@ func waitFor(t testing.TB, what string, ok func() bool) {
 			t.Fatalf("%s: not within 10 s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// EndLeaseSession ends, on PostgreSQL, the session of the holder of the
+// lease name, as the server does when the holder's process is killed or
+// its host dies.
+func EndLeaseSession(t testing.TB, db *store.DB, name string) {
+	t.Helper()
+	pid, held, err := db.LeaseHolder(context.Background(), name)
+	if err != nil || !held {
+		t.Fatalf("holder of lease %s: held %v, %v", name, held, err)
+	}
+	if _, err := db.SQL().Exec("SELECT pg_terminate_backend($1)", pid); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"confiance/internal/dns"
 	"confiance/internal/registre"
+	"confiance/internal/store"
 	"confiance/internal/web/portail"
 	"confiance/internal/zone"
 )
@@ -87,14 +88,36 @@ func (s *serveDNSFlags) start(a *app) error {
 	if err != nil {
 		return err
 	}
-	f.RunOnce(a.ctx)
-	a.background(f.Run)
+	s.follow(a, f)
 	if srv, ok := backend.(*dns.Server); ok {
 		tellDNSHint(a, srv)
 	}
 	a.mux.Handle("GET /api/v1/dns/etat", etatHandler(a.svc, f))
 	a.zoneDNS = &portail.ZoneDNS{Store: applied, Resolveur: s.resolveur(backend)}
 	return nil
+}
+
+// follow keeps the zone in step, from a first run before the server
+// listens. An external server is shared by the instances on one database:
+// the one holding the lease zone.LeaseName reconciles it, the others stand
+// by. The embedded server lives in this process, which keeps it alone.
+func (s *serveDNSFlags) follow(a *app, f *zone.Follower) {
+	if s.server == "" {
+		f.RunOnce(a.ctx)
+		a.background(f.Run)
+		return
+	}
+	lead := store.NewLeader(a.db, zone.LeaseName, 0, a.log)
+	switch ok, err := lead.TryLead(a.ctx); {
+	case err != nil:
+		a.log.Warn("dns: lease unavailable", "lease", zone.LeaseName, "error", err.Error())
+	case ok:
+		f.RunOnce(a.ctx)
+	default:
+		a.log.Info("dns: another instance reconciles the zone, this one stands by",
+			"lease", zone.LeaseName)
+	}
+	a.background(func(ctx context.Context) { f.RunLeased(ctx, lead) })
 }
 
 // resolveur is the server the portal's checks ask: the one holding the zone.

@@ -46,7 +46,9 @@
 // (SetSharedPolicy, `confiance dns exclues`), read at every run by every
 // reconciler.
 //
-// Limitation: with several `confiance serve` instances on one database,
-// each instance reconciles on its own; there is no lease yet that elects
-// one of them. The runs are idempotent, but drift may be recorded twice.
+// With several `confiance serve` instances on one database, RunLeased
+// reconciles an external server only on the instance holding the lease
+// LeaseName (package store); the others stand by and one takes over when
+// it stops or dies, so that each drift is recorded once. An embedded
+// server lives in its process, and each instance keeps its own in step.
 package zone

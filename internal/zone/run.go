@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"confiance/internal/store"
 )
 
 // RunOnce syncs once and logs the outcome. A server calls it before Run,
@@ -12,6 +14,48 @@ import (
 func (f *Follower) RunOnce(ctx context.Context) {
 	res, err := f.Sync(ctx)
 	f.logRun(res, err)
+}
+
+// LeaseName is the lease (package store) that elects, among the instances
+// sharing a database, the one that reconciles the DNS server: runs are
+// idempotent, but two reconcilers would record the same drift twice.
+const LeaseName = "zone-dns"
+
+// RunLeased runs Run only while this process holds the lease of l (a
+// store.Leader of LeaseName): one instance reconciles, the others stand by
+// and one of them takes over, with a full run at once, within l.Every()
+// of the holder stopping or being killed (store.LeaseKeepalive when its
+// host dies). Meanwhile a standby shows in Etat the report of the last
+// run, read from the database every Poll.
+func (f *Follower) RunLeased(ctx context.Context, l *store.Leader) {
+	done := make(chan struct{})
+	go func() { defer close(done); f.followReport(ctx, l) }()
+	l.Run(ctx, f.Run)
+	<-done
+}
+
+// followReport keeps Etat, on a standby, to the report the holder writes.
+func (f *Follower) followReport(ctx context.Context, l *store.Leader) {
+	t := time.NewTicker(f.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if l.Leading() {
+			continue
+		}
+		e, ok, err := f.cfg.Applied.Etat(ctx, f.cfg.Server)
+		if err != nil || !ok {
+			continue
+		}
+		f.mu.Lock()
+		e.Zone, e.Serveur = f.origin, f.cfg.Server
+		f.etat = e
+		f.mu.Unlock()
+	}
 }
 
 // Run follows the registry until ctx is done: a run at start, after every

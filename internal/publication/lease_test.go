@@ -1,11 +1,16 @@
 package publication
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -225,4 +230,119 @@ func waitUntil(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// leaseChildEnv selects the publishing instance mode of the test binary:
+// its value is the folder of the database (file "dsn") and PKI.
+const leaseChildEnv = "CONFIANCE_PUBLICATION_LEASE_CHILD"
+
+// TestLeaseChild is not a test: run by TestStandbyTakesOverKilledPublisher
+// as a child process, it runs a publisher, says so once it holds the lease,
+// and changes the registry in a loop until it is killed.
+func TestLeaseChild(t *testing.T) {
+	dir := os.Getenv(leaseChildEnv)
+	if dir == "" {
+		t.Skip("child process of TestStandbyTakesOverKilledPublisher only")
+	}
+	ctx := context.Background()
+	db, svc := openCrashDB(t, dir)
+	pk := filepath.Join(dir, "pki")
+	sig, err := LoadSigning(filepath.Join(pk, "signer-key.pem"), filepath.Join(pk, "signer.pem"),
+		[]string{filepath.Join(pk, "intermediate.pem"), filepath.Join(pk, "root.pem")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := New(Config{Dir: filepath.Join(dir, "enfant"), DB: db, Registry: svc,
+		Signing: sig, Poll: 20 * time.Millisecond, LeaseEvery: leaseEvery,
+		Acteur: registre.System("publication-enfant")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go pub.Run(ctx)
+	waitUntil(t, "the child leads", pub.Leading)
+	fmt.Println("pret")
+	points, err := svc.PointsAcces(ctx, system(), registre.Filtre{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; ; i++ {
+		support := registre.Contact{Email: fmt.Sprintf("support-%d@op.fr", i)}
+		if _, err := svc.ModifierPointAcces(ctx, system(), points[i%len(points)].ID,
+			registre.PointAccesPatch{Support: &support}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rand.IntN(30)) * time.Millisecond)
+	}
+}
+
+// TestStandbyTakesOverKilledPublisher kills with SIGKILL a publishing
+// process while a standby runs beside it on the same PostgreSQL database:
+// the standby takes over within the lease interval, completes what the
+// kill interrupted, and no version is lost or published twice.
+func TestStandbyTakesOverKilledPublisher(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dsn"), []byte(storetest.PostgresDSN(t)),
+		0o600); err != nil {
+		t.Fatal(err)
+	}
+	seedCrashDir(t, dir)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLeaseChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), leaseChildEnv+"="+dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	waitReady(t, cmd, bufio.NewScanner(stdout))
+
+	db, svc := openCrashDB(t, dir)
+	defer db.Close()
+	e := &env{db: db, svc: svc, dir: filepath.Join(dir, "parent")}
+	e.pub, err = New(Config{Dir: e.dir, DB: db, Registry: svc, Signing: testSigning(t),
+		Poll: 20 * time.Millisecond, LeaseEvery: leaseEvery,
+		Acteur: registre.System("publication-parent")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	standby := &instance{env: e, name: "publication-parent"}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.pub.Run(ctx) }()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
+	defer stop()
+	before := e.waitVersion(t, func(v Version) bool { return v.Numero >= 3 })
+	if e.pub.Leading() {
+		t.Fatal("the standby leads while the child publishes")
+	}
+
+	cmd.Process.Kill()
+	cmd.Wait()
+	killed := time.Now()
+	waitUntil(t, "the standby takes over", e.pub.Leading)
+	took := time.Since(killed)
+	if took > leaseEvery+time.Second {
+		t.Errorf("took over %v after the kill, bound %v", took, leaseEvery)
+	}
+	e.installation(t, 2, 1)
+	last := e.waitVersion(t, func(v Version) bool {
+		return v.Numero > before.Numero && v.Entrees == 4 && v.SeqHistorique != 0
+	})
+	stop()
+
+	vs, err := e.pub.Versions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkVersionsChain(t, vs)
+	e.checkHistory(t, vs)
+	if ev := publicationEvent(t, standby, last.Numero); ev.Acteur != standby.name {
+		t.Errorf("version %d published by %s after the kill", last.Numero, ev.Acteur)
+	}
+	t.Logf("%d versions, the standby took over %v after the kill", len(vs),
+		took.Round(time.Millisecond))
 }

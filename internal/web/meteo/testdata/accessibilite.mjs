@@ -1,0 +1,42 @@
+// Audits the accessibility of the Météo des services in headless Chromium:
+// axe-core's WCAG 2 A/AA rules on the status page and on the page of one
+// DRIMbox, and the keyboard path of both (skip link first, the search
+// field reachable, focus drawn).
+// node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
+// fqdn}. Prints {Pages, Clavier} on stdout; a broken page exits non-zero.
+import { chromium } from 'playwright-core';
+import { audit, clavier } from '../../ui/testdata/axe.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+const context = await chromium.launchPersistentContext(cfg.profil, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+  bypassCSP: true,
+});
+context.setDefaultTimeout(15000);
+const page = await context.newPage();
+const report = { Pages: [], Clavier: [] };
+
+async function visiter(url, name, champ) {
+  const resp = await page.goto(url, { waitUntil: 'load' });
+  if (!resp || resp.status() !== 200) {
+    throw new Error(`${url} : HTTP ${resp ? resp.status() : 'sans réponse'}`);
+  }
+  report.Pages.push(await audit(page, cfg.axe, name));
+  report.Clavier.push(...await clavier(page, url, name, { champ }));
+}
+
+try {
+  await visiter(`${cfg.base}/`, 'Météo des services', '#q');
+  await visiter(`${cfg.base}/meteo/drimbox/${cfg.fqdn}`, `Météo de ${cfg.fqdn}`, '');
+  console.log(JSON.stringify(report));
+} catch (err) {
+  console.error(`${err.stack}\nURL : ${page.url()}`);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+}

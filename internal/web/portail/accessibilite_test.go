@@ -1,0 +1,68 @@
+package portail
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"confiance/internal/attestation"
+	"confiance/internal/registre/registretest"
+	"confiance/internal/testenv"
+)
+
+// TestAccessibilite audits the main pages of the portal in headless
+// Chromium with axe-core's WCAG 2 A/AA rules, logged in as an operator
+// (dashboard, declaration form blank and with an error, the demande
+// filed) and as ANS (list, demande, registry), and the login page. Any
+// serious or critical violation fails the test, as does a keyboard path
+// where the skip link is not first, the form's first field is out of
+// reach or the focus is not drawn.
+func TestAccessibilite(t *testing.T) {
+	axe := testenv.Axe(t, "audit d'accessibilité du portail non fait")
+	if _, err := attestation.NewGenerateur(""); err != nil {
+		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
+	}
+	if testing.Short() {
+		t.Skip("test dans le navigateur ignoré en mode -short")
+	}
+	// No SMTP server listens: the outbox keeps the mails and retries.
+	p := newPortailComplet(t, testenv.FreePort(t))
+	tmp := t.TempDir()
+	cgiPath := filepath.Join(tmp, "CGI signées.pdf")
+	if err := os.WriteFile(cgiPath, pdfMinimal, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := map[string]any{"base": p.srv.URL, "axe": axe, "profil": filepath.Join(tmp, "profil"),
+		"cgi": cgiPath, "comptes": p.comptes,
+		"sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
+	arg, _ := json.Marshal(cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	script := filepath.Join("testdata", "accessibilite.mjs")
+	cmd := exec.CommandContext(ctx, "node", script, string(arg))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node accessibilite.mjs : %v\n%s", err, stderr.String())
+	}
+	var res struct {
+		Pages   []testenv.AxePage
+		Clavier []string
+	}
+	if err := json.Unmarshal(out, &res); err != nil {
+		t.Fatalf("script output %q: %v", out, err)
+	}
+	if len(res.Pages) != 10 {
+		t.Errorf("%d pages audited, want 10", len(res.Pages))
+	}
+	testenv.CheckAxe(t, res.Pages)
+	for _, f := range res.Clavier {
+		t.Error(f)
+	}
+}

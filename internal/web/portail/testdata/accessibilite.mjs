@@ -1,0 +1,114 @@
+// Audits the accessibility of the main pages of the Confiance portal in
+// headless Chromium: axe-core's WCAG 2 A/AA rules on the login page, the
+// operator's dashboard, the declaration form (blank and with an error), a
+// demande, ANS's list, a demande and the registry as ANS sees them; and
+// the keyboard path of the login page, the dashboard and the form.
+// node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
+// cgi, sirens, comptes: {op: [email, password], ans: [email, password]}}.
+// Prints {Pages, Clavier} on stdout; a broken path exits non-zero.
+import { chromium } from 'playwright-core';
+import { audit, clavier } from '../../ui/testdata/axe.mjs';
+
+const cfg = JSON.parse(process.argv[2]);
+const context = await chromium.launchPersistentContext(cfg.profil, {
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  viewport: { width: 1280, height: 900 },
+  locale: 'fr-FR',
+  bypassCSP: true,
+});
+context.setDefaultTimeout(15000);
+const page = await context.newPage();
+const report = { Pages: [], Clavier: [] };
+
+async function auditer(name) {
+  await page.waitForLoadState('load');
+  report.Pages.push(await audit(page, cfg.axe, name));
+}
+
+async function login(who) {
+  await page.goto(`${cfg.base}/portail`);
+  const [email, password] = cfg.comptes[who];
+  await page.locator('#email').fill(email);
+  await page.locator('#mot-de-passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForSelector('#connecte');
+}
+
+async function logout() {
+  await page.locator('#deconnexion').click();
+  await page.waitForURL(/connexion/);
+}
+
+// premierChamp is a selector of the first field of the page's main form.
+async function premierChamp() {
+  return page.evaluate(() => {
+    const f = document.querySelector(
+      'main form input:not([type=hidden]), main form select, main form textarea');
+    return f && f.id ? `#${CSS.escape(f.id)}` : '';
+  });
+}
+
+async function operateur() {
+  await page.goto(`${cfg.base}/portail`);
+  await page.waitForSelector('#email');
+  await auditer('connexion');
+  report.Clavier.push(...await clavier(page, page.url(), 'connexion',
+    { champ: '#email', evitement: false }));
+
+  await login('op');
+  await auditer('tableau de bord opérateur');
+  report.Clavier.push(...await clavier(page, page.url(), 'tableau de bord opérateur'));
+  await page.getByRole('link', { name: 'Nouvelle demande' }).first().click();
+  await auditer('choix de la demande');
+  await page.getByRole('link', { name: "Déclaration d'une nouvelle DRIMbox" }).click();
+  await auditer('formulaire de déclaration');
+  const champ = await premierChamp();
+  if (!champ) throw new Error('formulaire de déclaration sans champ identifié');
+  report.Clavier.push(...await clavier(page, page.url(), 'formulaire de déclaration',
+    { champ }));
+
+  await page.getByLabel('SIREN des clients').fill('123456789');
+  await page.getByLabel('Nom d\'hôte du serveur DRIMbox').fill('drimbox1.operateur1.fr');
+  await page.getByLabel('Nom d\'hôte de la visionneuse').fill('viewer1.operateur1.fr');
+  await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await page.waitForSelector('#erreurs');
+  await auditer('formulaire de déclaration avec une erreur');
+
+  await page.getByLabel('SIREN des clients').fill(cfg.sirens);
+  await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
+  await page.getByRole('button', { name: 'Déposer la demande' }).click();
+  await page.waitForSelector('#confirmation');
+  const num = (await page.locator('h1').textContent()).match(/D-\d{4}-\d{6}/);
+  if (!num) throw new Error('pas de numéro de demande');
+  await auditer('demande (opérateur)');
+  await logout();
+  return num[0];
+}
+
+async function ans(num) {
+  await login('ans');
+  await auditer('back office : liste des demandes');
+  await page.getByRole('link', { name: num }).click();
+  await auditer('back office : demande');
+  await page.getByRole('button', { name: 'Prendre en instruction' }).click();
+  await page.waitForSelector('#confirmation');
+  await auditer('back office : demande en instruction');
+  await page.getByRole('link', { name: 'Registre National' }).click();
+  await auditer('back office : Registre National');
+  await logout();
+}
+
+try {
+  await ans(await operateur());
+  console.log(JSON.stringify(report));
+} catch (err) {
+  const text = await page.locator('main').innerText().catch(() => '');
+  console.error(`${err.stack}\nURL : ${page.url()}\n${text}`);
+  process.exitCode = 1;
+} finally {
+  await context.close();
+}

@@ -87,21 +87,22 @@ func (s *DB) tryPostgresLease(ctx context.Context, name string) (*Lease, bool, e
 		return nil, false, fmt.Errorf("lease %s: %w", name, err)
 	}
 	l := &Lease{name: name, conn: conn}
+	var ok bool
+	err = conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)",
+		leaseClass, leaseKey(name)).Scan(&ok)
+	if err != nil {
+		l.discard()
+		return nil, false, fmt.Errorf("lease %s: %w", name, err)
+	}
+	if !ok { // the session holds nothing: back to the pool
+		conn.Close()
+		return nil, false, nil
+	}
 	for _, q := range leaseSession {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			l.discard()
 			return nil, false, fmt.Errorf("lease %s: %w", name, err)
 		}
-	}
-	var ok bool
-	err = conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1, $2)",
-		leaseClass, leaseKey(name)).Scan(&ok)
-	if err != nil || !ok {
-		l.discard()
-		if err != nil {
-			return nil, false, fmt.Errorf("lease %s: %w", name, err)
-		}
-		return nil, false, nil
 	}
 	return l, true, nil
 }
@@ -173,17 +174,29 @@ func (l *Lease) Check(ctx context.Context) error {
 	return nil
 }
 
-// Release gives the lease back: its session is closed (PostgreSQL) or its
-// file unlocked (SQLite). It may be called more than once.
+// Release gives the lease back: its lock is released and its session
+// goes back to the pool, or is closed when the release fails (PostgreSQL);
+// its file is unlocked (SQLite). It may be called more than once.
 func (l *Lease) Release() error {
 	if l.file != nil {
 		err := l.file.Close()
 		l.file = nil
 		return err
 	}
-	if l.conn != nil {
-		l.discard()
+	if l.conn == nil {
+		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), leaseCheckTimeout)
+	defer cancel()
+	var released bool
+	err := l.conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1, $2)",
+		leaseClass, leaseKey(l.name)).Scan(&released)
+	if err != nil || !released {
+		l.discard()
+		return nil
+	}
+	l.conn.Close()
+	l.conn = nil
 	return nil
 }
 

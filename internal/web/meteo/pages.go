@@ -133,15 +133,17 @@ func badgeClass(e meteo.Etat) string {
 	return "fr-badge--new"
 }
 
-// The colours of the daily bars (DSFR palette): all day up, minor
-// downtime, major downtime, maintenance only, nothing known.
+// The colours of the daily bars: all day up, minor downtime, major
+// downtime, maintenance only, nothing known. Each keeps a contrast of at
+// least 3:1 with the white page (WCAG 1.4.11, graphical objects), and of
+// 4.5:1 with the white text of the badges where one is used there.
 const (
-	vert   = "#18753c"
-	jaune  = "#b7a73f"
-	orange = "#c3992a"
-	rouge  = "#ce0500"
-	bleu   = "#0063cb"
-	gris   = "#c0c0c0"
+	vert   = "#18753c" // DSFR success-425
+	jaune  = "#9c8500"
+	orange = "#b34000" // DSFR warning-425
+	rouge  = "#ce0500" // DSFR error-425
+	bleu   = "#0063cb" // DSFR info-425
+	gris   = "#929292" // DSFR grey-625
 )
 
 func couleur(j meteo.JourVue) string {

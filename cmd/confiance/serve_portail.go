@@ -15,6 +15,7 @@ import (
 
 	"confiance/internal/attestation"
 	"confiance/internal/comptes"
+	"confiance/internal/meteo"
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
 	"confiance/internal/web/auth"
@@ -126,7 +127,7 @@ func startPortail(a *app, f *portailFlags) error {
 	}
 	site, err := portail.NewSite(portail.Site{Connexion: login, Portail: portail.Config{
 		Registre: a.svc, Parcours: svc, Outbox: outbox, Attestations: gen, UI: u, Log: a.log,
-		Zone: a.zoneDNS, Certificats: certs}})
+		Zone: a.zoneDNS, Certificats: certs, Meteo: meteo.NewStore(a.db)}})
 	if err != nil {
 		return err
 	}

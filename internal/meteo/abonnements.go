@@ -2,7 +2,9 @@ package meteo
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -25,42 +27,70 @@ type Abonnement struct {
 	CreeLe      time.Time    `json:"creeLe"`
 }
 
-// Validate checks a subscription before it is stored.
+// Validate checks a subscription before it is stored. The errors name
+// their field (operateurId, canal, adresse, portee), so that the API and
+// the portal show each message next to the field it is about.
 func (a Abonnement) Validate() error {
+	var fs []registre.FieldError
+	add := func(field, msg string) {
+		fs = append(fs, registre.FieldError{Field: field, Message: msg})
+	}
 	if a.OperateurID <= 0 {
-		return fmt.Errorf("%w : l'opérateur de l'abonnement est obligatoire", registre.ErrInvalid)
+		add("operateurId", "l'opérateur de l'abonnement est obligatoire")
 	}
 	switch a.Canal {
 	case notify.CanalEmail:
 		if err := registre.ValidateEmail(a.Adresse); err != nil {
-			return fmt.Errorf("%w : adresse e-mail : %v", registre.ErrInvalid, err)
+			add("adresse", err.Error())
 		}
 	case notify.CanalWebhook:
 		u, err := url.Parse(a.Adresse)
 		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
-			return fmt.Errorf("%w : le webhook doit être une URL https:// sans identifiants",
-				registre.ErrInvalid)
+			add("adresse", "le webhook doit être une URL https:// sans identifiants")
 		}
+	case "":
+		add("canal", "le canal est obligatoire (email ou webhook)")
 	default:
-		return fmt.Errorf("%w : canal « %s » inconnu (email ou webhook)",
-			registre.ErrInvalid, a.Canal)
+		add("canal", fmt.Sprintf("canal « %s » inconnu (email ou webhook)", a.Canal))
 	}
 	for _, f := range a.Portee {
 		if err := registre.ValidateHostname(f); err != nil {
-			return fmt.Errorf("%w : portée « %s » : %v", registre.ErrInvalid, f, err)
+			add("portee", fmt.Sprintf("portée « %s » : %v", f, err))
 		}
+	}
+	if len(fs) > 0 {
+		return &registre.ValidationError{Fields: fs}
 	}
 	return nil
 }
 
 // AjouterAbonnement records a subscription.
 func (s *Store) AjouterAbonnement(ctx context.Context, a Abonnement) (Abonnement, error) {
+	return s.ajouterAbonnement(ctx, s.db, a)
+}
+
+// AjouterAbonnementTx records a subscription on tx, a transaction of the
+// same database opened by another part (the registry, whose history
+// records the act in the same transaction): both are written or neither.
+func (s *Store) AjouterAbonnementTx(ctx context.Context, tx *sql.Tx,
+	a Abonnement) (Abonnement, error) {
+	return s.ajouterAbonnement(ctx, tx, a)
+}
+
+// execer runs statements: the store's database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (s *Store) ajouterAbonnement(ctx context.Context, db execer,
+	a Abonnement) (Abonnement, error) {
 	a.Adresse = strings.TrimSpace(a.Adresse)
 	if err := a.Validate(); err != nil {
 		return a, err
 	}
 	a.ID, a.CreeLe = newID(), a.CreeLe.UTC()
-	_, err := s.db.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_abonnements (id, operateur_id,
+	_, err := db.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_abonnements (id, operateur_id,
 		canal, adresse, portee, cree_le) VALUES (?, ?, ?, ?, ?, ?)`), a.ID, a.OperateurID,
 		string(a.Canal), a.Adresse, joinPortee(a.Portee), ts(a.CreeLe))
 	if isUnique(err) {
@@ -109,15 +139,44 @@ func (s *Store) Abonnements(ctx context.Context, operateurID int64) ([]Abonnemen
 // SupprimerAbonnement deletes a subscription of an operator; another
 // operator's is not found.
 func (s *Store) SupprimerAbonnement(ctx context.Context, operateurID int64, id string) error {
-	res, err := s.db.ExecContext(ctx, s.d.Rebind(`DELETE FROM meteo_abonnements
+	_, err := s.supprimerAbonnement(ctx, s.db, operateurID, id)
+	return err
+}
+
+// SupprimerAbonnementTx deletes a subscription of an operator on tx (see
+// AjouterAbonnementTx) and returns what it was; another operator's is not
+// found.
+func (s *Store) SupprimerAbonnementTx(ctx context.Context, tx *sql.Tx, operateurID int64,
+	id string) (Abonnement, error) {
+	return s.supprimerAbonnement(ctx, tx, operateurID, id)
+}
+
+func (s *Store) supprimerAbonnement(ctx context.Context, db execer, operateurID int64,
+	id string) (Abonnement, error) {
+	a := Abonnement{ID: id, OperateurID: operateurID}
+	var canal, portee, cree string
+	err := db.QueryRowContext(ctx, s.d.Rebind(`SELECT canal, adresse, portee, cree_le
+		FROM meteo_abonnements WHERE id = ? AND operateur_id = ?`), id, operateurID).Scan(
+		&canal, &a.Adresse, &portee, &cree)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, registre.NotFoundf("abonnement %s introuvable", id)
+	}
+	if err != nil {
+		return a, fmt.Errorf("read subscription: %w", err)
+	}
+	if a.CreeLe, err = parseTS(cree); err != nil {
+		return a, err
+	}
+	a.Canal, a.Portee = notify.Canal(canal), strings.Fields(portee)
+	res, err := db.ExecContext(ctx, s.d.Rebind(`DELETE FROM meteo_abonnements
 		WHERE id = ? AND operateur_id = ?`), id, operateurID)
 	if err != nil {
-		return fmt.Errorf("delete subscription: %w", err)
+		return a, fmt.Errorf("delete subscription: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return registre.NotFoundf("abonnement %s introuvable", id)
+		return a, registre.NotFoundf("abonnement %s introuvable", id)
 	}
-	return nil
+	return a, nil
 }
 
 // Outbox is where alerts are queued (notify.Outbox): a worker of the
@@ -218,3 +277,8 @@ func (p *Prober) Cible(fqdnDB string) (Cible, bool) {
 	}
 	return pl.cible, true
 }
+
+// EntiteAbonnement is the kind of the registry's history events about the
+// operators' subscriptions to Météo alerts; their EntiteID is the
+// operator's (a subscription's identifier is text, in the changes).
+const EntiteAbonnement registre.Entite = "abonnement_meteo"

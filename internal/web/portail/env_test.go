@@ -16,6 +16,7 @@ import (
 	"confiance/internal/attestation"
 	"confiance/internal/certificat"
 	"confiance/internal/comptes"
+	"confiance/internal/meteo"
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
 	"confiance/internal/registre"
@@ -86,7 +87,7 @@ func newEnvDB(t testing.TB, db *store.DB) *env {
 		t.Fatal(err)
 	}
 	e.h, err = New(Config{Registre: reg, Parcours: e.svc, Outbox: e.outbox, UI: u,
-		Attestations: gen, Identite: e.identite, Certificats: certs})
+		Attestations: gen, Identite: e.identite, Certificats: certs, Meteo: meteo.NewStore(db)})
 	if err != nil {
 		t.Fatal(err)
 	}

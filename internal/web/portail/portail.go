@@ -15,6 +15,7 @@ import (
 	"confiance/internal/attestation"
 	"confiance/internal/certificat"
 	"confiance/internal/comptes"
+	"confiance/internal/meteo"
 	"confiance/internal/notify"
 	"confiance/internal/parcours"
 	"confiance/internal/registre"
@@ -47,6 +48,9 @@ type Config struct {
 	Now       func() time.Time
 	// Zone serves the "Zone DNS" pages; nil: the zone is not managed here.
 	Zone *ZoneDNS
+	// Meteo, when set, serves the operator's page of Météo alerts (its
+	// subscriptions); it must share the registry's database.
+	Meteo *meteo.Store
 }
 
 // Handler serves the operator space and the back office.
@@ -88,7 +92,7 @@ func (u utilisateur) peut(a comptes.Action) bool { return comptes.Peut(u.Compte.
 
 // pageNames are the pages, each parsed with the layout and commun.html.
 var pageNames = []string{"accueil", "nouvelle", "formulaire", "demande", "messages",
-	"message", "ans-demandes", "ans-registre", "erreur", "zone-dns", "certificats"}
+	"message", "ans-demandes", "ans-registre", "erreur", "zone-dns", "certificats", "alertes"}
 
 // New prepares the portal's pages and routes.
 func New(cfg Config) (*Handler, error) {
@@ -118,6 +122,7 @@ func New(cfg Config) (*Handler, error) {
 	}))
 	h.routes = append(h.routesEspace(), h.routesANS()...)
 	h.routes = append(h.routes, h.routesZone()...)
+	h.routes = append(h.routes, h.routesAlertes()...)
 	return h, nil
 }
 

@@ -136,14 +136,17 @@ func badgeClass(e meteo.Etat) string {
 // The colours of the daily bars: all day up, minor downtime, major
 // downtime, maintenance only, nothing known. Each keeps a contrast of at
 // least 3:1 with the white page (WCAG 1.4.11, graphical objects), and of
-// 4.5:1 with the white text of the badges where one is used there.
+// 4.5:1 with the white text of the badges where one is used there; the
+// grey of the days without data is the outline of a lighter bar.
 const (
 	vert   = "#18753c" // DSFR success-425
 	jaune  = "#9c8500"
 	orange = "#b34000" // DSFR warning-425
 	rouge  = "#ce0500" // DSFR error-425
 	bleu   = "#0063cb" // DSFR info-425
-	gris   = "#929292" // DSFR grey-625
+	gris   = "#929292" // DSFR grey-625, outline of the days without data
+
+	grisClair = "#e5e5e5" // DSFR grey-925, inside of the days without data
 )
 
 func couleur(j meteo.JourVue) string {
@@ -177,8 +180,14 @@ func barres(jours []meteo.JourVue, dates []time.Time) template.HTML {
 				n++
 			}
 		}
-		fmt.Fprintf(&b, `<rect x="%d" y="0" width="%d" height="34" rx="1" fill="%s">`+
-			`<title>%s</title></rect>`, i*5, n*5-1, couleur(j),
+		c := couleur(j)
+		fill := `fill="` + c + `"`
+		if c == gris {
+			// Days without data: a light bar whose outline has the contrast.
+			fill = `fill="` + grisClair + `" stroke="` + gris + `" vector-effect="non-scaling-stroke"`
+		}
+		fmt.Fprintf(&b, `<rect x="%d" y="0" width="%d" height="34" rx="1" %s>`+
+			`<title>%s</title></rect>`, i*5, n*5-1, fill,
 			template.HTMLEscapeString(dayLabel(dates, i, n)+" : "+jourLabel(j)))
 		i += n - 1
 	}

@@ -2,7 +2,8 @@
 // headless Chromium: axe-core's WCAG 2 A/AA rules on the login page, the
 // operator's dashboard, the declaration form (blank and with an error), a
 // demande, ANS's list, a demande and the registry as ANS sees them; and
-// the keyboard path of the login page, the dashboard and the form.
+// the keyboard path of the login page (no skip link: its field has the
+// autofocus), the dashboard and the form.
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // cgi, sirens, comptes: {op: [email, password], ans: [email, password]}}.
 // Prints {Pages, Clavier} on stdout; a broken path exits non-zero.
@@ -42,11 +43,11 @@ async function logout() {
   await page.waitForURL(/connexion/);
 }
 
-// premierChamp is a selector of the first field of the page's main form.
+// premierChamp is a selector of the first field of the demande's form.
 async function premierChamp() {
   return page.evaluate(() => {
-    const f = document.querySelector(
-      'main form input:not([type=hidden]), main form select, main form textarea');
+    const f = document.querySelector('#f-formulaire input:not([type=hidden]), ' +
+      '#f-formulaire select, #f-formulaire textarea');
     return f && f.id ? `#${CSS.escape(f.id)}` : '';
   });
 }

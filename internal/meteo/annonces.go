@@ -20,6 +20,24 @@ type Maintenance struct {
 	Portee      []string  `json:"portee,omitempty"`
 	Auteur      string    `json:"auteur"`
 	CreeLe      time.Time `json:"creeLe"`
+	// MisesAJour are the updates ANS posted, oldest first (the same model
+	// as an incident's, with the stages of a maintenance).
+	MisesAJour []MiseAJour `json:"misesAJour,omitempty"`
+}
+
+// Statut returns the stage given by the latest update; without one, the
+// window's place in time at now.
+func (m Maintenance) Statut(now time.Time) StatutIncident {
+	if n := len(m.MisesAJour); n > 0 {
+		return m.MisesAJour[n-1].Statut
+	}
+	switch {
+	case now.Before(m.Debut):
+		return MaintenancePlanifiee
+	case now.Before(m.Fin):
+		return MaintenanceEnCours
+	}
+	return MaintenanceTerminee
 }
 
 // Concerne reports whether the maintenance covers the access point.
@@ -58,6 +76,14 @@ const (
 	Resolu       StatutIncident = "resolu"
 )
 
+// The stages of a maintenance window, as its updates say. A "terminee"
+// update ends the window when it is posted before its planned end.
+const (
+	MaintenancePlanifiee StatutIncident = "planifiee"
+	MaintenanceEnCours   StatutIncident = "en_cours"
+	MaintenanceTerminee  StatutIncident = "terminee"
+)
+
 // Libelle is the French label of a stage.
 func (s StatutIncident) Libelle() string {
 	switch s {
@@ -69,6 +95,12 @@ func (s StatutIncident) Libelle() string {
 		return "Sous surveillance"
 	case Resolu:
 		return "Résolu"
+	case MaintenancePlanifiee:
+		return "Planifiée"
+	case MaintenanceEnCours:
+		return "En cours"
+	case MaintenanceTerminee:
+		return "Terminée"
 	}
 	return string(s)
 }
@@ -87,7 +119,7 @@ type Incident struct {
 	MisesAJour []MiseAJour `json:"misesAJour"`
 }
 
-// MiseAJour is one update of an incident.
+// MiseAJour is one update of an incident or of a maintenance window.
 type MiseAJour struct {
 	At      time.Time      `json:"date"`
 	Statut  StatutIncident `json:"statut"`
@@ -149,6 +181,20 @@ func validateMiseAJour(m MiseAJour) error {
 	default:
 		return fmt.Errorf("%w : statut d'incident « %s » inconnu", registre.ErrInvalid, m.Statut)
 	}
+	return validateMessage(m)
+}
+
+func validateMiseAJourMaintenance(m MiseAJour) error {
+	switch m.Statut {
+	case MaintenancePlanifiee, MaintenanceEnCours, MaintenanceTerminee:
+	default:
+		return fmt.Errorf("%w : statut de maintenance « %s » inconnu (planifiee, en_cours ou "+
+			"terminee)", registre.ErrInvalid, m.Statut)
+	}
+	return validateMessage(m)
+}
+
+func validateMessage(m MiseAJour) error {
 	if strings.TrimSpace(m.Message) == "" {
 		return fmt.Errorf("%w : le message de la mise à jour est obligatoire", registre.ErrInvalid)
 	}

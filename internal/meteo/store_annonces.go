@@ -26,10 +26,23 @@ func (s *Store) AjouterMaintenance(ctx context.Context, m Maintenance) (Maintena
 	return m, nil
 }
 
-// Maintenances returns the windows that end after since, by start.
+// Maintenances returns the windows that end after since, by start, with
+// their updates.
 func (s *Store) Maintenances(ctx context.Context, since time.Time) ([]Maintenance, error) {
-	rows, err := s.db.QueryContext(ctx, s.d.Rebind(`SELECT id, titre, description, debut, fin,
-		portee, auteur, cree_le FROM meteo_maintenances WHERE fin > ? ORDER BY debut, id`), ts(since))
+	var out []Maintenance
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		if out, err = s.maintenances(ctx, tx, "fin > ?", ts(since)); err != nil {
+			return err
+		}
+		return s.maintenanceUpdates(ctx, tx, out, "m.fin > ?", ts(since))
+	})
+	return out, err
+}
+
+func (s *Store) maintenances(ctx context.Context, tx *sql.Tx, where string,
+	arg any) ([]Maintenance, error) {
+	rows, err := tx.QueryContext(ctx, s.d.Rebind(`SELECT id, titre, description, debut, fin,
+		portee, auteur, cree_le FROM meteo_maintenances WHERE `+where+` ORDER BY debut, id`), arg)
 	if err != nil {
 		return nil, fmt.Errorf("maintenances: %w", err)
 	}
@@ -49,6 +62,85 @@ func (s *Store) Maintenances(ctx context.Context, since time.Time) ([]Maintenanc
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// maintenanceUpdates reads, in one query, the updates of the windows ms
+// (those of meteo_maintenances m that match where) and gives each its own.
+func (s *Store) maintenanceUpdates(ctx context.Context, tx *sql.Tx, ms []Maintenance,
+	where string, arg any) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	idx := make(map[string]int, len(ms))
+	for i, m := range ms {
+		idx[m.ID] = i
+	}
+	rows, err := tx.QueryContext(ctx, s.d.Rebind(`SELECT u.maintenance_id, u.date, u.statut,
+		u.message FROM meteo_maintenance_maj u JOIN meteo_maintenances m
+		ON m.id = u.maintenance_id WHERE `+where+` ORDER BY u.date`), arg)
+	if err != nil {
+		return fmt.Errorf("maintenance updates: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, at, statut string
+		var u MiseAJour
+		if err := rows.Scan(&id, &at, &statut, &u.Message); err != nil {
+			return err
+		}
+		if u.At, err = parseTS(at); err != nil {
+			return err
+		}
+		u.Statut = StatutIncident(statut)
+		if i, ok := idx[id]; ok {
+			ms[i].MisesAJour = append(ms[i].MisesAJour, u)
+		}
+	}
+	return rows.Err()
+}
+
+// AjouterMiseAJourMaintenance adds an update to a maintenance window. A
+// "terminee" update posted before the window's planned end ends it then
+// (not before its start): the time after is no longer left out of uptime.
+func (s *Store) AjouterMiseAJourMaintenance(ctx context.Context, id string,
+	u MiseAJour) (Maintenance, error) {
+	if err := validateMiseAJourMaintenance(u); err != nil {
+		return Maintenance{}, err
+	}
+	u.At = u.At.UTC()
+	var m Maintenance
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		ms, err := s.maintenances(ctx, tx, "id = ?", id)
+		if err != nil {
+			return err
+		}
+		if len(ms) == 0 {
+			return fmt.Errorf("maintenance %s : %w", id, errNotFound)
+		}
+		if err := s.maintenanceUpdates(ctx, tx, ms, "m.id = ?", id); err != nil {
+			return err
+		}
+		m = ms[0]
+		_, err = tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenance_maj
+			(maintenance_id, date, statut, message) VALUES (?, ?, ?, ?)`),
+			m.ID, ts(u.At), string(u.Statut), strings.TrimSpace(u.Message))
+		if err != nil {
+			return fmt.Errorf("insert maintenance update: %w", err)
+		}
+		u.Message = strings.TrimSpace(u.Message)
+		m.MisesAJour = append(m.MisesAJour, u)
+		if u.Statut != MaintenanceTerminee || !u.At.Before(m.Fin) {
+			return nil
+		}
+		m.Fin = u.At
+		if m.Fin.Before(m.Debut) {
+			m.Fin = m.Debut
+		}
+		_, err = tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_maintenances SET fin = ?
+			WHERE id = ?`), ts(m.Fin), m.ID)
+		return err
+	})
+	return m, err
 }
 
 func parseAll(ss []string, ts ...*time.Time) error {

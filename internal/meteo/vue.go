@@ -99,6 +99,10 @@ type Vue struct {
 	Indisponibles []ComposantID `json:"indisponibles"`
 	EnMaintenance int           `json:"enMaintenance"`
 	index         map[string]*PointVue
+
+	// MaintenancesPassees are the windows ended within RecentesMaintenances
+	// before Genere, the latest ended first.
+	MaintenancesPassees []Maintenance `json:"maintenancesPassees"`
 }
 
 // rank orders states from the most to the least worrying.
@@ -151,15 +155,25 @@ func newGrilles(now time.Time) grilles {
 	return grilles{now: now, jours: newGrille(joursBounds(now, NbJours)), periods: newGrille(pb)}
 }
 
+// RecentesMaintenances is how long an ended maintenance window stays on
+// the status page.
+const RecentesMaintenances = 7 * 24 * time.Hour
+
 // Vue builds the model of the status page at now.
 func (p *Prober) Vue(now time.Time, maint []Maintenance, incs []Incident) *Vue {
 	v := &Vue{Genere: now, Incidents: incs, index: make(map[string]*PointVue)}
 	v.Jours = joursBounds(now, NbJours)[:NbJours]
 	for _, m := range maint {
-		if m.Fin.After(now) {
+		switch {
+		case m.Fin.After(now):
 			v.Maintenances = append(v.Maintenances, m)
+		case m.Fin.After(now.Add(-RecentesMaintenances)):
+			v.MaintenancesPassees = append(v.MaintenancesPassees, m)
 		}
 	}
+	sort.SliceStable(v.MaintenancesPassees, func(i, j int) bool {
+		return v.MaintenancesPassees[i].Fin.After(v.MaintenancesPassees[j].Fin)
+	})
 	cibles, snaps := p.snapshots()
 	g := newGrilles(now)
 	for i, c := range cibles {

@@ -11,13 +11,15 @@ import (
 	"confiance/internal/web/httpx"
 )
 
-// RegisterAnnonces adds the API with which ANS announces incidents (and
-// their updates) and maintenance windows, and with which an operator
+// RegisterAnnonces adds the API with which ANS announces incidents and
+// maintenance windows (and the updates of both), and with which an operator
 // announces the maintenance of its own DRIMboxes; behind the registry's
 // bearer tokens. What is announced shows on the status page at its next
 // refresh.
 func (h *Handler) RegisterAnnonces(mux *http.ServeMux, auth httpx.Authenticator) {
 	mux.Handle("POST /api/v1/meteo/maintenances", bearer(auth, h.addMaintenance))
+	mux.Handle("POST /api/v1/meteo/maintenances/{id}/mises-a-jour",
+		bearer(auth, h.addMiseAJourMaintenance))
 	mux.Handle("POST /api/v1/meteo/incidents", bearer(auth, h.addIncident))
 	mux.Handle("POST /api/v1/meteo/incidents/{id}/mises-a-jour", bearer(auth, h.addMiseAJour))
 }
@@ -90,7 +92,7 @@ type incidentInput struct {
 
 func (h *Handler) addIncident(w http.ResponseWriter, r *http.Request) {
 	var in incidentInput
-	if !h.requireANS(w, r) || !h.decodeAnnonce(w, r, &in) {
+	if !h.requireANS(w, r, "les incidents") || !h.decodeAnnonce(w, r, &in) {
 		return
 	}
 	now := time.Now()
@@ -119,7 +121,7 @@ type miseAJourInput struct {
 
 func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
 	var in miseAJourInput
-	if !h.requireANS(w, r) || !h.decodeAnnonce(w, r, &in) {
+	if !h.requireANS(w, r, "les incidents") || !h.decodeAnnonce(w, r, &in) {
 		return
 	}
 	inc, err := h.store.AjouterMiseAJour(r.Context(), r.PathValue("id"),
@@ -131,11 +133,30 @@ func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, inc)
 }
 
-// requireANS lets only ANS announce incidents.
-func (h *Handler) requireANS(w http.ResponseWriter, r *http.Request) bool {
+// addMiseAJourMaintenance posts an update (planifiee, en_cours, terminee)
+// to a maintenance window; only ANS does.
+func (h *Handler) addMiseAJourMaintenance(w http.ResponseWriter, r *http.Request) {
+	var in miseAJourInput
+	if !h.requireANS(w, r, "les mises à jour des maintenances") ||
+		!h.decodeAnnonce(w, r, &in) {
+		return
+	}
+	m, err := h.store.AjouterMiseAJourMaintenance(r.Context(), r.PathValue("id"),
+		meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message})
+	if err != nil {
+		httpx.WriteProblem(w, r, err)
+		return
+	}
+	p, _ := httpx.Principal(r.Context())
+	h.log.Info("meteo: maintenance updated", "id", m.ID, "statut", in.Statut, "par", p.Nom)
+	httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
+// requireANS lets only ANS announce what (incidents, updates).
+func (h *Handler) requireANS(w http.ResponseWriter, r *http.Request, what string) bool {
 	if p, _ := httpx.Principal(r.Context()); p.Role != registre.RoleAdmin {
-		httpx.WriteProblem(w, r, fmt.Errorf("%w : seule l'ANS annonce les incidents",
-			registre.ErrForbidden))
+		httpx.WriteProblem(w, r, fmt.Errorf("%w : seule l'ANS publie %s",
+			registre.ErrForbidden, what))
 		return false
 	}
 	return true

@@ -3,6 +3,7 @@ package meteo
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,12 +56,10 @@ func (h *Handler) serveAtom(w http.ResponseWriter, r *http.Request) {
 		f.Entries = append(f.Entries, e)
 		updated = later(updated, at)
 	}
-	for _, m := range v.Maintenances {
-		f.Entries = append(f.Entries, atomEntry{ID: feedID + ":maintenance:" + m.ID,
-			Title: "Maintenance : " + m.Titre, Updated: rfc3339(m.CreeLe), Link: atomLink{Href: home},
-			Summary: "Du " + ui.DateHeure(m.Debut) + " au " + ui.DateHeure(m.Fin) + ". " +
-				m.Description})
-		updated = later(updated, m.CreeLe)
+	for _, m := range append(slices.Clone(v.Maintenances), v.MaintenancesPassees...) {
+		e, at := maintenanceEntry(m, home, v.Genere)
+		f.Entries = append(f.Entries, e)
+		updated = later(updated, at)
 	}
 	if updated.IsZero() {
 		updated = v.Genere
@@ -87,6 +86,25 @@ func incidentEntry(inc meteo.Incident, home string) (atomEntry, time.Time) {
 	}
 	return atomEntry{ID: feedID + ":incident:" + inc.ID, Title: title, Updated: rfc3339(at),
 		Link: atomLink{Href: home}, Summary: strings.Join(lines, "\n")}, at
+}
+
+// maintenanceEntry is a window's entry, with its updates: it is updated
+// by the latest of them; its title says when it has ended at now.
+func maintenanceEntry(m meteo.Maintenance, home string, now time.Time) (atomEntry, time.Time) {
+	at := m.CreeLe
+	lines := []string{"Du " + ui.DateHeure(m.Debut) + " au " + ui.DateHeure(m.Fin) + ". " +
+		m.Description}
+	for _, u := range m.MisesAJour {
+		at = later(at, u.At)
+		lines = append(lines, u.Statut.Libelle()+" ("+ui.DateHeure(u.At)+") : "+u.Message)
+	}
+	title := "Maintenance : " + m.Titre
+	if !m.Fin.After(now) {
+		title += " (terminée)"
+	}
+	return atomEntry{ID: feedID + ":maintenance:" + m.ID, Title: title, Updated: rfc3339(at),
+		Link:    atomLink{Href: home},
+		Summary: strings.TrimSpace(strings.Join(lines, "\n"))}, at
 }
 
 // baseURL is the scheme and host the request reached (Atom links must be

@@ -18,7 +18,8 @@ import (
 // TestAccessibilite audits the main pages of the portal in headless
 // Chromium with axe-core's WCAG 2 A/AA rules, logged in as an operator
 // (dashboard, declaration form blank and with an error, the demande
-// filed) and as ANS (list, demande, registry), and the login page. Any
+// filed, the form of every type of demande, every page of the menu) and
+// as ANS (list, demande, every page of the menu), and the login page. Any
 // serious or critical violation fails the test, as does a keyboard path
 // where the skip link is not first, the form's first field is out of
 // reach or the focus is not drawn.
@@ -58,8 +59,18 @@ func TestAccessibilite(t *testing.T) {
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("script output %q: %v", out, err)
 	}
-	if len(res.Pages) != 10 {
-		t.Errorf("%d pages audited, want 10", len(res.Pages))
+	audited := map[string]bool{}
+	for _, p := range res.Pages {
+		audited[p.Page] = true
+	}
+	for _, name := range []string{"connexion", "tableau de bord opérateur",
+		"formulaire de déclaration", "formulaire de déclaration avec une erreur",
+		"demande (opérateur)", "back office : liste des demandes", "back office : demande",
+		"back office : demande acceptée", "formulaire d'intégration",
+		"opérateur : /espace/nouvelle-demande/reintegration", "ANS : /ans/zone"} {
+		if !audited[name] {
+			t.Errorf("page %q not audited", name)
+		}
 	}
 	testenv.CheckAxe(t, res.Pages)
 	for _, f := range res.Clavier {

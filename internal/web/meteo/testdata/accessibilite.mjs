@@ -1,7 +1,7 @@
 // Audits the accessibility of the Météo des services in headless Chromium:
-// axe-core's WCAG 2 A/AA rules on the status page and on the page of one
-// DRIMbox, and the keyboard path of both (skip link first, the search
-// field reachable, focus drawn).
+// axe-core's WCAG 2 A/AA rules on the status page, a search and the page
+// of one DRIMbox, and the keyboard path of each (skip link first, the
+// search field reachable, focus drawn).
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // fqdn}. Prints {Pages, Clavier} on stdout; a broken page exits non-zero.
 import { chromium } from 'playwright-core';
@@ -32,6 +32,7 @@ async function visiter(url, name, champ) {
 
 try {
   await visiter(`${cfg.base}/`, 'Météo des services', '#q');
+  await visiter(`${cfg.base}/?q=Radiologie`, 'Météo des services : recherche', '#q');
   await visiter(`${cfg.base}/meteo/drimbox/${cfg.fqdn}`, `Météo de ${cfg.fqdn}`, '');
   console.log(JSON.stringify(report));
 } catch (err) {

@@ -1,7 +1,8 @@
 // Audits the accessibility of the main pages of the Confiance portal in
 // headless Chromium: axe-core's WCAG 2 A/AA rules on the login page, the
 // operator's dashboard, the declaration form (blank and with an error), a
-// demande, ANS's list, a demande and the registry as ANS sees them; and
+// demande, ANS's list, a demande and the registry as ANS sees them, then
+// every page of both menus and the form of every type of demande; and
 // the keyboard path of the login page (no skip link: its field has the
 // autofocus), the dashboard and the form.
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
@@ -52,6 +53,19 @@ async function premierChamp() {
   });
 }
 
+// liens returns the addresses of the links that match selector.
+async function liens(selector) {
+  return page.locator(selector).evaluateAll((as) => as.map((a) => a.href));
+}
+
+// menu audits every page of the portal's menu and of extra addresses.
+async function menu(role, extra = []) {
+  for (const url of [...await liens('nav.fr-nav a.fr-nav__link'), ...extra]) {
+    await page.goto(url);
+    await auditer(`${role} : ${new URL(url).pathname}`);
+  }
+}
+
 async function operateur() {
   await page.goto(`${cfg.base}/portail`);
   await page.waitForSelector('#email');
@@ -98,13 +112,38 @@ async function ans(num) {
   await page.getByRole('button', { name: 'Prendre en instruction' }).click();
   await page.waitForSelector('#confirmation');
   await auditer('back office : demande en instruction');
+  await page.getByLabel('ID registre à attribuer').fill('350');
+  await page.getByRole('button', { name: 'Accepter', exact: true }).click();
+  await page.waitForSelector('#confirmation');
+  await auditer('back office : demande acceptée');
   await page.getByRole('link', { name: 'Registre National' }).click();
   await auditer('back office : Registre National');
+  await menu('ANS');
+  await logout();
+}
+
+// installee audits the operator's pages once its DRIMboxes have FQDNs:
+// the dashboard, every page of the menu, the form of every type of
+// demande and the integration form with its certificate fields.
+async function installee(num) {
+  await login('op');
+  await auditer('tableau de bord opérateur avec des DRIMbox');
+  await page.getByRole('link', { name: num }).first().click();
+  await auditer('demande acceptée (opérateur)');
+  await page.goto(`${cfg.base}/espace/nouvelle-demande/`);
+  await menu('opérateur', await liens('#types a'));
+  await page.goto(`${cfg.base}/espace/nouvelle-demande/integration`);
+  await page.getByLabel('Installation (ID registre)').selectOption('350');
+  await page.getByRole('button', { name: 'Afficher les FQDN DRIMbox' }).click();
+  await page.waitForSelector('#certificat-0');
+  await auditer("formulaire d'intégration");
   await logout();
 }
 
 try {
-  await ans(await operateur());
+  const num = await operateur();
+  await ans(num);
+  await installee(num);
   console.log(JSON.stringify(report));
 } catch (err) {
   const text = await page.locator('main').innerText().catch(() => '');

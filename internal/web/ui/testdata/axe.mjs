@@ -43,6 +43,11 @@ function describe() {
   return `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} « ${text} »`;
 }
 
+// isButton reports whether the focused element is a button.
+function isButton() {
+  return document.activeElement.tagName === 'BUTTON';
+}
+
 // focusVisible reports the outline of the focused element, or an empty
 // string when the focus is not drawn.
 function focusVisible() {
@@ -62,7 +67,7 @@ export async function clavier(page, url, name, { champ = '', evitement = true } 
   const fautes = [];
   const visible = async (what) => {
     if (!(await page.evaluate(focusVisible))) {
-      fautes.push(`${name} : le focus de ${what} n'est pas visible (outline: none)`);
+      fautes.push(`${name} : le focus ${what} n'est pas visible (outline: none)`);
     }
   };
   await page.goto(url);
@@ -76,17 +81,17 @@ export async function clavier(page, url, name, { champ = '', evitement = true } 
       const first = await page.evaluate(describe);
       fautes.push(`${name} : la première tabulation atteint ${first}, pas le lien d'évitement`);
     } else {
-      await visible("lien d'évitement");
+      await visible("du lien d'évitement");
     }
   }
   let button = false;
   for (let i = 0; i < 80 && (champ || !button); i++) {
     if (champ && (await page.evaluate((f) => document.activeElement.matches(f), champ))) {
-      await visible(`champ ${champ}`);
+      await visible(`du champ ${champ}`);
       champ = '';
-    } else if (!button && (await page.evaluate(() => document.activeElement.tagName === 'BUTTON'))) {
+    } else if (!button && (await page.evaluate(isButton))) {
       button = true;
-      await visible(`bouton ${await page.evaluate(describe)}`);
+      await visible(`du bouton ${await page.evaluate(describe)}`);
     }
     await page.keyboard.press('Tab');
   }

@@ -14,11 +14,12 @@ import (
 )
 
 // TestAccessibilite audits the status page, a search and the page of a
-// DRIMbox in headless Chromium with axe-core's WCAG 2 A/AA rules, on the
-// demo fleet (a PACS down, a flapping DRIMbox, an incident and a
-// maintenance announced). Any serious or critical violation fails the
-// test, as does a keyboard path where the skip link is not first, the
-// search field is out of reach or the focus is not drawn.
+// DRIMbox in headless Chromium with axe-core's WCAG 2 A/AA rules (the
+// status page and the DRIMbox in the dark theme too), on the demo fleet
+// (a PACS down, a flapping DRIMbox, an incident and a maintenance
+// announced). Any serious or critical violation fails the test, as does
+// a keyboard path where the skip link is not first, the search field is
+// out of reach or the focus is not drawn.
 func TestAccessibilite(t *testing.T) {
 	axe := testenv.Axe(t, "audit d'accessibilité de la Météo non fait")
 	if testing.Short() {
@@ -49,8 +50,8 @@ func TestAccessibilite(t *testing.T) {
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatalf("script output %q: %v", out, err)
 	}
-	if len(res.Pages) != 3 {
-		t.Errorf("%d pages audited, want 3", len(res.Pages))
+	if len(res.Pages) != 5 {
+		t.Errorf("%d pages audited, want 5", len(res.Pages))
 	}
 	testenv.CheckAxe(t, res.Pages)
 	for _, f := range res.Clavier {

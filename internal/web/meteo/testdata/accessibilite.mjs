@@ -1,7 +1,7 @@
 // Audits the accessibility of the Météo des services in headless Chromium:
 // axe-core's WCAG 2 A/AA rules on the status page, a search and the page
-// of one DRIMbox, and the keyboard path of each (skip link first, the
-// search field reachable, focus drawn).
+// of one DRIMbox, in the light and dark themes, and the keyboard path of
+// each (skip link first, the search field reachable, focus drawn).
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // fqdn}. Prints {Pages, Clavier} on stdout; a broken page exits non-zero.
 import { chromium } from 'playwright-core';
@@ -30,7 +30,18 @@ async function visiter(url, name, champ) {
   report.Clavier.push(...await clavier(page, url, name, { champ }));
 }
 
+// sombre audits the page at url in the dark theme, which the DSFR's
+// script applies when the system asks for it (data-fr-scheme="system").
+async function sombre(url, name) {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(url, { waitUntil: 'networkidle' });
+  report.Pages.push(await audit(page, cfg.axe, `${name} (thème sombre)`));
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
 try {
+  await sombre(`${cfg.base}/`, 'Météo des services');
+  await sombre(`${cfg.base}/meteo/drimbox/${cfg.fqdn}`, `Météo de ${cfg.fqdn}`);
   await visiter(`${cfg.base}/`, 'Météo des services', '#q');
   await visiter(`${cfg.base}/?q=Radiologie`, 'Météo des services : recherche', '#q');
   await visiter(`${cfg.base}/meteo/drimbox/${cfg.fqdn}`, `Météo de ${cfg.fqdn}`, '');

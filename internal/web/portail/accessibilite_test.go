@@ -19,7 +19,8 @@ import (
 // Chromium with axe-core's WCAG 2 A/AA rules, logged in as an operator
 // (dashboard, declaration form blank and with an error, the demande
 // filed, the form of every type of demande, every page of the menu) and
-// as ANS (list, demande, every page of the menu), and the login page. Any
+// as ANS (list, demande, every page of the menu), and the login page;
+// the main ones in the dark theme too, where the DSFR's colours change. Any
 // serious or critical violation fails the test, as does a keyboard path
 // where the skip link is not first, the form's first field is out of
 // reach or the focus is not drawn.
@@ -67,6 +68,7 @@ func TestAccessibilite(t *testing.T) {
 		"formulaire de déclaration", "formulaire de déclaration avec une erreur",
 		"demande (opérateur)", "back office : liste des demandes", "back office : demande",
 		"back office : demande acceptée", "formulaire d'intégration",
+		"formulaire de déclaration avec une erreur (thème sombre)",
 		"opérateur : /espace/nouvelle-demande/reintegration", "ANS : /ans/zone"} {
 		if !audited[name] {
 			t.Errorf("page %q not audited", name)

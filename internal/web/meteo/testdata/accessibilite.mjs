@@ -5,7 +5,7 @@
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // fqdn}. Prints {Pages, Clavier} on stdout; a broken page exits non-zero.
 import { chromium } from 'playwright-core';
-import { audit, clavier } from '../../ui/testdata/axe.mjs';
+import { audit, auditSombre, clavier } from '../../ui/testdata/axe.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const context = await chromium.launchPersistentContext(cfg.profil, {
@@ -30,13 +30,10 @@ async function visiter(url, name, champ) {
   report.Clavier.push(...await clavier(page, url, name, { champ }));
 }
 
-// sombre audits the page at url in the dark theme, which the DSFR's
-// script applies when the system asks for it (data-fr-scheme="system").
+// sombre audits the page at url in the dark theme.
 async function sombre(url, name) {
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.goto(url, { waitUntil: 'networkidle' });
-  report.Pages.push(await audit(page, cfg.axe, `${name} (thème sombre)`));
-  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(url, { waitUntil: 'load' });
+  report.Pages.push(await auditSombre(page, cfg.axe, name));
 }
 
 try {

@@ -9,7 +9,7 @@
 // cgi, sirens, comptes: {op: [email, password], ans: [email, password]}}.
 // Prints {Pages, Clavier} on stdout; a broken path exits non-zero.
 import { chromium } from 'playwright-core';
-import { audit, clavier } from '../../ui/testdata/axe.mjs';
+import { audit, auditSombre, clavier } from '../../ui/testdata/axe.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const context = await chromium.launchPersistentContext(cfg.profil, {
@@ -25,9 +25,13 @@ context.setDefaultTimeout(15000);
 const page = await context.newPage();
 const report = { Pages: [], Clavier: [] };
 
-async function auditer(name) {
+// auditer audits the page shown, in the dark theme too when sombre.
+async function auditer(name, sombre = false) {
   await page.waitForLoadState('load');
   report.Pages.push(await audit(page, cfg.axe, name));
+  if (sombre) {
+    report.Pages.push(await auditSombre(page, cfg.axe, name));
+  }
 }
 
 async function login(who) {
@@ -74,7 +78,7 @@ async function operateur() {
     { champ: '#email', evitement: false }));
 
   await login('op');
-  await auditer('tableau de bord opérateur');
+  await auditer('tableau de bord opérateur', true);
   report.Clavier.push(...await clavier(page, page.url(), 'tableau de bord opérateur'));
   await page.getByRole('link', { name: 'Nouvelle demande' }).first().click();
   await auditer('choix de la demande');
@@ -91,7 +95,7 @@ async function operateur() {
   await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
   await page.getByRole('button', { name: 'Déposer la demande' }).click();
   await page.waitForSelector('#erreurs');
-  await auditer('formulaire de déclaration avec une erreur');
+  await auditer('formulaire de déclaration avec une erreur', true);
 
   await page.getByLabel('SIREN des clients').fill(cfg.sirens);
   await page.getByLabel('CGI signées').setInputFiles(cfg.cgi);
@@ -99,14 +103,14 @@ async function operateur() {
   await page.waitForSelector('#confirmation');
   const num = (await page.locator('h1').textContent()).match(/D-\d{4}-\d{6}/);
   if (!num) throw new Error('pas de numéro de demande');
-  await auditer('demande (opérateur)');
+  await auditer('demande (opérateur)', true);
   await logout();
   return num[0];
 }
 
 async function ans(num) {
   await login('ans');
-  await auditer('back office : liste des demandes');
+  await auditer('back office : liste des demandes', true);
   await page.getByRole('link', { name: num }).click();
   await auditer('back office : demande');
   await page.getByRole('button', { name: 'Prendre en instruction' }).click();
@@ -115,9 +119,9 @@ async function ans(num) {
   await page.getByLabel('ID registre à attribuer').fill('350');
   await page.getByRole('button', { name: 'Accepter', exact: true }).click();
   await page.waitForSelector('#confirmation');
-  await auditer('back office : demande acceptée');
+  await auditer('back office : demande acceptée', true);
   await page.getByRole('link', { name: 'Registre National' }).click();
-  await auditer('back office : Registre National');
+  await auditer('back office : Registre National', true);
   await menu('ANS');
   await logout();
 }
@@ -136,7 +140,7 @@ async function installee(num) {
   await page.getByLabel('Installation (ID registre)').selectOption('350');
   await page.getByRole('button', { name: 'Afficher les FQDN DRIMbox' }).click();
   await page.waitForSelector('#certificat-0');
-  await auditer("formulaire d'intégration");
+  await auditer("formulaire d'intégration", true);
   await logout();
 }
 

@@ -35,6 +35,23 @@ export async function audit(page, axePath, name) {
   return { Page: name, URL: page.url(), ...result };
 }
 
+// auditSombre audits the page in the dark theme: the system is made to
+// ask for it and the DSFR's script, which the pages load with
+// data-fr-scheme="system", switches the theme in place (no reload, so a
+// page answering a form post can be audited too); the light theme is set
+// back afterwards. A page without the DSFR's script cannot switch: the
+// result is then an error.
+export async function auditSombre(page, axePath, name) {
+  const theme = (t) => page.waitForFunction(
+    (want) => document.documentElement.getAttribute('data-fr-theme') === want, t);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await theme('dark');
+  const res = await audit(page, axePath, `${name} (thème sombre)`);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await theme('light');
+  return res;
+}
+
 // describe names the focused element for a message.
 function describe() {
   const e = document.activeElement;

@@ -4,21 +4,11 @@
 // each (skip link first, the search field reachable, focus drawn).
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // fqdn}. Prints {Pages, Clavier} on stdout; a broken page exits non-zero.
-import { chromium } from 'playwright-core';
+import { ouvrir } from '../../ui/testdata/navigateur.mjs';
 import { audit, auditSombre, clavier } from '../../ui/testdata/axe.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const context = await chromium.launchPersistentContext(cfg.profil, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-  bypassCSP: true,
-});
-context.setDefaultTimeout(15000);
-const page = await context.newPage();
+const { context, page } = await ouvrir(cfg.profil, { bypassCSP: true });
 const report = { Pages: [], Clavier: [] };
 
 async function visiter(url, name, champ) {

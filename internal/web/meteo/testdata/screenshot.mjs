@@ -1,16 +1,9 @@
 // Takes a full-page screenshot of the Météo des services with headless
 // Chromium: node screenshot.mjs URL OUTPUT.png PROFILE_DIR
-import { chromium } from 'playwright-core';
+import { lancer } from '../../ui/testdata/navigateur.mjs';
 
 const [url, out, profile] = process.argv.slice(2);
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-});
+const context = await lancer(profile);
 try {
   const page = await context.newPage();
   const resp = await page.goto(url, { waitUntil: 'networkidle', timeout: 30000 });

@@ -3,26 +3,17 @@
 // operator's dashboard, the declaration form (blank and with an error), a
 // demande, ANS's list, a demande and the registry as ANS sees them, then
 // every page of both menus and the form of every type of demande; and
-// the keyboard path of the login page (no skip link: its field has the
-// autofocus), the dashboard and the form.
+// the keyboard path of the login page, the dashboard and the form.
 // node accessibilite.mjs CONFIG_JSON, CONFIG_JSON: {base, axe, profil,
 // cgi, sirens, comptes: {op: [email, password], ans: [email, password]}}.
 // Prints {Pages, Clavier} on stdout; a broken path exits non-zero.
-import { chromium } from 'playwright-core';
+import { ouvrir } from '../../ui/testdata/navigateur.mjs';
+import { session } from './session.mjs';
 import { audit, auditSombre, clavier } from '../../ui/testdata/axe.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const context = await chromium.launchPersistentContext(cfg.profil, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-  bypassCSP: true,
-});
-context.setDefaultTimeout(15000);
-const page = await context.newPage();
+const { context, page } = await ouvrir(cfg.profil, { bypassCSP: true });
+const { login, logout } = session(page, cfg);
 const report = { Pages: [], Clavier: [] };
 
 // auditer audits the page shown, in the dark theme too when sombre.
@@ -32,20 +23,6 @@ async function auditer(name, sombre = false) {
   if (sombre) {
     report.Pages.push(await auditSombre(page, cfg.axe, name));
   }
-}
-
-async function login(who) {
-  await page.goto(`${cfg.base}/portail`);
-  const [email, password] = cfg.comptes[who];
-  await page.locator('#email').fill(email);
-  await page.locator('#mot-de-passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForSelector('#connecte');
-}
-
-async function logout() {
-  await page.locator('#deconnexion').click();
-  await page.waitForURL(/connexion/);
 }
 
 // premierChamp is a selector of the first field of the demande's form.
@@ -74,8 +51,7 @@ async function operateur() {
   await page.goto(`${cfg.base}/portail`);
   await page.waitForSelector('#email');
   await auditer('connexion');
-  report.Clavier.push(...await clavier(page, page.url(), 'connexion',
-    { champ: '#email', evitement: false }));
+  report.Clavier.push(...await clavier(page, page.url(), 'connexion', { champ: '#email' }));
 
   await login('op');
   await auditer('tableau de bord opérateur', true);

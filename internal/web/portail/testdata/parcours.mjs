@@ -3,20 +3,12 @@
 // CONFIG_JSON: {base, mailpit, captures, profil, tmp, cgi, va, sirens,
 // comptes: {op: [email, password], ans: [email, password]}}.
 // Prints a JSON report on stdout; any failed expectation exits non-zero.
-import { chromium } from 'playwright-core';
+import { ouvrir } from '../../ui/testdata/navigateur.mjs';
+import { session } from './session.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const context = await chromium.launchPersistentContext(cfg.profil, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-  acceptDownloads: true,
-});
-context.setDefaultTimeout(15000);
-const page = await context.newPage();
+const { context, page } = await ouvrir(cfg.profil, { acceptDownloads: true });
+const { logout } = session(page, cfg);
 const report = { Numeros: [], Captures: [], Mails: [], Exclu: '', Attestation: '' };
 
 function check(cond, msg) {
@@ -52,11 +44,6 @@ async function login(who) {
   await page.locator('#mot-de-passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
   await page.waitForSelector('#connecte');
-}
-
-async function logout() {
-  await page.locator('#deconnexion').click();
-  await page.waitForURL(/connexion/);
 }
 
 async function confirmed(text) {

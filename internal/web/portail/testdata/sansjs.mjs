@@ -4,21 +4,13 @@
 // instructs and accepts it; the operator downloads its attestations.
 // node sansjs.mjs CONFIG_JSON, with CONFIG_JSON as parcours.mjs reads it.
 // Prints a JSON report on stdout; any failed expectation exits non-zero.
-import { chromium } from 'playwright-core';
+import { ouvrir } from '../../ui/testdata/navigateur.mjs';
+import { session } from './session.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
-const context = await chromium.launchPersistentContext(cfg.profil, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  viewport: { width: 1280, height: 900 },
-  locale: 'fr-FR',
-  acceptDownloads: true,
-  javaScriptEnabled: false,
-});
-context.setDefaultTimeout(15000);
-const page = await context.newPage();
+const { context, page } = await ouvrir(cfg.profil,
+  { acceptDownloads: true, javaScriptEnabled: false });
+const { login, logout } = session(page, cfg);
 const report = { Numeros: [], Captures: [], Mails: [], Exclu: '', Attestation: '' };
 
 function check(cond, msg) {
@@ -29,20 +21,6 @@ async function capture(name) {
   const path = `${cfg.captures}/sansjs-${name}.png`;
   await page.screenshot({ path, fullPage: true });
   report.Captures.push(path);
-}
-
-async function login(who) {
-  await page.goto(`${cfg.base}/portail`);
-  const [email, password] = cfg.comptes[who];
-  await page.locator('#email').fill(email);
-  await page.locator('#mot-de-passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForSelector('#connecte');
-}
-
-async function logout() {
-  await page.locator('#deconnexion').click();
-  await page.waitForURL(/connexion/);
 }
 
 async function confirmed(text) {

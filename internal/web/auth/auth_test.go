@@ -15,14 +15,51 @@ func TestLoginPage(t *testing.T) {
 	r := p.do(p.browser(), "GET", "/connexion?retour=/deposer", nil)
 	for _, want := range []string{`lang="fr"`, `<label class="fr-label" for="email">`,
 		`autocomplete="username"`, `for="mot-de-passe"`, `autocomplete="current-password"`,
-		`name="retour" value="/deposer"`, "autofocus", "Se connecter"} {
+		`name="retour" value="/deposer"`, `aria-describedby="email-aide"`, "Se connecter",
+		`<title>Connexion — Espace de Confiance DRIM-M</title>`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("login page lacks %s", want)
 		}
 	}
-	if r.status != 200 || strings.Contains(r.body, "<script") {
-		t.Errorf("status %d or script on the page", r.status)
+	if r.status != 200 || strings.Contains(r.body, "autofocus") {
+		t.Errorf("status %d or autofocus on the page", r.status)
 	}
+	checkLayout(t, r.body)
+}
+
+// checkLayout checks that a page has the DSFR look of the portal: its
+// stylesheet and script, the skip link first, the header and the footer,
+// and no inline script (the pages' CSP forbids them).
+func checkLayout(t *testing.T, body string) {
+	t.Helper()
+	order := []string{`href="/static/dsfr/dsfr.min.css"`, `<a class="fr-link" href="#contenu">`,
+		`<header role="banner" class="fr-header">`, "République<br>Française",
+		`<main id="contenu"`, `<footer class="fr-footer"`,
+		`<script type="module" src="/static/dsfr/dsfr.module.min.js"></script>`}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(body[at:], want)
+		if i < 0 {
+			t.Errorf("page lacks %s (or has it out of order)\n%s", want, body)
+			return
+		}
+		at += i + len(want)
+	}
+	if strings.Count(body, "<script") != 1 {
+		t.Errorf("page with another script than the DSFR's:\n%s", body)
+	}
+}
+
+// TestRefusPage checks that the refusals written by the middleware have
+// the portal's look too.
+func TestRefusPage(t *testing.T) {
+	p := newPortal(t, setup{})
+	r := p.do(p.browser(), "POST", "/lire", url.Values{})
+	if r.status != 401 || !strings.Contains(r.body, "<h1>Connexion requise</h1>") ||
+		!strings.Contains(r.body, `href="/connexion"`) {
+		t.Fatalf("refusal: %d\n%s", r.status, r.body)
+	}
+	checkLayout(t, r.body)
 }
 
 func TestLocalLogin(t *testing.T) {
@@ -45,6 +82,15 @@ func TestLocalLogin(t *testing.T) {
 	if empty.status != 422 || !strings.Contains(empty.body, "Saisissez votre adresse") ||
 		!strings.Contains(empty.body, "Saisissez votre mot de passe") {
 		t.Errorf("empty form: %d", empty.status)
+	}
+	for _, want := range []string{"<title>Erreur — Connexion", `id="erreurs"`,
+		"Le formulaire contient 2 erreurs", `<a href="#email">Saisissez votre adresse`,
+		`<a href="#mot-de-passe">Saisissez votre mot de passe`,
+		`aria-describedby="email-erreur email-aide"`, `class="fr-error-text" id="email-erreur"`,
+		`aria-describedby="mot-de-passe-erreur"`, "fr-input-group--error"} {
+		if !strings.Contains(empty.body, want) {
+			t.Errorf("empty form: the page lacks %s", want)
+		}
 	}
 	if r := p.do(b, "GET", "/lire", nil); r.status != 303 ||
 		r.header.Get("Location") != "/connexion?retour=%2Flire" {

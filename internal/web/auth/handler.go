@@ -66,7 +66,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 }
 
 func (h *Handler) newPage(r *http.Request) loginPage {
-	p := loginPage{Titre: "Connexion", Retour: safeReturn(r.FormValue("retour"), "")}
+	p := loginPage{Retour: safeReturn(r.FormValue("retour"), "")}
 	if h.cfg.OIDC != nil {
 		p.OIDC = h.cfg.OIDC.libelle
 	}
@@ -78,7 +78,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	if r.FormValue("fin") == "1" {
 		p.Info = "Vous êtes déconnecté."
 	}
-	render(w, http.StatusOK, "connexion", p)
+	render(w, http.StatusOK, "connexion", p.titre(), p)
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +89,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if !h.limit.allow(r) {
 		p.Erreur = "Trop de tentatives de connexion depuis votre adresse : " +
 			"réessayez dans quelques minutes."
-		render(w, http.StatusTooManyRequests, "connexion", p)
+		render(w, http.StatusTooManyRequests, "connexion", p.titre(), p)
 		return
 	}
 	if p.Email == "" {
@@ -99,7 +99,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		p.ErreurMotDePasse = "Saisissez votre mot de passe."
 	}
 	if p.ErreurEmail != "" || p.ErreurMotDePasse != "" {
-		render(w, http.StatusUnprocessableEntity, "connexion", p)
+		render(w, http.StatusUnprocessableEntity, "connexion", p.titre(), p)
 		return
 	}
 	c, err := h.cfg.Comptes.Authentifier(r.Context(), p.Email, password)
@@ -108,7 +108,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		p.ErreurMotDePasse = fmt.Sprintf("Adresse électronique ou mot de passe incorrect. "+
 			"Après %d échecs consécutifs, le compte est bloqué %s.",
 			h.cfg.Comptes.MaxEchecs(), duree(h.cfg.Comptes.Blocage()))
-		render(w, http.StatusUnauthorized, "connexion", p)
+		render(w, http.StatusUnauthorized, "connexion", p.titre(), p)
 		return
 	}
 	h.finish(w, r, c, err, comptes.MethodeMotDePasse, p.Retour)

@@ -189,7 +189,7 @@ func (h *Handler) oidcRefus(w http.ResponseWriter, r *http.Request, msg string, 
 	h.cfg.Log.Info("login refused", "method", comptes.MethodeOIDC, "reason", err.Error())
 	p := h.newPage(r)
 	p.Erreur = msg
-	render(w, http.StatusUnauthorized, "connexion", p)
+	render(w, http.StatusUnauthorized, "connexion", p.titre(), p)
 }
 
 // identify exchanges code (with the PKCE verifier), verifies the ID token

@@ -77,7 +77,8 @@ func TestOIDCLogin(t *testing.T) {
 
 	b := p.browser()
 	page := p.do(b, "GET", "/connexion", nil)
-	if !strings.Contains(page.body, `action="/connexion/oidc"`) {
+	if !strings.Contains(page.body, `action="/connexion/oidc"`) ||
+		!strings.Contains(page.body, `<button class="fr-btn fr-btn--secondary" type="submit">`) {
 		t.Fatal("no OpenID Connect button")
 	}
 	r := oidcLogin(t, p, b, "/technique", "tech")
@@ -103,9 +104,11 @@ func TestOIDCLogin(t *testing.T) {
 	}
 	for _, who := range []string{"intrus", "nonverifie"} {
 		r := oidcLogin(t, p, p.browser(), "", who)
-		if r.status != 401 || !strings.Contains(r.body, "Aucun compte du portail") {
+		if r.status != 401 || !strings.Contains(r.body, "Aucun compte du portail") ||
+			!strings.Contains(r.body, `id="erreur-generale"`) {
 			t.Errorf("%s: %d %s", who, r.status, r.body)
 		}
+		checkLayout(t, r.body)
 	}
 }
 

@@ -31,6 +31,7 @@ const (
 // UI renders pages in the shared layout and serves the assets.
 type UI struct {
 	dsfr, htmx string // folders of the assets; "" when absent
+	linked     bool   // link the DSFR without serving it (Linked)
 	base       *template.Template
 }
 
@@ -43,12 +44,34 @@ func New(assets string, log *slog.Logger) (*UI, error) {
 	u := &UI{}
 	u.dsfr = found(filepath.Join(assets, dsfrDir), "dsfr.min.css", log)
 	u.htmx = found(filepath.Join(assets, htmxDir), "htmx.min.js", log)
+	base, err := parseLayout()
+	if err != nil {
+		return nil, err
+	}
+	u.base = base
+	return u, nil
+}
+
+// Linked returns a UI that links the DSFR's stylesheet and script at
+// /static/dsfr/ without looking for them and serves nothing: for pages
+// written by a package that has no UI handed to it (the login pages and
+// their refusals), on a server whose UI from New serves /static/. Should
+// that server lack the assets, the browser finds no stylesheet and the
+// pages render plainly, as with New.
+func Linked() *UI {
+	base, err := parseLayout()
+	if err != nil {
+		panic(err) // the layout is embedded: a parse error is a build defect
+	}
+	return &UI{linked: true, base: base}
+}
+
+func parseLayout() (*template.Template, error) {
 	base, err := template.New("layout").Funcs(Funcs).ParseFS(layoutFiles, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("layout templates: %w", err)
 	}
-	u.base = base
-	return u, nil
+	return base, nil
 }
 
 func found(dir, file string, log *slog.Logger) string {
@@ -60,8 +83,8 @@ func found(dir, file string, log *slog.Logger) string {
 	return dir
 }
 
-// DSFR reports whether the DSFR assets were found.
-func (u *UI) DSFR() bool { return u.dsfr != "" }
+// DSFR reports whether the DSFR assets were found (or are linked anyway).
+func (u *UI) DSFR() bool { return u.dsfr != "" || u.linked }
 
 // Handler serves /static/dsfr/… and /static/htmx/…; mount it at /static/.
 func (u *UI) Handler() http.Handler {
@@ -132,7 +155,7 @@ func (u *UI) Templates(fsys fs.FS, funcs template.FuncMap,
 
 // Render writes page p with the layout and status 200.
 func (u *UI) Render(w http.ResponseWriter, t *template.Template, p Page) error {
-	p.dsfr, p.htmx = u.dsfr != "", u.htmx != ""
+	p.dsfr, p.htmx = u.DSFR(), u.htmx != ""
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", p.Titre, err)

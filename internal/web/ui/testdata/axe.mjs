@@ -73,14 +73,13 @@ function focusVisible() {
   return drawn ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : '';
 }
 
-// clavier checks the keyboard path of the page at url. On a page with a
-// skip link (evitement true), the first Tab from the top must reach the
-// link to the content, its focus drawn. Tab presses (or the autofocus)
-// must then reach the field (a CSS selector) when one is given, and the
-// focus of the field and of the first button met on the way must be
-// drawn. It returns the failures as French sentences (none when all is
+// clavier checks the keyboard path of the page at url: the first Tab from
+// the top must reach the skip link to the content, its focus drawn. Tab
+// presses must then reach the field (a CSS selector) when one is given,
+// and the focus of the field and of the first button met on the way must
+// be drawn. It returns the failures as French sentences (none when all is
 // well).
-export async function clavier(page, url, name, { champ = '', evitement = true } = {}) {
+export async function clavier(page, url, name, { champ = '' } = {}) {
   const fautes = [];
   const visible = async (what) => {
     if (!(await page.evaluate(focusVisible))) {
@@ -88,18 +87,16 @@ export async function clavier(page, url, name, { champ = '', evitement = true } 
     }
   };
   await page.goto(url);
-  if (evitement) {
-    await page.keyboard.press('Tab');
-    const skip = await page.evaluate(() => {
-      const e = document.activeElement;
-      return e && e.tagName === 'A' && e.getAttribute('href') === '#contenu';
-    });
-    if (!skip) {
-      const first = await page.evaluate(describe);
-      fautes.push(`${name} : la première tabulation atteint ${first}, pas le lien d'évitement`);
-    } else {
-      await visible("du lien d'évitement");
-    }
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const e = document.activeElement;
+    return e && e.tagName === 'A' && e.getAttribute('href') === '#contenu';
+  });
+  if (!skip) {
+    const first = await page.evaluate(describe);
+    fautes.push(`${name} : la première tabulation atteint ${first}, pas le lien d'évitement`);
+  } else {
+    await visible("du lien d'évitement");
   }
   let button = false;
   for (let i = 0; i < 80 && (champ || !button); i++) {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"confiance/internal/meteo"
-	"confiance/internal/meteo/meteosim"
 	"confiance/internal/store"
 	"confiance/internal/store/storetest"
 )
@@ -53,18 +52,8 @@ func (r *rounds) EnregistrerResultats(ctx context.Context, rs []meteo.Resultat) 
 // round of every check runs exactly once.
 func partageReleve(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	f, err := testAutorite(t).Flotte([]meteosim.Options{{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, cs := flotteRoutee(t, 12, 353)
 	defer f.Close()
-	var cs []meteo.Cible
-	for i := range 12 {
-		cs = append(cs, meteo.Cible{FQDNDB: fmt.Sprintf("db%d.353.mesimagesmedicales.fr", i),
-			FQDNVI: fmt.Sprintf("vi%d.353.mesimagesmedicales.fr", i), CibleDB: "h.op.fr",
-			CibleVI: "h.op.fr"})
-	}
-	f.Router(cs)
 	c := newClock()
 	start := c.Now()
 	rec := &rounds{Journal: meteo.NewStore(db), interval: time.Minute,

@@ -2,7 +2,6 @@ package meteo_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -41,18 +40,8 @@ func newSharedService(t *testing.T, db *store.DB, name string, c *clock, f *mete
 // whichever writes first.
 func partageService(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	f, err := testAutorite(t).Flotte([]meteosim.Options{{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, cs := flotteRoutee(t, 8, 351)
 	defer f.Close()
-	var cs []meteo.Cible
-	for i := range 8 {
-		cs = append(cs, meteo.Cible{FQDNDB: fmt.Sprintf("db%d.351.mesimagesmedicales.fr", i),
-			FQDNVI: fmt.Sprintf("vi%d.351.mesimagesmedicales.fr", i), CibleDB: "h.op.fr",
-			CibleVI: "h.op.fr"})
-	}
-	f.Router(cs)
 	c := newClock()
 	hour := c.Now().Truncate(time.Hour).Add(time.Hour)
 	c.Add(hour.Add(-5 * time.Minute).Sub(c.Now()))

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"confiance/internal/meteo"
-	"confiance/internal/meteo/meteosim"
 	"confiance/internal/store"
 	"confiance/internal/store/storetest"
 )
@@ -40,17 +39,8 @@ func (r *runs) EnregistrerResultats(ctx context.Context, rs []meteo.Resultat) er
 // most one slot.
 func partageContract(t *testing.T, db *store.DB) {
 	ctx := context.Background()
-	f, err := testAutorite(t).Flotte([]meteosim.Options{{}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, cs := flotteRoutee(t, 30, 350)
 	defer f.Close()
-	var cs []meteo.Cible
-	for i := range 30 {
-		cs = append(cs, meteo.Cible{FQDNDB: fmt.Sprintf("db%d.350.mesimagesmedicales.fr", i),
-			FQDNVI: fmt.Sprintf("vi%d.350.mesimagesmedicales.fr", i), CibleDB: "h.op.fr", CibleVI: "h.op.fr"})
-	}
-	f.Router(cs)
 	clock := newClock()
 	st := meteo.NewStore(db)
 	counts := &runs{Journal: st, n: make(map[string]int)}

@@ -3,6 +3,7 @@ package meteo_test
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"net"
 	"strings"
 	"sync"
@@ -47,6 +48,25 @@ func testAutorite(t testing.TB) *meteosim.Autorite {
 		t.Fatal(autoriteErr)
 	}
 	return autorite
+}
+
+// flotteRoutee starts one simulated DRIMbox serving n installations of
+// the registry ID id (dbI.ID… and viI.ID…, both hosted on h.op.fr); the
+// caller closes the fleet.
+func flotteRoutee(t testing.TB, n, id int) (*meteosim.Flotte, []meteo.Cible) {
+	t.Helper()
+	f, err := testAutorite(t).Flotte([]meteosim.Options{{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []meteo.Cible
+	for i := range n {
+		cs = append(cs, meteo.Cible{FQDNDB: fmt.Sprintf("db%d.%d.mesimagesmedicales.fr", i, id),
+			FQDNVI: fmt.Sprintf("vi%d.%d.mesimagesmedicales.fr", i, id), CibleDB: "h.op.fr",
+			CibleVI: "h.op.fr"})
+	}
+	f.Router(cs)
+	return f, cs
 }
 
 // harness is one simulated DRIMbox watched by a prober with a fake clock.

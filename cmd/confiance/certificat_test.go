@@ -114,8 +114,12 @@ func certPKI(t *testing.T) (*pki.TestPKI, string) {
 	return p, path
 }
 
-// servSSLFile issues a SERV_SSL for certDB ending at notAfter, written as PEM.
-func servSSLFile(t *testing.T, p *pki.TestPKI, notAfter time.Time) string {
+// servSSLChain issues a SERV_SSL for certDB under p ending at notAfter
+// (with a CRL distribution point when crl is set) and returns it with its
+// issuer.
+func servSSLChain(t *testing.T, p *pki.TestPKI, notAfter time.Time,
+	crl string) []*x509.Certificate {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -127,14 +131,25 @@ func servSSLFile(t *testing.T, p *pki.TestPKI, notAfter time.Time) string {
 		DNSNames: []string{certDB}, NotBefore: time.Now().Add(-time.Hour), NotAfter: notAfter,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth,
 			x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
+	if crl != "" {
+		tmpl.CRLDistributionPoints = []string{crl}
+	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, key.Public(),
 		p.IntermediateKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf, _ := x509.ParseCertificate(der)
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []*x509.Certificate{leaf, p.Intermediate}
+}
+
+// servSSLFile issues a SERV_SSL for certDB ending at notAfter, written as PEM.
+func servSSLFile(t *testing.T, p *pki.TestPKI, notAfter time.Time) string {
 	path := filepath.Join(t.TempDir(), "db1.pem")
-	chain := certificat.EncodeChaine([]*x509.Certificate{leaf, p.Intermediate})
+	chain := certificat.EncodeChaine(servSSLChain(t, p, notAfter, ""))
 	if err := os.WriteFile(path, chain, 0o644); err != nil {
 		t.Fatal(err)
 	}

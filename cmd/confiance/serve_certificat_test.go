@@ -2,14 +2,9 @@ package main
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"flag"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -169,35 +164,12 @@ func declareCertDN(t *testing.T, a *app) {
 	t.Fatalf("no access point %s", certDB)
 }
 
-// observedChain issues a SERV_SSL for certDB under p (with a CRL
-// distribution point when crl is set) and returns it with its issuer.
+// observedChain issues a SERV_SSL for certDB under p, valid for 200
+// days (with a CRL distribution point when crl is set), and returns it
+// with its issuer.
 func observedChain(t *testing.T, p *pki.TestPKI, crl string) []*x509.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject: pkix.Name{CommonName: certDB, OrganizationalUnit: []string{"10B0174462"},
-			Organization: []string{"Opérateur 1"}, Province: []string{"Paris (75)"},
-			Country: []string{"FR"}},
-		DNSNames: []string{certDB}, NotBefore: time.Now().Add(-time.Hour),
-		NotAfter: time.Now().Add(200 * 24 * time.Hour),
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth,
-			x509.ExtKeyUsageClientAuth}, KeyUsage: x509.KeyUsageDigitalSignature}
-	if crl != "" {
-		tmpl.CRLDistributionPoints = []string{crl}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, p.Intermediate, key.Public(),
-		p.IntermediateKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []*x509.Certificate{leaf, p.Intermediate}
+	return servSSLChain(t, p, time.Now().Add(200*24*time.Hour), crl)
 }
 
 func inventoryEntry(t *testing.T, a *app, leaf *x509.Certificate) certificat.Entree {

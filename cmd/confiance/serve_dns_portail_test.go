@@ -2,14 +2,8 @@ package main
 
 import (
 	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeZonePage starts the demo and reads, as ANS, the "Zone DNS" page
@@ -19,25 +13,10 @@ func TestServeZonePage(t *testing.T) {
 	s := startServe(t, append([]string{"--addr", "127.0.0.1:0", "--data", data, "--demo"},
 		componentAddrFlags()...)...)
 	defer s.stop()
-	raw, err := os.ReadFile(filepath.Join(data, demoComptesFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var password string
-	for _, l := range strings.Split(string(raw), "\n") {
-		if f := strings.Fields(l); len(f) > 1 && f[0] == "admin@ans.demo" {
-			password = f[1]
-		}
-	}
-	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Timeout: 10 * time.Second}
-	resp, err := c.PostForm(s.base+"/connexion", url.Values{"email": {"admin@ans.demo"},
-		"mot-de-passe": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	password := demoComptes(t, data)["admin@ans.demo"]
+	c, resp := logIn(t, s.base, "admin@ans.demo", password)
 	resp.Body.Close()
-	resp, err = c.Get(s.base + "/ans/zone")
+	resp, err := c.Get(s.base + "/ans/zone")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,8 +138,22 @@ func seedCrashDir(t *testing.T, dir string) {
 // runAndKill starts the child and kills it: most often a random moment
 // after it started publishing, sometimes during its start (recovery).
 func runAndKill(t *testing.T, dir string, i int) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+dir)
+	cmd, stdout := startChild(t, "TestCrashChild", crashChildEnv, dir)
+	if i%5 != 0 {
+		waitReady(t, cmd, stdout)
+	}
+	time.Sleep(time.Duration(rand.IntN(40_000)) * time.Microsecond)
+	cmd.Process.Kill()
+	cmd.Wait()
+}
+
+// startChild runs the test binary again as a child that runs only the
+// test named test, with env set to dir; it returns the child and its
+// standard output.
+func startChild(t *testing.T, test, env, dir string) (*exec.Cmd, *bufio.Scanner) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env+"="+dir)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -148,12 +162,7 @@ func runAndKill(t *testing.T, dir string, i int) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if i%5 != 0 {
-		waitReady(t, cmd, bufio.NewScanner(stdout))
-	}
-	time.Sleep(time.Duration(rand.IntN(40_000)) * time.Microsecond)
-	cmd.Process.Kill()
-	cmd.Wait()
+	return cmd, bufio.NewScanner(stdout)
 }
 
 func waitReady(t *testing.T, cmd *exec.Cmd, sc *bufio.Scanner) {

@@ -33,18 +33,26 @@ func gitOut(t *testing.T, dir string, args ...string) string {
 	return string(out)
 }
 
+// mirrorEnv is a publisher on SQLite that mirrors to a work tree whose
+// remote is a new bare repository, both in the directory base.
+func mirrorEnv(t *testing.T) (e *env, m *GitMirror, base string) {
+	t.Helper()
+	needGit(t)
+	base = t.TempDir()
+	remote := filepath.Join(base, "remote.git")
+	gitOut(t, base, "init", "--quiet", "--bare", "-b", "main", remote)
+	e = sqliteEnv(t)
+	m = &GitMirror{Dir: filepath.Join(base, "miroir"), Remote: remote}
+	e.pub.cfg.Mirror = m
+	return e, m, base
+}
+
 // TestGitMirror publishes to a work tree whose remote is a local bare
 // repository: one commit per version, pushed, with the signed file as it
 // was published; a version committed but not pushed is pushed next time.
 func TestGitMirror(t *testing.T) {
-	needGit(t)
-	base := t.TempDir()
-	remote := filepath.Join(base, "remote.git")
-	gitOut(t, base, "init", "--quiet", "--bare", "-b", "main", remote)
-
-	e := sqliteEnv(t)
-	m := &GitMirror{Dir: filepath.Join(base, "miroir"), Remote: remote}
-	e.pub.cfg.Mirror = m
+	e, m, base := mirrorEnv(t)
+	remote := m.Remote
 	e.publish(t, false)
 	e.installation(t, 1, 1)
 	e.publish(t, false)
@@ -191,13 +199,8 @@ func TestMirrorBackoff(t *testing.T) {
 // removed before the next sync, but left in place while a git process
 // works in the mirror.
 func TestGitMirrorStaleLock(t *testing.T) {
-	needGit(t)
-	base := t.TempDir()
-	remote := filepath.Join(base, "remote.git")
-	gitOut(t, base, "init", "--quiet", "--bare", "-b", "main", remote)
-	e := sqliteEnv(t)
-	m := &GitMirror{Dir: filepath.Join(base, "miroir"), Remote: remote}
-	e.pub.cfg.Mirror = m
+	e, m, _ := mirrorEnv(t)
+	remote := m.Remote
 	e.publish(t, false)
 	lock := filepath.Join(m.Dir, ".git", "index.lock")
 	sync := func() error {

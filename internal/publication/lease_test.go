@@ -1,7 +1,6 @@
 package publication
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -286,22 +284,14 @@ func TestStandbyTakesOverKilledPublisher(t *testing.T) {
 		t.Fatal(err)
 	}
 	seedCrashDir(t, dir)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLeaseChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), leaseChildEnv+"="+dir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdout := startChild(t, "TestLeaseChild", leaseChildEnv, dir)
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	waitReady(t, cmd, bufio.NewScanner(stdout))
+	waitReady(t, cmd, stdout)
 
 	db, svc := openCrashDB(t, dir)
 	defer db.Close()
 	e := &env{db: db, svc: svc, dir: filepath.Join(dir, "parent")}
+	var err error
 	e.pub, err = New(Config{Dir: e.dir, DB: db, Registry: svc, Signing: testSigning(t),
 		Poll: 20 * time.Millisecond, LeaseEvery: leaseEvery,
 		Acteur: registre.System("publication-parent")})

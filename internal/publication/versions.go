@@ -91,29 +91,22 @@ func (s *versions) setContent(ctx context.Context, numero int64, data []byte) er
 
 // withoutContent returns the versions whose bytes the database lacks.
 func (s *versions) withoutContent(ctx context.Context) ([]Version, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+versionColumns+
-		` FROM liste_versions WHERE contenu IS NULL ORDER BY numero`)
-	if err != nil {
-		return nil, fmt.Errorf("versions without content: %w", err)
-	}
-	defer rows.Close()
-	var out []Version
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return s.query(ctx, "versions without content", ` WHERE contenu IS NULL`)
 }
 
 // list returns every version, oldest first.
 func (s *versions) list(ctx context.Context) ([]Version, error) {
+	return s.query(ctx, "list versions", "")
+}
+
+// query returns the versions that meet the condition where (a WHERE
+// clause, or nothing for all), oldest first; what names the query in
+// errors.
+func (s *versions) query(ctx context.Context, what, where string) ([]Version, error) {
 	rows, err := s.db.QueryContext(ctx,
-		`SELECT `+versionColumns+` FROM liste_versions ORDER BY numero`)
+		`SELECT `+versionColumns+` FROM liste_versions`+where+` ORDER BY numero`)
 	if err != nil {
-		return nil, fmt.Errorf("list versions: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Version

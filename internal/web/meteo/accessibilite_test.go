@@ -1,10 +1,7 @@
 package meteo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -32,24 +29,11 @@ func TestAccessibilite(t *testing.T) {
 	}
 	cfg := map[string]any{"base": s.srv.URL, "axe": axe,
 		"profil": filepath.Join(t.TempDir(), "profil"), "fqdn": fqdn("1.350")}
-	arg, _ := json.Marshal(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	script := filepath.Join("testdata", "accessibilite.mjs")
-	cmd := exec.CommandContext(ctx, "node", script, string(arg))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node accessibilite.mjs: %v\n%s", err, stderr.String())
-	}
 	var res struct {
 		Pages   []testenv.AxePage
 		Clavier []string
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("script output %q: %v", out, err)
-	}
+	testenv.NodeConfig(t, 2*time.Minute, &res, filepath.Join("testdata", "accessibilite.mjs"), cfg)
 	if len(res.Pages) != 5 {
 		t.Errorf("%d pages audited, want 5", len(res.Pages))
 	}

@@ -3,9 +3,7 @@ package meteo
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,20 +47,9 @@ func TestScreenshotDemo(t *testing.T) {
 	}
 
 	out := filepath.Join("testdata", "meteo-demo.png")
-	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "screenshot.mjs"),
-		s.srv.URL+"/", out, t.TempDir())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node screenshot.mjs: %v\n%s", err, stderr.String())
-	}
 	var seen struct{ Title, Banner string }
-	if err := json.Unmarshal(stdout, &seen); err != nil {
-		t.Fatalf("script output %q: %v", stdout, err)
-	}
+	testenv.Node(t, 90*time.Second, &seen, filepath.Join("testdata", "screenshot.mjs"),
+		s.srv.URL+"/", out, t.TempDir())
 	if !strings.HasPrefix(seen.Title, "Météo des services") ||
 		!strings.Contains(seen.Banner, "indisponible") {
 		t.Errorf("Chromium saw title %q, banner %q", seen.Title, seen.Banner)

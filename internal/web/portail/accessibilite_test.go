@@ -1,11 +1,7 @@
 package portail
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -42,24 +38,11 @@ func TestAccessibilite(t *testing.T) {
 	cfg := map[string]any{"base": p.srv.URL, "axe": axe, "profil": filepath.Join(tmp, "profil"),
 		"cgi": cgiPath, "comptes": p.comptes,
 		"sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
-	arg, _ := json.Marshal(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	script := filepath.Join("testdata", "accessibilite.mjs")
-	cmd := exec.CommandContext(ctx, "node", script, string(arg))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node accessibilite.mjs : %v\n%s", err, stderr.String())
-	}
 	var res struct {
 		Pages   []testenv.AxePage
 		Clavier []string
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("script output %q: %v", out, err)
-	}
+	testenv.NodeConfig(t, 3*time.Minute, &res, filepath.Join("testdata", "accessibilite.mjs"), cfg)
 	audited := map[string]bool{}
 	for _, p := range res.Pages {
 		audited[p.Page] = true

@@ -1,10 +1,8 @@
 package portail
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -122,20 +120,8 @@ func TestNavigateur(t *testing.T) {
 	cfg := map[string]any{"base": p.srv.URL, "mailpit": mp.API, "captures": "testdata",
 		"profil": filepath.Join(tmp, "profil"), "tmp": tmp, "cgi": cgiPath, "va": vaPath,
 		"comptes": p.comptes, "sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
-	arg, _ := json.Marshal(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "parcours.mjs"), string(arg))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node parcours.mjs : %v\n%s", err, stderr.String())
-	}
 	var res resultat
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("script output %q: %v", out, err)
-	}
+	testenv.NodeConfig(t, 5*time.Minute, &res, filepath.Join("testdata", "parcours.mjs"), cfg)
 	t.Logf("demandes %v, %d captures, mails : %q", res.Numeros, len(res.Captures), res.Mails)
 	checkAttestation(t, res.Attestation)
 	pa := ok(p.reg.PointsAcces(context.Background(), ansAdmin, registre.Filtre{}))
@@ -193,20 +179,8 @@ func TestNavigateurSansJavaScript(t *testing.T) {
 	cfg := map[string]any{"base": p.srv.URL, "captures": "testdata", "tmp": tmp,
 		"profil": filepath.Join(tmp, "profil"), "cgi": cgiPath, "comptes": p.comptes,
 		"sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
-	arg, _ := json.Marshal(cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("testdata", "sansjs.mjs"), string(arg))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node sansjs.mjs : %v\n%s", err, stderr.String())
-	}
 	var res resultat
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("script output %q: %v", out, err)
-	}
+	testenv.NodeConfig(t, 3*time.Minute, &res, filepath.Join("testdata", "sansjs.mjs"), cfg)
 	t.Logf("demande %v, %d captures", res.Numeros, len(res.Captures))
 	checkAttestation(t, res.Attestation)
 	pas := ok(p.reg.PointsAcces(context.Background(), ansAdmin, registre.Filtre{}))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -103,15 +102,7 @@ func certPKI(t *testing.T) (*pki.TestPKI, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b bytes.Buffer
-	if err := pki.WritePEM(&b, p.Root); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "igc-racine.pem")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p, path
+	return p, writeRootPEM(t, p)
 }
 
 // servSSLChain issues a SERV_SSL for certDB under p ending at notAfter

@@ -93,14 +93,12 @@ type resultat struct {
 	Mails       []string
 }
 
-// TestNavigateur drives situations 1 and 2 of the guide in headless
-// Chromium, as a user clicks: the operator declares its DRIMbox, ANS
-// accepts, the operator downloads the attestations, files the integration
-// and the VA document; ANS excludes the DRIMbox and the operator has it
-// reintegrated. A mail is checked in Mailpit at each step, the letters
-// with pdftotext; screenshots go to testdata/.
-func TestNavigateur(t *testing.T) {
-	testenv.Browser(t, "test du portail dans le navigateur non fait")
+// navigateur checks what a browser pass over the portal needs: node,
+// Chromium, pdftotext and the DejaVu fonts; what says which test is not
+// done when one is missing. The pass is skipped in -short mode.
+func navigateur(t *testing.T, what string) {
+	t.Helper()
+	testenv.Browser(t, what)
 	besoin(t, "pdftotext", "pdftotext")
 	if _, err := attestation.NewGenerateur(""); err != nil {
 		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
@@ -108,6 +106,16 @@ func TestNavigateur(t *testing.T) {
 	if testing.Short() {
 		t.Skip("test dans le navigateur ignoré en mode -short")
 	}
+}
+
+// TestNavigateur drives situations 1 and 2 of the guide in headless
+// Chromium, as a user clicks: the operator declares its DRIMbox, ANS
+// accepts, the operator downloads the attestations, files the integration
+// and the VA document; ANS excludes the DRIMbox and the operator has it
+// reintegrated. A mail is checked in Mailpit at each step, the letters
+// with pdftotext; screenshots go to testdata/.
+func TestNavigateur(t *testing.T) {
+	navigateur(t, "test du portail dans le navigateur non fait")
 	mp := testenv.Mailpit(t)
 	p := newPortailComplet(t, mp.SMTPPort)
 	tmp := t.TempDir()
@@ -161,14 +169,7 @@ func checkAttestation(t *testing.T, path string) {
 // next to its field, the declaration filed, ANS's acceptance and the
 // attestations downloaded all work with plain HTML forms and links.
 func TestNavigateurSansJavaScript(t *testing.T) {
-	testenv.Browser(t, "test du portail sans JavaScript non fait")
-	besoin(t, "pdftotext", "pdftotext")
-	if _, err := attestation.NewGenerateur(""); err != nil {
-		besoin(t, "polices DejaVu", attestation.DejaVuDir+"/absent")
-	}
-	if testing.Short() {
-		t.Skip("test dans le navigateur ignoré en mode -short")
-	}
+	navigateur(t, "test du portail sans JavaScript non fait")
 	mp := testenv.Mailpit(t)
 	p := newPortailComplet(t, mp.SMTPPort)
 	tmp := t.TempDir()

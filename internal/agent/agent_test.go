@@ -231,9 +231,14 @@ func TestSyncKeepsBadListsOut(t *testing.T) {
 	}
 }
 
+// alertCount is how many alerts for reason the agent's metrics count.
+func (e *env) alertCount(reason string) float64 {
+	return testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(reason))
+}
+
 func (e *env) assertAlert(reason string) {
 	e.t.Helper()
-	if got := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(reason)); got < 1 {
+	if got := e.alertCount(reason); got < 1 {
 		e.t.Fatalf("metric for %s = %v", reason, got)
 	}
 	if al := e.lastWebhook(); al.Reason != reason || al.Detail == "" {
@@ -249,7 +254,7 @@ func (e *env) assertAlert(reason string) {
 // whatever came after it.
 func (e *env) assertAlertSeen(reason string) {
 	e.t.Helper()
-	if got := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(reason)); got < 1 {
+	if got := e.alertCount(reason); got < 1 {
 		e.t.Fatalf("metric for %s = %v", reason, got)
 	}
 	e.mu.Lock()

@@ -147,13 +147,13 @@ func TestCRLsFetchedRefreshedAndAlerted(t *testing.T) {
 	// have more than CRLWarn to live, then one alert, then no repeat.
 	crls.setDown(true)
 	e.agent.RefreshCRLs(context.Background())
-	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 0 {
+	if n := e.alertCount(ReasonCRL); n != 0 {
 		t.Fatalf("%v CRL alerts while the CRLs have two days to live", n)
 	}
 	e.clock.Advance(26 * time.Hour)
 	e.agent.RefreshCRLs(context.Background())
 	e.agent.RefreshCRLs(context.Background())
-	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 2 {
+	if n := e.alertCount(ReasonCRL); n != 2 {
 		t.Fatalf("%v CRL alerts, want one per CRL (2)", n)
 	}
 	if n := testutil.ToFloat64(e.agent.metrics.crlRefreshErrors); n != 2 {
@@ -255,13 +255,13 @@ func TestFileCRLNearingNextUpdateIsAlerted(t *testing.T) {
 	e.opts.CRLs = []*x509.RevocationList{e.pki.RootCRL, inter}
 	e.agent = e.newAgent()
 	e.agent.RefreshCRLs(context.Background())
-	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 0 {
+	if n := e.alertCount(ReasonCRL); n != 0 {
 		t.Fatalf("%v alerts for a CRL with three days to live", n)
 	}
 	e.clock.Advance(50 * time.Hour)
 	e.agent.RefreshCRLs(context.Background())
 	e.agent.RefreshCRLs(context.Background())
-	if n := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonCRL)); n != 1 {
+	if n := e.alertCount(ReasonCRL); n != 1 {
 		t.Fatalf("%v alerts, want 1", n)
 	}
 	if al := e.lastWebhook(); al.Reason != ReasonCRL ||

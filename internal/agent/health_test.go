@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-
 	"confiance/internal/pki"
 )
 
@@ -82,7 +80,7 @@ func TestTooOldListFailsClosed(t *testing.T) {
 	// The watch between downloads alerts once.
 	e.agent.WatchAge(context.Background())
 	e.agent.WatchAge(context.Background())
-	if got := testutil.ToFloat64(e.agent.metrics.alerts.WithLabelValues(ReasonTooOld)); got != 1 {
+	if got := e.alertCount(ReasonTooOld); got != 1 {
 		t.Fatalf("stale list alerted %v times", got)
 	}
 	// The unchanged list on the server is now too old too: alert.

@@ -212,6 +212,11 @@ func (p *Prober) contreVerifier(ctx context.Context, x Suspicion, cible Cible, t
 			r = res
 		}
 	}
+	if ctx.Err() != nil {
+		// The prober is stopping: a check it cut short is no verdict. The
+		// claim stays, and the holder declares the outage after the wait.
+		return
+	}
 	if err := p.confirm.sql.juger(ctx, x, p.confirm.sonde, r); err != nil {
 		p.log.Error("meteo: recording a verdict", "err", err)
 	}

@@ -2,6 +2,8 @@ package meteo_test
 
 import (
 	"context"
+	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,6 +106,18 @@ func (s *sharing) pending() []meteo.Suspicion {
 	xs, err := s.confs[0].EnAttente(context.Background())
 	must(s.t, err)
 	return xs
+}
+
+// suspicion returns the pending suspicion of the DRIMbox, if any (the
+// viewer and the PACS may have theirs, recorded at other instants).
+func (s *sharing) suspicion() (meteo.Suspicion, bool) {
+	id := meteo.NewComposantID(testCible.FQDNDB, meteo.DRIMbox)
+	for _, x := range s.pending() {
+		if x.Composant == id {
+			return x, true
+		}
+	}
+	return meteo.Suspicion{}, false
 }
 
 // stored returns the intervals of the DRIMbox in the database.
@@ -223,17 +237,15 @@ func confirmAlone(t *testing.T, db *store.DB) {
 
 // declaredAfterWait runs steps until the holder declares the outage, and
 // checks that it did so from the first failure, one interval (the wait)
-// after the suspicion was recorded and not before.
+// after the suspicion of the DRIMbox was recorded and not before.
 func declaredAfterWait(t *testing.T, s *sharing, holder int, first time.Time) {
 	t.Helper()
-	var suspected time.Time
-	if xs := s.pending(); len(xs) > 0 {
-		suspected = xs[0].CreeLe
-	}
+	x, _ := s.suspicion()
+	suspected := x.CreeLe
 	for range 30 {
 		s.step(holder)
-		if xs := s.pending(); len(xs) > 0 && suspected.IsZero() {
-			suspected = xs[0].CreeLe
+		if x, ok := s.suspicion(); ok && suspected.IsZero() {
+			suspected = x.CreeLe
 		}
 		e := s.drimbox(holder)
 		if e.Etat != meteo.Indisponible {
@@ -268,7 +280,7 @@ func confirmDeadConfirmer(t *testing.T, db *store.DB) {
 	s.alive[b] = false // b is driven by hand below
 	s.srv.Configurer(meteosim.Options{Comportement: meteosim.Indisponible})
 	first := s.firstFailure(a)
-	for len(s.pending()) == 0 {
+	for _, ok := s.suspicion(); !ok; _, ok = s.suspicion() {
 		s.step(a)
 		if s.drimbox(a).Etat == meteo.Indisponible {
 			t.Fatal("declared without a suspicion")
@@ -279,7 +291,7 @@ func confirmDeadConfirmer(t *testing.T, db *store.DB) {
 	done := make(chan struct{})
 	go func() { defer close(done); s.probers[b].Confirmer(ctx) }()
 	deadline := time.Now().Add(10 * time.Second)
-	for xs := s.pending(); len(xs) == 0 || xs[0].Confirmeur == ""; xs = s.pending() {
+	for x, _ := s.suspicion(); x.Confirmeur == ""; x, _ = s.suspicion() {
 		if time.Now().After(deadline) {
 			t.Fatal("the confirmer never claimed the suspicion")
 		}
@@ -287,18 +299,41 @@ func confirmDeadConfirmer(t *testing.T, db *store.DB) {
 	}
 	kill()
 	<-done
+	if x, _ := s.suspicion(); x.Verdict != "" {
+		t.Fatalf("the killed confirmer recorded %q (%s)", x.Verdict, x.Message)
+	}
 	declaredAfterWait(t, s, a, first)
 }
 
 // silent returns the address of a server that accepts connections and
-// never answers.
+// never answers. It holds them until the test ends: a connection it let
+// go would be closed by the garbage collector, and the prober would see
+// the server hang up (a failure) instead of waiting.
 func silent(t *testing.T) string {
 	addr, ln := listening(t)
+	var mu sync.Mutex
+	var conns []net.Conn
+	over := false
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		over = true
+		for _, c := range conns {
+			c.Close()
+		}
+	})
 	go func() {
 		for {
-			if _, err := ln.Accept(); err != nil {
+			c, err := ln.Accept()
+			if err != nil {
 				return // closed when the test ends
 			}
+			mu.Lock()
+			if over {
+				c.Close()
+			}
+			conns = append(conns, c)
+			mu.Unlock()
 		}
 	}()
 	return addr

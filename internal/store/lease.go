@@ -224,8 +224,11 @@ func (s *DB) LeaseHolder(ctx context.Context, name string) (pid int, held bool, 
 		}
 		return 0, !ok && err == nil, err
 	}
+	// Advisory locks belong to a database: another database of the same
+	// server (the ANS test environment, say) may hold the same key.
 	err = s.db.QueryRowContext(ctx, `SELECT pid FROM pg_locks WHERE locktype = 'advisory'
-		AND granted AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 2`,
+		AND granted AND classid::bigint = $1 AND objid::bigint = $2 AND objsubid = 2
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
 		int64(leaseClass), int64(uint32(leaseKey(name)))).Scan(&pid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil

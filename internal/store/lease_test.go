@@ -140,8 +140,11 @@ func TestLeaseLostWithItsSession(t *testing.T) {
 		t.Fatalf("lease: %v %v", ok, err)
 	}
 	defer l.Release()
+	// Only this test's database: tests of other packages hold advisory
+	// locks on the same server at the same time.
 	res, err := b.SQL().ExecContext(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks
-		WHERE locktype = 'advisory' AND objsubid = 2 AND pid <> pg_backend_pid()`)
+		WHERE locktype = 'advisory' AND objsubid = 2 AND pid <> pg_backend_pid()
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,5 +177,30 @@ func TestLeaseLostWithItsSession(t *testing.T) {
 			t.Fatal("lease still held 5 s after the holder's session ended")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestLeaseBelongsToItsDatabase holds a lease in one database and asks
+// about it from another database of the same server (as the ANS test
+// environment may share a server with production): it is free there, and
+// can be taken there.
+func TestLeaseBelongsToItsDatabase(t *testing.T) {
+	a, b := storetest.Postgres(t), storetest.Postgres(t)
+	ctx := context.Background()
+	l, ok, err := a.TryLease(ctx, "liste-blanche")
+	if err != nil || !ok {
+		t.Fatalf("lease in the first database: %v %v", ok, err)
+	}
+	defer l.Release()
+	if _, held, err := b.LeaseHolder(ctx, "liste-blanche"); err != nil || held {
+		t.Fatalf("the other database sees the lease held: %v %v", held, err)
+	}
+	other, ok, err := b.TryLease(ctx, "liste-blanche")
+	if err != nil || !ok {
+		t.Fatalf("lease in the other database: %v %v", ok, err)
+	}
+	other.Release()
+	if _, held, err := a.LeaseHolder(ctx, "liste-blanche"); err != nil || !held {
+		t.Fatalf("the first database lost sight of its lease: %v %v", held, err)
 	}
 }

@@ -337,12 +337,29 @@ func (p *Prober) Run(ctx context.Context) {
 func (p *Prober) Executions() int64 { return p.runs.Load() }
 
 func (p *Prober) runJob(ctx context.Context, j job) {
+	if !p.owns(j.cible.FQDNDB) {
+		p.lacher(j) // the lease ended while the check waited to start
+		return
+	}
 	if p.now().Sub(j.due) > p.cfg.Intervalle {
 		p.retards.Add(1)
 	}
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
 	p.runs.Add(1)
 	p.journaliser(ctx, p.apply(j.cible.FQDNDB, j.i, res))
+}
+
+// lacher gives up a check not started because the lease of its partition
+// has ended: its slot runs late if the partition comes back in time, and
+// otherwise the next holder runs it.
+func (p *Prober) lacher(j job) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pl, ok := p.plans[j.cible.FQDNDB]; ok {
+		pl.running[j.i] = false
+		pl.skipped[j.i] = j.due
+	}
+	delete(p.enCours, enCours{j.cible.FQDNDB, j.i})
 }
 
 // journaliser writes state changes to the journal and the log.
@@ -412,6 +429,10 @@ func (p *Prober) Flush(ctx context.Context) {
 			p.log.Error("meteo: recording results", "err", err, "n", len(rs))
 			return
 		}
+	}
+	if m != nil && m.ecartes > 0 {
+		p.log.Info("meteo: results dropped, their partition's lease was lost",
+			"n", m.ecartes, "sonde", m.sonde)
 	}
 	if m != nil && !m.ecrites {
 		if err := p.partage.marquer(ctx, m); err != nil {

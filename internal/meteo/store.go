@@ -59,9 +59,15 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 // EnregistrerResultats implements Journal, in one transaction; with
-// sharing, the prober's marks of the checks done are written with them.
+// sharing, the prober's marks of the checks done are written with them,
+// and on PostgreSQL the results of partitions whose lease the prober no
+// longer holds are dropped (see garderDetenus).
 func (s *Store) EnregistrerResultats(ctx context.Context, rs []Resultat) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		rs, err := garderDetenus(ctx, tx, s.d.Rebind, rs)
+		if err != nil {
+			return err
+		}
 		st, err := tx.PrepareContext(ctx, s.d.Rebind(`INSERT INTO meteo_resultats
 			(composant, date, verdict, duree_ms, message, expiration) VALUES (?, ?, ?, ?, ?, ?)`))
 		if err != nil {

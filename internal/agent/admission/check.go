@@ -109,44 +109,60 @@ func (c *Checker) verifyChain(leaf *x509.Certificate, sent []*x509.Certificate,
 	return chains[0], nil
 }
 
-// checkRevocation requires, for each certificate below the anchor, a CRL of
-// its issuer that is current and signed by it, and that does not list it.
+// checkRevocation requires, for each certificate below the anchor, at least
+// one CRL of its issuer that is current and signed by it; a certificate
+// that any such CRL lists is refused. Files, CRLs given and downloaded
+// ones may hold several current CRLs of one issuer: an older one, still
+// current, does not hide a revocation the latest one lists.
 func (c *Checker) checkRevocation(chain []*x509.Certificate, now time.Time) *Refusal {
 	if c.NoRevocation {
 		return nil
 	}
 	for i := 0; i+1 < len(chain); i++ {
 		cert, issuer := chain[i], chain[i+1]
-		crl := c.crlOf(issuer, now)
-		if crl == nil && c.FetchCRL != nil {
-			crl = c.usable(c.FetchCRL(cert, issuer), issuer, now)
+		crls := c.crlsOf(issuer, now)
+		if len(crls) == 0 && c.FetchCRL != nil {
+			if crl := c.usable(c.FetchCRL(cert, issuer), issuer, now); crl != nil {
+				crls = append(crls, crl)
+			}
 		}
-		if crl == nil {
+		if len(crls) == 0 {
 			return refuse(CodeCRL, "aucune CRL à jour de « %s » pour vérifier « %s »",
 				issuer.Subject, cert.Subject)
 		}
-		for _, e := range crl.RevokedCertificateEntries {
-			if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
-				return refuse(CodeRevoked, "le certificat de « %s » (série %s) est "+
-					"révoqué depuis le %s", cert.Subject, cert.SerialNumber,
-					e.RevocationTime.UTC().Format(time.DateTime))
+		for _, crl := range crls {
+			if r := revoked(crl, cert); r != nil {
+				return r
 			}
 		}
 	}
 	return nil
 }
 
-func (c *Checker) crlOf(issuer *x509.Certificate, now time.Time) *x509.RevocationList {
+func revoked(crl *x509.RevocationList, cert *x509.Certificate) *Refusal {
+	for _, e := range crl.RevokedCertificateEntries {
+		if e.SerialNumber.Cmp(cert.SerialNumber) == 0 {
+			return refuse(CodeRevoked, "le certificat de « %s » (série %s) est "+
+				"révoqué depuis le %s", cert.Subject, cert.SerialNumber,
+				e.RevocationTime.UTC().Format(time.DateTime))
+		}
+	}
+	return nil
+}
+
+// crlsOf returns the usable CRLs of issuer at hand.
+func (c *Checker) crlsOf(issuer *x509.Certificate, now time.Time) []*x509.RevocationList {
 	crls := c.CRLs
 	if c.CRLSource != nil {
 		crls = c.CRLSource()
 	}
+	var out []*x509.RevocationList
 	for _, crl := range crls {
 		if crl := c.usable(crl, issuer, now); crl != nil {
-			return crl
+			out = append(out, crl)
 		}
 	}
-	return nil
+	return out
 }
 
 // usable returns crl when it is issuer's, current at now and signed by

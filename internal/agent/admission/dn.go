@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -78,14 +79,15 @@ func (d *DN) sort() {
 	})
 }
 
-// Key is a canonical form: two DNs are the same name if their keys are equal.
+// Key is a canonical form: two DNs are the same name if their keys are
+// equal. Values are quoted, so that none can pass for several attributes.
 func (d DN) Key() string {
 	var b strings.Builder
 	for _, a := range d.attrs {
 		b.WriteString(a.oid)
 		b.WriteByte('=')
-		b.WriteString(a.value)
-		b.WriteByte(0)
+		b.WriteString(strconv.Quote(a.value))
+		b.WriteByte(',')
 	}
 	return b.String()
 }

@@ -54,6 +54,19 @@ func TestParseDNComparesSemantically(t *testing.T) {
 	}
 }
 
+// TestDNKeyIsUnambiguous checks that a value cannot carry the separators
+// of the key: one attribute holding what looks like two is another name.
+func TestDNKeyIsUnambiguous(t *testing.T) {
+	two := pkix.Name{Names: []pkix.AttributeTypeAndValue{
+		{Type: []int{2, 5, 4, 3}, Value: "db1.350.mesimagesmedicales.fr"},
+		{Type: []int{2, 5, 4, 6}, Value: "FR"}}}
+	one := pkix.Name{Names: []pkix.AttributeTypeAndValue{
+		{Type: []int{2, 5, 4, 3}, Value: "db1.350.mesimagesmedicales.fr\x002.5.4.6=fr"}}}
+	if NameDN(one).Key() == NameDN(two).Key() {
+		t.Fatalf("%q and %q share the key %q", one, two, NameDN(two).Key())
+	}
+}
+
 func TestParseDNRejectsBadInput(t *testing.T) {
 	for _, s := range []string{"", "CN", "XX=1", "CN=a\\", "1=a", "CN=#zz", "OID.1.x=a"} {
 		if _, err := ParseDN(s); err == nil {

@@ -16,7 +16,10 @@
 // first request after the list changes. It comes as a Go middleware and as a
 // reverse proxy to put in front of a DRIMbox's WADO-RS endpoint.
 //
-// Limitation: revocation is checked against the CRLs the caller supplies
-// (the agent's files, read again at each sync); OCSP is not implemented and
-// CRLs are not downloaded.
+// Revocation is checked against every current CRL of each issuer at hand
+// (Checker.CRLs or CRLSource: the agent's files, read again at each sync,
+// and the CRLs it downloaded) and, when none is, one that FetchCRL
+// downloads from the distribution points of the certificate.
+//
+// Limitation: OCSP is not implemented.
 package admission

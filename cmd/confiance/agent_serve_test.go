@@ -17,14 +17,16 @@ import (
 	"time"
 
 	"confiance/internal/agent"
+	"confiance/internal/testenv"
 )
 
 // TestAgentAgainstConfianceServe runs the agent against a `confiance serve
 // --demo` publishing its signed list (re-signed every second, so that
 // versions follow one another), trusting the demo PKI: the good list is
-// accepted; a rolled-back version, a tampered list and a stopped server
-// are each refused with an alert while the list held stays; the agent's
-// health then shows the list held and the last alert.
+// accepted; a rolled-back version, a tampered list, ANS's unsigned
+// homologation list and a stopped server are each refused with an alert
+// while the list held stays; the agent's health then shows the list held
+// and the last alert, and its local endpoint still serves that list.
 func TestAgentAgainstConfianceServe(t *testing.T) {
 	data := t.TempDir()
 	args := append([]string{"--addr", "127.0.0.1:0", "--data", data, "--demo",
@@ -76,13 +78,32 @@ func TestAgentAgainstConfianceServe(t *testing.T) {
 		agent.ReasonRollback, "DateDeGeneration")
 	refused("tampered list", tamperingMirror(t, current).URL, agent.ReasonSignature,
 		"signature")
+	refused("ANS homologation list", homologationServer(t).URL, agent.ReasonUnsigned,
+		"n'est pas signée (liste d'homologation ?)")
 
 	stopped = true
 	if code := s.stop(); code != 0 {
 		t.Fatalf("serve stopped with %d", code)
 	}
 	refused("stopped server", current, agent.ReasonUnreachable, "injoignable")
-	checkAgentHealth(t, agentArgs(current), agent.ReasonUnreachable)
+	checkAgentHealth(t, agentArgs(current), agent.ReasonUnreachable, held)
+}
+
+// homologationServer serves ANS's unsigned list, the one ANS points a
+// DRIMbox at in homologation to check that it is detected.
+func homologationServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(testenv.ListeBlancheDir(t),
+		"ans-non-signee-2025-07-23.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = w.Write(raw)
+	}))
+	t.Cleanup(h.Close)
+	return h
 }
 
 // waitVersions waits until the server has published n versions.
@@ -168,8 +189,9 @@ func (a *alertSink) expect(t *testing.T, name, reason string) {
 var agentListenLine = regexp.MustCompile(`agent à l'écoute sur (\S+)`)
 
 // checkAgentHealth runs the agent as a service against the stopped server
-// and reads its health: still UP on the list held, with the alert shown.
-func checkAgentHealth(t *testing.T, args []string, reason string) {
+// and reads its health: still UP on the list held, with the alert shown;
+// its local endpoint serves the list held, byte for byte.
+func checkAgentHealth(t *testing.T, args []string, reason string, held []byte) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errb := &syncBuffer{}, &syncBuffer{}
@@ -186,6 +208,7 @@ func checkAgentHealth(t *testing.T, args []string, reason string) {
 				if h.Checks[0].Data["entrees"] == nil {
 					t.Fatalf("health does not show the list held: %+v", h)
 				}
+				checkServedList(t, "http://"+m[1]+"/liste-blanche.xml", held)
 				return
 			}
 		}
@@ -193,6 +216,20 @@ func checkAgentHealth(t *testing.T, args []string, reason string) {
 			t.Fatalf("agent health never showed the %s alert\n%s\n%s", reason, out, errb)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func checkServedList(t *testing.T, url string, want []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK || !bytes.Equal(got, want) {
+		t.Fatalf("GET %s: %d, %d bytes (%v), want the list held (%d bytes)", url,
+			resp.StatusCode, len(got), err, len(want))
 	}
 }
 

@@ -65,6 +65,9 @@ func (s *Service) enregistrerAcceptation(ctx context.Context, p registre.Princip
 	return s.modifier(ctx, p, done.ID, done.InstallationID, func(tx *sql.Tx,
 		d *Demande) ([]Evenement, error) {
 		d.InstallationID, d.EcheanceVA = done.InstallationID, done.EcheanceVA
+		if err := s.rappelsPasses(ctx, tx, *d); err != nil {
+			return nil, err
+		}
 		evs := append(actes, Evenement{Action: string(Accepter), Ancien: string(d.Statut),
 			Nouveau: string(Acceptee)})
 		d.Statut = Acceptee

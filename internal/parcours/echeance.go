@@ -41,6 +41,21 @@ func rappelsDus(echeance, now time.Time, avant []time.Duration) int {
 	return n
 }
 
+// rappelsPasses counts as sent, in tx, the reminders of d's new VA
+// deadline that are already due when it is set (a deadline shorter than a
+// reminder's advance): the mail that tells the deadline stands for them.
+func (s *Service) rappelsPasses(ctx context.Context, tx *sql.Tx, d Demande) error {
+	if d.EcheanceVA == nil {
+		return nil
+	}
+	n := rappelsDus(*d.EcheanceVA, s.now().UTC(), s.cfg.Rappels)
+	if n == 0 {
+		return nil
+	}
+	_, err := s.st.setRappels(ctx, tx, d.ID, 0, n)
+	return err
+}
+
 // Echeances lists the VA documents p's operators still owe (all of them
 // for ANS), soonest first.
 func (s *Service) Echeances(ctx context.Context, p registre.Principal) ([]EcheanceVA, error) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,11 +70,12 @@ func (n *Notifier) Wake() { n.outbox.Wake() }
 
 // Messages renders what step a sends, without enqueuing it.
 func (n *Notifier) Messages(a parcours.Avis) ([]*Message, error) {
-	d := donnees{Avis: a, Lien: n.lien(a.Demande)}
+	d := donnees{Avis: a}
 	d.EnRetard = a.Echeance != nil && n.now().After(*a.Echeance)
 	ref := reference(a)
 	var out []*Message
 	for _, c := range modelesDe(a.Etape) {
+		d.Lien = n.lien(a.Demande, c.pour)
 		to, op := destinataires(a.Operateur), a.Operateur.ID
 		switch c.pour {
 		case "ans":
@@ -99,11 +101,16 @@ func (n *Notifier) Messages(a parcours.Avis) ([]*Message, error) {
 	return append(out, hooks...), err
 }
 
-func (n *Notifier) lien(d parcours.Demande) string {
-	if n.cfg.Portail == "" || d.ID == 0 {
+// lien is the page of demande d in the portal's area of the recipient:
+// the operator space for the operator that filed it, the back office for
+// the DRIM-M team. The outgoing operator of a switch, who may not read the
+// incoming one's demande, gets no link.
+func (n *Notifier) lien(d parcours.Demande, pour string) string {
+	area := map[string]string{"operateur": "/espace/demandes/", "ans": "/ans/demandes/"}[pour]
+	if n.cfg.Portail == "" || d.ID == 0 || area == "" {
 		return ""
 	}
-	return strings.TrimSuffix(n.cfg.Portail, "/") + "/demandes/" + d.Numero
+	return strings.TrimSuffix(n.cfg.Portail, "/") + area + strconv.FormatInt(d.ID, 10)
 }
 
 func reference(a parcours.Avis) string {

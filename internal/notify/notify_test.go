@@ -315,8 +315,9 @@ func TestGabarits(t *testing.T) {
 	a.Etape = parcours.EtapeRecue
 	msgs, _ = n.Messages(a)
 	if len(msgs) != 2 || msgs[1].Destinataires[0] != "drim-m@esante.gouv.fr" ||
-		msgs[1].OperateurID != 0 || !strings.Contains(msgs[0].Corps,
-		"https://confiance.test/demandes/D-2026-000007") {
+		msgs[1].OperateurID != 0 ||
+		!strings.Contains(msgs[0].Corps, "https://confiance.test/espace/demandes/7\n") ||
+		!strings.Contains(msgs[1].Corps, "https://confiance.test/ans/demandes/7\n") {
 		t.Fatalf("received: %+v", msgs)
 	}
 	checkBascule(t, n, a)
@@ -340,7 +341,8 @@ func checkBascule(t *testing.T, n *Notifier, a parcours.Avis) {
 	}
 	if sortant.OperateurID != 2 || sortant.Destinataires[0] != "projet@op2.fr" ||
 		!strings.Contains(sortant.Corps, "Révoquez sans attendre les certificats") ||
-		!strings.Contains(sortant.Corps, "commande ses propres certificats") {
+		!strings.Contains(sortant.Corps, "commande ses propres certificats") ||
+		strings.Contains(sortant.Corps, "Suivre la demande") {
 		t.Errorf("outgoing operator: %+v\n%s", sortant, sortant.Corps)
 	}
 	a.Etape, a.Demande.Type = parcours.EtapeAcceptee, parcours.TypeBasculeLiberation

@@ -31,6 +31,9 @@ func besoin(t *testing.T, tool, path string) {
 	testenv.NeedTool(t, tool, path, "test du portail dans le navigateur non fait")
 }
 
+// equipeANS is the DRIM-M team's address in the browser tests.
+const equipeANS = "drim-m@esante.test"
+
 // portailComplet is the portal as `confiance serve` wires it: real
 // accounts, sessions and login pages, the outbox sending to SMTP.
 type portailComplet struct {
@@ -54,11 +57,14 @@ func newPortailComplet(t *testing.T, smtpPort int) *portailComplet {
 	done := make(chan struct{})
 	go func() { defer close(done); w.Run(run, 200*time.Millisecond) }()
 	t.Cleanup(func() { stop(); <-done })
+	mux := http.NewServeMux()
+	p := &portailComplet{srv: httptest.NewUnstartedServer(mux), reg: reg,
+		comptes: map[string][2]string{}}
 	svc := parcours.NewService(db, reg, parcours.WithNotifier(notify.NewNotifier(outbox,
-		notify.Config{EquipeANS: []string{"drim-m@esante.test"}})),
+		notify.Config{EquipeANS: []string{equipeANS},
+			Portail: "http://" + p.srv.Listener.Addr().String()})),
 		parcours.WithLogger(slog.New(slog.DiscardHandler)))
 	cs := ok(comptes.NewService(comptes.NewStore(db), comptes.Options{}))
-	p := &portailComplet{reg: reg, comptes: map[string][2]string{}}
 	for role, in := range map[string]comptes.NouveauCompte{
 		"ans": {Email: "admin@ans.test", Nom: "Marc ANS", Role: comptes.RoleAdminANS},
 		"op": {Email: "representant@op1.test", Nom: "Jeanne Dupont",
@@ -74,12 +80,11 @@ func newPortailComplet(t *testing.T, smtpPort int) *portailComplet {
 	site := ok(NewSite(Site{Connexion: auth.Config{Comptes: cs, Sessions: sessions},
 		Portail: Config{Registre: reg, Parcours: svc, Outbox: outbox, UI: u,
 			Attestations: ok(attestation.NewGenerateur(""))}}))
-	mux := http.NewServeMux()
 	for _, path := range Chemins {
 		mux.Handle(path, site)
 	}
 	mux.Handle("GET /static/", u.Handler())
-	p.srv = httptest.NewServer(mux)
+	p.srv.Start()
 	t.Cleanup(p.srv.Close)
 	return p
 }
@@ -127,7 +132,8 @@ func TestNavigateur(t *testing.T) {
 	}
 	cfg := map[string]any{"base": p.srv.URL, "mailpit": mp.API, "captures": "testdata",
 		"profil": filepath.Join(tmp, "profil"), "tmp": tmp, "cgi": cgiPath, "va": vaPath,
-		"comptes": p.comptes, "sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2)}
+		"comptes": p.comptes, "sirens": registretest.SIREN(1) + ";" + registretest.SIREN(2),
+		"destinataire": "projet@op1.fr", "equipe": equipeANS}
 	var res resultat
 	testenv.NodeConfig(t, 5*time.Minute, &res, filepath.Join("testdata", "parcours.mjs"), cfg)
 	t.Logf("demandes %v, %d captures, mails : %q", res.Numeros, len(res.Captures), res.Mails)

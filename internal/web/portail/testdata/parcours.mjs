@@ -1,7 +1,9 @@
 // Drives situations 1 and 2 of the ANS guide in the Confiance portal with
 // headless Chromium, as a person clicks: node parcours.mjs CONFIG_JSON.
 // CONFIG_JSON: {base, mailpit, captures, profil, tmp, cgi, va, sirens,
-// comptes: {op: [email, password], ans: [email, password]}}.
+// destinataire, equipe, comptes: {op: [email, password], ans: [email,
+// password]}}: destinataire is the operator's project contact, equipe the
+// DRIM-M team's address, each expected among the recipients of its mails.
 // Prints a JSON report on stdout; any failed expectation exits non-zero.
 import { ouvrir } from '../../ui/testdata/navigateur.mjs';
 import { session } from './session.mjs';
@@ -21,20 +23,38 @@ async function capture(name) {
   report.Captures.push(path);
 }
 
-// mail waits until Mailpit received a mail whose subject contains text.
-async function mail(text) {
+// mail waits until Mailpit received a mail whose subject contains text,
+// and checks it was sent to the address to (the operator's project
+// contact unless told).
+async function mail(text, to = cfg.destinataire) {
   const deadline = Date.now() + 20000;
   while (Date.now() < deadline) {
     const resp = await fetch(`${cfg.mailpit}/messages?limit=200`);
     const { messages } = await resp.json();
     const m = (messages || []).find((x) => x.Subject.includes(text));
     if (m) {
+      const dest = (m.To || []).map((a) => a.Address);
+      check(dest.includes(to), `mail « ${m.Subject} » envoyé à ${dest}, attendu ${to}`);
       report.Mails.push(m.Subject);
       return m;
     }
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`aucun mail « ${text} » dans Mailpit`);
+}
+
+// recue checks the two mails of a demande filed: its receipt to the
+// operator, the notice to the DRIM-M team; the operator, logged in,
+// follows the link of its receipt to the demande.
+async function recue(num) {
+  const m = await mail(`Demande ${num} reçue`);
+  await mail(`Nouvelle demande ${num}`, cfg.equipe);
+  const { Text } = await (await fetch(`${cfg.mailpit}/message/${m.ID}`)).json();
+  const lien = Text.match(/Suivre la demande : (\S+)/);
+  check(lien, `pas de lien dans le mail « ${m.Subject} »`);
+  await page.goto(lien[1]);
+  const h1 = await page.locator('h1').textContent();
+  check(h1.includes(num), `le lien ${lien[1]} du mail mène à « ${h1} »`);
 }
 
 async function login(who) {
@@ -65,13 +85,37 @@ async function nouvelle(libelle) {
   await page.getByRole('link', { name: libelle }).click();
 }
 
-// instruireEtAccepter: ANS opens the demande from its list, takes it into
-// instruction and accepts it.
-async function instruireEtAccepter(num, idRegistre) {
+// questionReponse: ANS takes the demande into instruction and asks the
+// operator a question, which the operator answers from its space.
+async function questionReponse(num) {
   await login('ans');
   await page.getByRole('link', { name: num }).click();
   await page.getByRole('button', { name: 'Prendre en instruction' }).click();
   await confirmed("en cours d'instruction");
+  await page.getByLabel("Question à l'opérateur").fill('Merci de préciser le site du PACS 2.');
+  await page.getByRole('button', { name: 'Demander des informations' }).click();
+  await confirmed("demande d'information a été envoyée");
+  await mail(`Demande ${num} : information complémentaire demandée`);
+  await logout();
+  await login('op');
+  await page.getByRole('link', { name: num }).first().click();
+  await page.getByLabel('Votre réponse').fill('Le PACS 2 est au site de Lyon.');
+  await page.getByRole('button', { name: 'Envoyer la réponse' }).click();
+  await confirmed('transmise');
+  await mail(`Demande ${num} : complément reçu`, cfg.equipe);
+  await logout();
+}
+
+// instruireEtAccepter: ANS opens the demande from its list, takes it into
+// instruction unless it already is, and accepts it.
+async function instruireEtAccepter(num, idRegistre) {
+  await login('ans');
+  await page.getByRole('link', { name: num }).click();
+  const instruire = page.getByRole('button', { name: 'Prendre en instruction' });
+  if (await instruire.count() > 0) {
+    await instruire.click();
+    await confirmed("en cours d'instruction");
+  }
   if (idRegistre) {
     await page.getByLabel('ID registre à attribuer').fill(idRegistre);
   }
@@ -115,7 +159,7 @@ async function declarer() {
   await confirmed('déposée');
   const num = await numero();
   await capture('03-declaration-deposee');
-  await mail(`Demande ${num} reçue`);
+  await recue(num);
   await logout();
   return num;
 }
@@ -149,7 +193,7 @@ async function integrer() {
   await page.getByRole('button', { name: 'Déposer la demande' }).click();
   await confirmed('déposée');
   const num = await numero();
-  await mail(`Demande ${num} reçue`);
+  await recue(num);
   await logout();
   return num;
 }
@@ -162,7 +206,7 @@ async function documentVA() {
   await confirmed('déposée');
   const num = await numero();
   await capture('06-document-va');
-  await mail(`Demande ${num} reçue`);
+  await recue(num);
   await logout();
   return num;
 }
@@ -192,13 +236,14 @@ async function reintegrer() {
   await confirmed('déposée');
   const num = await numero();
   await capture('08-reintegration');
-  await mail(`Demande ${num} reçue`);
+  await recue(num);
   await logout();
   return num;
 }
 
 try {
   const decl = await declarer();
+  await questionReponse(decl);
   await instruireEtAccepter(decl, '350');
   await capture('04-ans-acceptation');
   await mail('Attestations de délégation disponibles : installation 350');

@@ -73,7 +73,7 @@ func (d Demande) Sujet() (pkix.Name, error) {
 }
 
 func (d Demande) checkFields() error {
-	if len(d.C) != 2 || strings.ToUpper(d.C) != d.C {
+	if !isCountryCode(d.C) {
 		return errors.New("--c : code pays ISO à deux lettres majuscules attendu, ex. FR")
 	}
 	for name, v := range map[string]string{"--o": d.O, "--ou": d.OU, "--st": d.ST} {
@@ -105,6 +105,11 @@ func (d Demande) checkFields() error {
 		return fmt.Errorf("produit « %s » inconnu", d.Produit)
 	}
 	return nil
+}
+
+// isCountryCode reports whether c is two capital letters A to Z (ISO 3166).
+func isCountryCode(c string) bool {
+	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
 // Valide checks that t is a key type NewKey makes ("" is RSA 2048).

@@ -82,6 +82,9 @@ func TestDemandeRefusee(t *testing.T) {
 		}, "64"},
 		{"SERV_SSL sans OU", func(d *Demande) { d.OU = "" }, "--ou"},
 		{"pays en minuscules", func(d *Demande) { d.C = "fr" }, "--c"},
+		{"pays en chiffres", func(d *Demande) { d.C = "12" }, "--c"},
+		{"pays avec un caractère nul", func(d *Demande) { d.C = "\x000" }, "--c"},
+		{"pays accentué", func(d *Demande) { d.C = "É" }, "--c"},
 		{"valeur avec retour à la ligne", func(d *Demande) { d.O = "a\nb" }, "--o"},
 		{"SSL du marché avec OU", func(d *Demande) { d.Produit = SSLMarche }, "pas de --ou"},
 		{"SSL du marché sans O", func(d *Demande) { d.Produit, d.O, d.OU = SSLMarche, "", "" },
@@ -124,5 +127,58 @@ func TestEcrireFichier(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	if len(entries) != 1 {
 		t.Fatalf("temporary file left behind: %v", entries)
+	}
+}
+
+// FuzzNouvelleDemande feeds what an operator types into `confiance
+// certificat csr`: a request is either refused or a valid CSR whose
+// subject holds exactly the values given, the FQDN as CN and dNSName.
+func FuzzNouvelleDemande(f *testing.F) {
+	f.Add(dbFQDN, "serv-ssl", "Opérateur 1", "10B0174462", "Paris (75)", "FR")
+	f.Add("vi1.350.mesimagesmedicales.fr", "ssl-marche", "Op", "", "", "")
+	f.Add("db1.350.mesimagesmedicales.fr.", "sign", "a,b+c=\\", "", "", "fr")
+	f.Add("xn--bcher-kva.example", "auth-cli", "O\x00", "", "", "FR")
+	f.Fuzz(func(t *testing.T, fqdn, produit, o, ou, st, c string) {
+		prod, err := ParseProduit(produit)
+		if err != nil {
+			return
+		}
+		d := Demande{FQDN: fqdn, Produit: prod, O: o, OU: ou, ST: st, C: c,
+			TypeCle: ECDSAP256}
+		_, csrPEM, err := NouvelleDemande(d, rand.Reader)
+		if err != nil {
+			return
+		}
+		block, _ := pem.Decode(csrPEM)
+		if block == nil {
+			t.Fatalf("no PEM block: %q", csrPEM)
+		}
+		csr, err := x509.ParseCertificateRequest(block.Bytes)
+		if err != nil || csr.CheckSignature() != nil {
+			t.Fatalf("CSR for %+v does not parse or verify: %v", d, err)
+		}
+		checkSubject(t, csr, d)
+	})
+}
+
+func checkSubject(t *testing.T, csr *x509.CertificateRequest, d Demande) {
+	t.Helper()
+	s := csr.Subject
+	if d.C == "" {
+		d.C = "FR"
+	}
+	one := func(vs []string, want string) bool {
+		return (want == "" && len(vs) == 0) || (len(vs) == 1 && vs[0] == want)
+	}
+	if s.CommonName != d.FQDN || len(csr.DNSNames) != 1 || csr.DNSNames[0] != d.FQDN ||
+		!one(s.Organization, d.O) || !one(s.OrganizationalUnit, d.OU) ||
+		!one(s.Province, d.ST) || !one(s.Country, d.C) || len(s.Names) != 2+
+		len(s.Organization)+len(s.OrganizationalUnit)+len(s.Province) {
+		t.Fatalf("subject %q SAN %v for %+v", s, csr.DNSNames, d)
+	}
+	for _, v := range append([]string{d.O, d.OU, d.ST}, d.C) {
+		if strings.IndexFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			t.Fatalf("control character accepted in %q", v)
+		}
 	}
 }

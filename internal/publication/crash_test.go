@@ -3,8 +3,11 @@ package publication
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,17 +193,12 @@ func waitReady(t *testing.T, cmd *exec.Cmd, sc *bufio.Scanner) {
 
 func checkAfterKill(t *testing.T, dir string, seen map[int64]string, total *crashStats) {
 	ctx := context.Background()
-	served, err := os.ReadFile(filepath.Join(dir, "liste-blanche", currentName))
-	if err == nil {
-		_, err = xmlsig.Verify(served, verifyOpts(t))
-	}
-	if err != nil && len(seen) > 0 {
-		t.Fatalf("served list after a kill: %v", err)
-	}
+	checkCurrentFile(t, dir, len(seen) > 0)
 
 	db, svc := openCrashDB(t, dir)
 	defer db.Close()
 	e := &env{db: db, svc: svc, dir: filepath.Join(dir, "liste-blanche")}
+	var err error
 	e.pub, err = New(Config{Dir: e.dir, DB: db, Registry: svc, Signing: testSigning(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +208,7 @@ func checkAfterKill(t *testing.T, dir string, seen map[int64]string, total *cras
 		t.Fatal(err)
 	}
 	checkRecorded(t, e, vs, seen)
+	checkSiteServes(t, e, vs)
 
 	r, err := e.pub.Recover(ctx)
 	if err != nil {
@@ -225,6 +224,48 @@ func checkAfterKill(t *testing.T, dir string, seen map[int64]string, total *cras
 	e.checkHistory(t, vs)
 	for _, v := range vs {
 		seen[v.Numero] = v.SHA256
+	}
+}
+
+// checkCurrentFile checks, before any repair, the file the current link
+// names: it may be missing only before the first publication ever
+// recovered (published), and it is otherwise a whole list that verifies.
+func checkCurrentFile(t *testing.T, dir string, published bool) {
+	served, err := os.ReadFile(filepath.Join(dir, "liste-blanche", currentName))
+	if errors.Is(err, os.ErrNotExist) && !published {
+		return
+	}
+	if err == nil {
+		_, err = xmlsig.Verify(served, verifyOpts(t))
+	}
+	if err != nil {
+		t.Fatalf("current file after a kill: %v", err)
+	}
+}
+
+// checkSiteServes asks the HTTP route of the list, before any repair, for
+// what a DRIMbox would download right after the kill: the last recorded
+// version, whole and valid, or no list at all before the first one.
+func checkSiteServes(t *testing.T, e *env, vs []Version) {
+	mux := http.NewServeMux()
+	e.pub.Site().Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/liste-blanche.xml", nil))
+	if len(vs) == 0 {
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Fatalf("no version recorded, yet /liste-blanche.xml answers %d", rec.Code)
+		}
+		return
+	}
+	body := rec.Body.Bytes()
+	if rec.Code != http.StatusOK {
+		t.Fatalf("/liste-blanche.xml after a kill: status %d: %s", rec.Code, body)
+	}
+	if _, err := xmlsig.Verify(body, verifyOpts(t)); err != nil {
+		t.Fatalf("list served after a kill: %v", err)
+	}
+	if last := vs[len(vs)-1]; digest(body) != last.SHA256 {
+		t.Fatalf("list served after a kill is not the last recorded version %d", last.Numero)
 	}
 }
 

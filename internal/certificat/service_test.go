@@ -94,6 +94,7 @@ func runContract(t *testing.T, open func(testing.TB) *store.DB) {
 		"parametres": testParametres, "inventaire": testInventaire,
 		"observer": testObserver, "surveiller": testSurveiller,
 		"renouvellement": testRenouvellement, "echec d'envoi": testEchecEnvoi,
+		"remplacant non conforme": testRemplacantNonConforme,
 		"point retire": testPointRetire, "dn modifie": testDNModifie,
 		"besoins de": testBesoinsDe,
 	} {
@@ -287,6 +288,21 @@ func testRenouvellement(e *env) {
 	e.add(db3, leafSpec{subject: servSubject(db3), to: t0.AddDate(1, 0, 0)}, false)
 	if got := e.watch(1); got != "" {
 		e.t.Fatalf("a renewed certificate still warns: %q", got)
+	}
+}
+
+// testRemplacantNonConforme checks that a certificate unfit for service (a
+// self-signed one here) does not end the warnings of the conforming one it
+// would replace, however late it expires.
+func testRemplacantNonConforme(e *env) {
+	db3 := e.inst.PointsAcces[2].FQDNDB
+	e.add(db3, leafSpec{subject: servSubject(db3), to: t0.AddDate(0, 0, 10)}, false)
+	if r := e.add(db3, leafSpec{subject: servSubject(db3), to: t0.AddDate(1, 0, 0),
+		selfSigned: true}, false); r.Conforme {
+		e.t.Fatalf("self-signed SERV_SSL taken as conforming: %v", failed(r))
+	}
+	if got := e.watch(0); got != "operateur:"+db3+":15" {
+		e.t.Fatalf("a non-conforming replacement silenced the warning: %q", got)
 	}
 }
 

@@ -86,7 +86,7 @@ func (m *Memoire) Alertes() []Alerte {
 }
 
 // Surveiller sends the expiry warnings due at now: to the operator when the
-// certificate in service for a FQDN (the one that expires last) is within
+// certificate in service for a FQDN (see enService) is within
 // 30, 15 or 7 days of its end, to ANS once it has expired. Each warning is
 // sent once per certificate and threshold, recorded before it is sent and
 // forgotten again if sending fails, so that the next run retries it.
@@ -139,17 +139,23 @@ func (s *Service) liveFQDNs(ctx context.Context) (map[string]bool, error) {
 	return live, nil
 }
 
-// enService keeps, per scope and product, the certificate that expires
-// last: a renewed certificate ends the warnings of the one it replaces.
-// entries come sorted by scope, latest expiry first.
+// enService keeps, per scope and product, the conforming certificate that
+// expires last, or the one that expires last when none conforms: a renewed
+// certificate ends the warnings of the one it replaces, but one unfit for
+// service (wrong DN, chain or usage) does not. entries come sorted by
+// scope, latest expiry first.
 func enService(entries []Entree) []Entree {
-	seen := map[string]bool{}
+	index := map[string]int{}
 	var out []Entree
 	for _, e := range entries {
 		key := e.Portee + "\x00" + string(e.Produit)
-		if !seen[key] {
-			seen[key] = true
+		i, seen := index[key]
+		switch {
+		case !seen:
+			index[key] = len(out)
 			out = append(out, e)
+		case e.Conforme && !out[i].Conforme:
+			out[i] = e
 		}
 	}
 	return out

@@ -94,9 +94,8 @@ func runContract(t *testing.T, open func(testing.TB) *store.DB) {
 		"parametres": testParametres, "inventaire": testInventaire,
 		"observer": testObserver, "surveiller": testSurveiller,
 		"renouvellement": testRenouvellement, "echec d'envoi": testEchecEnvoi,
-		"remplacant non conforme": testRemplacantNonConforme,
 		"point retire": testPointRetire, "dn modifie": testDNModifie,
-		"besoins de": testBesoinsDe,
+		"besoins de": testBesoinsDe, "remplacant non conforme": testRemplacantNonConforme,
 	} {
 		t.Run(name, func(t *testing.T) { fn(newEnv(t, open(t))) })
 	}

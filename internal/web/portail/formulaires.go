@@ -58,6 +58,8 @@ func cibleErreur(field string) string {
 		return "installation"
 	case field == "type" || field == "operateurId":
 		return "formulaire"
+	case field == parcours.PieceComplement:
+		return "piece" // the file of a message, named by its role
 	}
 	return field
 }

@@ -128,6 +128,12 @@ func TestBadInputOnEveryForm(t *testing.T) {
 			map[string]fichier{"document": {"va.pdf", bigPDF(3 << 20)}}, "document", "2 Mo"},
 		{"réponse vide", "op1", "/espace/demandes/" + itoa(question.ID) + "/completer",
 			url.Values{"reponse": {"  "}}, nil, "reponse", "obligatoire"},
+		{"pièce du message en exécutable", "op1", dnl + "/commentaire",
+			url.Values{"message": {"Le plan"}}, map[string]fichier{"piece": {"plan.pdf",
+				[]byte("MZ\x90\x00 ceci est un programme")}}, "piece", "PDF, JPG et PNG"},
+		{"pièce de la réponse trop grande", "op1", "/espace/demandes/" + itoa(question.ID) +
+			"/completer", url.Values{"reponse": {"Voici le plan."}},
+			map[string]fichier{"piece": {"plan.pdf", bigPDF(3 << 20)}}, "piece", "2 Mo"},
 		{"question vide", "ans", ansI + "/information", url.Values{"question": {""}}, nil,
 			"question", "obligatoire"},
 		{"ID registre invalide", "ans", ansI + "/accepter", url.Values{"idRegistre": {"35O"}},

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"confiance/internal/meteo"
 	"confiance/internal/pki"
 )
 
@@ -210,4 +211,27 @@ func TestCRLFilesAreReloadedAtEachSync(t *testing.T) {
 		t.Fatal("CRLs dropped on a bad file")
 	}
 	e.assertAlertSeen(ReasonState)
+}
+
+// TestHealthReadsAsMicroProfile checks that the agent's health, DOWN before
+// any list and UP after one, is read by the status page's HealthCheck
+// parser with the same verdict.
+func TestHealthReadsAsMicroProfile(t *testing.T) {
+	e := newEnv(t)
+	read := func(want string) {
+		t.Helper()
+		rec, _ := e.get("/q/health")
+		s, err := meteo.ParseSante(rec.Body.Bytes())
+		if err != nil || s.Status != want || len(s.Checks) == 0 ||
+			s.Checks[0].Name != "liste-blanche" || s.Checks[0].Status != want {
+			t.Fatalf("health %s read as %+v (%v), want %s", rec.Body, s, err, want)
+		}
+	}
+	read("DOWN")
+	gen := t0.Add(-30 * time.Minute)
+	e.srv.Set(e.list(2, gen, gen))
+	if err := e.sync(); err != nil {
+		t.Fatal(err)
+	}
+	read("UP")
 }

@@ -30,16 +30,16 @@ func xmlsec1Path(t *testing.T) string {
 	return path
 }
 
-// xmlsec1Verify runs xmlsec1 on doc with the test PKI's root as the only
-// trusted certificate. XAdES SignedProperties are designated by their Id
+// xmlsec1Verify runs xmlsec1 on doc with anchor as the only trusted
+// certificate. XAdES SignedProperties are designated by their Id
 // attribute, which xmlsec1 must be told about.
-func xmlsec1Verify(t *testing.T, bin, dir string, doc []byte) (string, error) {
+func xmlsec1Verify(t *testing.T, bin, dir, anchor string, doc []byte) (string, error) {
 	file := filepath.Join(dir, "liste.xml")
 	if err := os.WriteFile(file, doc, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--verify",
-		"--trusted-pem", filepath.Join(dir, "root.pem"),
+		"--trusted-pem", anchor,
 		"--untrusted-pem", filepath.Join(dir, "intermediate.pem"),
 		"--id-attr:Id", nsXAdES+":SignedProperties",
 		"--verification-time", refTime.Format("2006-01-02 15:04:05"),
@@ -113,26 +113,31 @@ func TestInteropXmlsec1(t *testing.T) {
 		{"RSA", testPKI(t)},
 		{"ECDSA", variant(t, pki.TestPKIOptions{ECDSA: true})},
 	}
+	otherRoot := strangerRoot(t)
 	for _, s := range signers {
 		dir := t.TempDir()
 		if err := s.p.WriteFiles(dir); err != nil {
 			t.Fatal(err)
 		}
+		root := filepath.Join(dir, "root.pem")
 		good := signList(t, s.p, listeblanche.Synthetic(12, refTime))
 		cases := []struct {
 			name   string
 			doc    []byte
+			anchor string
 			wantOK bool
 		}{
-			{"signed by Confiance", good, true},
-			{"altered value", replaceOnce(t, good, "db2.test", "db2.evil"), false},
+			{"signed by Confiance", good, root, true},
+			{"altered value", replaceOnce(t, good, "db2.test", "db2.evil"), root, false},
 			{"altered SigningTime", replaceOnce(t, good, "<xades:SigningTime>2026",
-				"<xades:SigningTime>2025"), false},
-			{"altered SignatureValue", alterText(t, good, "ds:SignatureValue"), false},
+				"<xades:SigningTime>2025"), root, false},
+			{"altered SignatureValue", alterText(t, good, "ds:SignatureValue"), root, false},
+			// KeyInfo carries the signer's root: xmlsec1 must not trust it.
+			{"another trust anchor", good, otherRoot, false},
 		}
 		for _, tc := range cases {
 			t.Run(s.name+"/"+tc.name, func(t *testing.T) {
-				out, err := xmlsec1Verify(t, bin, dir, tc.doc)
+				out, err := xmlsec1Verify(t, bin, dir, tc.anchor, tc.doc)
 				if tc.wantOK && err != nil {
 					t.Fatalf("xmlsec1 rejects the signature: %v\n%s", err, out)
 				}
@@ -146,6 +151,25 @@ func TestInteropXmlsec1(t *testing.T) {
 			})
 		}
 	}
+}
+
+// strangerRoot writes the root of a new test PKI, which signed nothing,
+// into a file of its own and returns its path.
+func strangerRoot(t *testing.T) string {
+	t.Helper()
+	other, err := pki.NewTestPKI(pki.TestPKIOptions{Now: refTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := pki.WritePEM(&b, other.Root); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "other-root.pem")
+	if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // xadesjsScript returns node and the path of testdata/xadesjs-verify.mjs,
@@ -184,10 +208,7 @@ func xadesjsScript(t *testing.T) (node, script string) {
 
 func TestInteropXadesjs(t *testing.T) {
 	node, script := xadesjsScript(t)
-	other, err := pki.NewTestPKI(pki.TestPKIOptions{Now: refTime})
-	if err != nil {
-		t.Fatal(err)
-	}
+	otherRoot := strangerRoot(t)
 	for _, s := range []struct {
 		name  string
 		p     *pki.TestPKI
@@ -198,14 +219,6 @@ func TestInteropXadesjs(t *testing.T) {
 	} {
 		dir := t.TempDir()
 		if err := s.p.WriteFiles(dir); err != nil {
-			t.Fatal(err)
-		}
-		otherRoot := filepath.Join(dir, "other-root.pem")
-		var b bytes.Buffer
-		if err := pki.WritePEM(&b, other.Root); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(otherRoot, b.Bytes(), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		good := signList(t, s.p, listeblanche.Synthetic(12, refTime))

@@ -1,10 +1,7 @@
 package meteo_test
 
 import (
-	"context"
-	"net"
 	"testing"
-	"time"
 
 	"confiance/internal/dns"
 	"confiance/internal/meteo"
@@ -48,22 +45,8 @@ func TestProberDNSAddress(t *testing.T) {
 // A and an AAAA record.
 func TestProberDNSAddressRealResolver(t *testing.T) {
 	const zone = "mesimagesmedicales.fr."
-	srv, err := dns.NewServer(dns.ServerConfig{Addr: "127.0.0.1:0",
-		Zone: dns.ZoneConfig{Origin: zone}},
-		[]dns.Record{{Name: "db1.350." + zone, Target: "2001:db8::10"},
-			{Name: "vi1.350." + zone, Target: "203.0.113.10"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	resolver := &net.Resolver{PreferGo: true,
-		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, srv.Addr())
-		}}
+	resolver := realResolver(t, zone, []dns.Record{{Name: "db1.350." + zone,
+		Target: "2001:db8::10"}, {Name: "vi1.350." + zone, Target: "203.0.113.10"}})
 	for _, c := range []struct {
 		name, vi string
 		want     meteo.Verdict
@@ -72,18 +55,9 @@ func TestProberDNSAddressRealResolver(t *testing.T) {
 		{"viewer declared with another address", "198.51.100.1", meteo.Echec},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cible := meteo.Cible{FQDNDB: "db1.350.mesimagesmedicales.fr",
+			got := dnsCheck(t, resolver, meteo.Cible{FQDNDB: "db1.350.mesimagesmedicales.fr",
 				FQDNVI: "vi1.350.mesimagesmedicales.fr", CibleDB: "2001:db8::10",
-				CibleVI: c.vi, Operateur: "Opérateur 1"}
-			clk := newClock()
-			p := meteo.NewProber(meteo.Config{Timeout: 5 * time.Second},
-				meteo.WithClock(clk.Now),
-				meteo.WithReseau(meteo.Reseau{Dial: (&meteo.Routes{}).Dial,
-					Resolver: resolver}))
-			p.SetCibles([]meteo.Cible{cible})
-			clk.Add(p.Config().Intervalle)
-			p.RunDue(context.Background())
-			got := p.Composant(meteo.NewComposantID(cible.FQDNDB, meteo.DNS)).Dernier
+				CibleVI: c.vi, Operateur: "Opérateur 1"})
 			if got.Verdict != c.want {
 				t.Fatalf("DNS check: %s (%q), want %s", got.Verdict, got.Message, c.want)
 			}

@@ -3,6 +3,7 @@ package parcours
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -165,6 +166,9 @@ func (s *Service) creerInstallation(ctx context.Context, p registre.Principal, d
 	if d.InstallationID != 0 {
 		return nil, nil // created by an earlier attempt that stopped halfway
 	}
+	if err := s.idLibre(ctx, p, a.IDRegistre); err != nil {
+		return nil, err
+	}
 	decl := d.Formulaire.Declaration
 	ids, evs, err := s.sites(ctx, p, d.OperateurID, decl.ListeSIREN(), a.Libelles)
 	if err != nil {
@@ -185,6 +189,26 @@ func (s *Service) creerInstallation(ctx context.Context, p registre.Principal, d
 	}
 	return append(evs, Evenement{Action: "registre", Nouveau: fmt.Sprintf(
 		"installation %d créée, FQDN attribués : %s", inst.ID, strings.Join(names, ", "))}), nil
+}
+
+// idLibre refuses, as a field of the acceptance, an ID registre already
+// given to an installation, before any registry act: the client sites of
+// the declaration are not registered for an acceptance that would then
+// fail. The registry still refuses the ID if another acceptance takes it
+// in between.
+func (s *Service) idLibre(ctx context.Context, p registre.Principal, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	_, err := s.reg.Installation(ctx, p, id)
+	switch {
+	case err == nil:
+		return &registre.ValidationError{Fields: []registre.FieldError{{Field: "idRegistre",
+			Message: fmt.Sprintf("l'ID registre %d est déjà attribué", id)}}}
+	case errors.Is(err, registre.ErrNotFound):
+		return nil
+	}
+	return fmt.Errorf("ID registre %d: %w", id, err)
 }
 
 // points returns the operator's access points by FQDN.

@@ -140,6 +140,8 @@ func TestBadInputOnEveryForm(t *testing.T) {
 			nil, "idRegistre", "nombre entier"},
 		{"ID registre négatif", "ans", ansI + "/accepter", url.Values{"idRegistre": {"-3"}},
 			nil, "idRegistre", "nombre entier"},
+		{"ID registre déjà attribué", "ans", ansI + "/accepter", url.Values{"idRegistre": {"350"}},
+			nil, "idRegistre", "350 est déjà attribué"},
 		{"message ANS vide", "ans", ansI + "/commentaire", url.Values{"message": {"\n "}}, nil,
 			"message", "obligatoire"},
 		{"exclusion sans motif", "ans", "/ans/points/" + itoa(pa.ID) + "/exclure",

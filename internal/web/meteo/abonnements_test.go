@@ -113,7 +113,7 @@ func TestAbonnementsAPI(t *testing.T) {
 func TestAnnoncesAPI(t *testing.T) {
 	ctx := context.Background()
 	e := newAPIEnv(t)
-	window := `"debut":"2026-12-10T20:00:00Z","fin":"2026-12-10T22:00:00Z"`
+	window := rfc3339Window(6*24*time.Hour, 6*24*time.Hour+2*time.Hour)
 	e.do(t, "POST", "/api/v1/meteo/maintenances", e.t1, `{"titre":"Mise à jour",`+window+
 		`,"portee":["db1.350.mesimagesmedicales.fr"]}`, 201)
 	// Operator 2 may not announce a maintenance of operator 1's DRIMbox.
@@ -140,5 +140,45 @@ func TestAnnoncesAPI(t *testing.T) {
 	incs, _ := e.st.Incidents(ctx, time.Time{})
 	if len(incs) != 1 || incs[0].Statut() != meteo.Resolu {
 		t.Fatalf("incidents %+v", incs)
+	}
+}
+
+// rfc3339Window is the "debut" and "fin" of a maintenance body, from and
+// to after now.
+func rfc3339Window(from, to time.Duration) string {
+	now := time.Now().UTC()
+	return `"debut":"` + now.Add(from).Format(time.RFC3339Nano) + `","fin":"` +
+		now.Add(to).Format(time.RFC3339Nano) + `"`
+}
+
+// TestMaintenanceOperateurAfterTheFact checks that an operator cannot
+// take time spent down out of its uptime by announcing a maintenance
+// after the outage: a window starting before the announcement is refused
+// (naming the field), one starting within the margin starts when it is
+// announced; ANS may still record a past window.
+func TestMaintenanceOperateurAfterTheFact(t *testing.T) {
+	e := newAPIEnv(t)
+	portee := `,"portee":["db1.350.mesimagesmedicales.fr"]}`
+	body := e.do(t, "POST", "/api/v1/meteo/maintenances", e.t1, `{"titre":"Après coup",`+
+		rfc3339Window(-time.Hour, time.Hour)+portee, 422)
+	if !strings.Contains(body, `"debut"`) || !strings.Contains(body, "avant son annonce") {
+		t.Errorf("refusal %s does not name the start", body)
+	}
+	before := time.Now()
+	var m meteo.Maintenance
+	body = e.do(t, "POST", "/api/v1/meteo/maintenances", e.t1, `{"titre":"Maintenant",`+
+		rfc3339Window(-30*time.Second, time.Hour)+portee, 201)
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Debut.Before(before) || m.Debut.After(time.Now()) {
+		t.Errorf("a window announced 30 s after its start starts at %v, want its announcement "+
+			"(after %v)", m.Debut, before)
+	}
+	e.do(t, "POST", "/api/v1/meteo/maintenances", e.an, `{"titre":"Réseau de l'ANS",`+
+		rfc3339Window(-2*time.Hour, -time.Hour)+`}`, 201)
+	ms, err := e.st.Maintenances(context.Background(), time.Time{})
+	if err != nil || len(ms) != 2 {
+		t.Fatalf("maintenances stored %+v (%v), want the operator's and ANS's", ms, err)
 	}
 }

@@ -33,16 +33,21 @@ type maintenanceInput struct {
 }
 
 // addMaintenance records a window. An operator must name its own access
-// points (db FQDNs) in portee; ANS may leave it empty for all.
+// points (db FQDNs) in portee and announce the window before it starts
+// (see debutOperateur); ANS may leave portee empty for all.
 func (h *Handler) addMaintenance(w http.ResponseWriter, r *http.Request) {
 	var in maintenanceInput
 	if !h.decodeAnnonce(w, r, &in) {
 		return
 	}
 	p, _ := httpx.Principal(r.Context())
-	auteur := "Agence du Numérique en Santé"
+	auteur, now := "Agence du Numérique en Santé", time.Now()
 	if p.Role == registre.RoleOperateur {
-		if err := h.ownsAll(p.OperateurID, in.Portee); err != nil {
+		err := h.ownsAll(p.OperateurID, in.Portee)
+		if err == nil {
+			err = debutOperateur(&in, now)
+		}
+		if err != nil {
 			httpx.WriteProblem(w, r, err)
 			return
 		}
@@ -50,13 +55,34 @@ func (h *Handler) addMaintenance(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err := h.store.AjouterMaintenance(r.Context(), meteo.Maintenance{Titre: in.Titre,
 		Description: in.Description, Debut: in.Debut, Fin: in.Fin, Portee: in.Portee,
-		Auteur: auteur, CreeLe: time.Now()})
+		Auteur: auteur, CreeLe: now})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
 	h.log.Info("meteo: maintenance announced", "id", m.ID, "par", p.Nom)
 	httpx.WriteJSON(w, http.StatusCreated, m)
+}
+
+// margeAnnonce is how long before its announcement an operator's
+// maintenance window may start, for the clocks of the operator's tools.
+const margeAnnonce = time.Minute
+
+// debutOperateur refuses an operator's window that starts before it is
+// announced (beyond margeAnnonce), and starts one within the margin when
+// it is announced: time spent down is excluded from uptime only when the
+// maintenance was announced before, never by an announcement made after
+// the outage. ANS, which instructs, may record a past window.
+func debutOperateur(in *maintenanceInput, now time.Time) error {
+	if in.Debut.Before(now.Add(-margeAnnonce)) {
+		return &registre.ValidationError{Fields: []registre.FieldError{{Field: "debut",
+			Message: "une maintenance annoncée par un opérateur ne peut pas commencer " +
+				"avant son annonce"}}}
+	}
+	if in.Debut.Before(now) {
+		in.Debut = now
+	}
+	return nil
 }
 
 // ownsAll checks that an operator names only access points of its own.

@@ -32,6 +32,9 @@ func scopeCases(f *fixture) []scopeCase {
 		Description: "décrit par le test", Adresse: "123 avenue des Champs-Élysées 75008 Paris",
 		ContactProjet:    registre.Contact{Email: "projet@operateur1.com"},
 		ContactTechnique: registre.Contact{Email: "technique@operateur1.com"}}
+	renamed := op1Input
+	renamed.Denomination = "Opérateur Un"
+	dn := "CN=db1.350.mesimagesmedicales.fr,OU=12345678200010,O=Opérateur 1,ST=Paris (75),C=FR"
 	return []scopeCase{
 		{"GET", "/operateurs", nil, 200, 200},
 		{"POST", "/operateurs", newOp, 403, 403},
@@ -63,6 +66,10 @@ func scopeCases(f *fixture) []scopeCase {
 		{"POST", "/tokens", tokenRequest{Nom: "nouveau", Role: registre.RoleOperateur,
 			OperateurID: f.op1}, 403, 403},
 		{"DELETE", op1("/tokens/%d", f.spareToken), nil, 403, 403},
+		// What only ANS may change of an operator's own records.
+		{"PATCH", op1("/points-acces/%d", f.pa1), registre.PointAccesPatch{DNCertificat: &dn},
+			403, 403},
+		{"PUT", op1("/operateurs/%d", f.op1), renamed, 403, 404},
 		{"GET", "/openapi.json", nil, 200, 200},
 	}
 }

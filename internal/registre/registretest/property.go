@@ -34,6 +34,9 @@ type model struct {
 	fixture []Fixture
 	st      registre.Store
 	counts  map[string]*[2]int // operation → accepted, refused
+	// reservedAfterWithdrawal counts the names allocated once some access
+	// point was withdrawn: the rule "never reused" is then put to the test.
+	reservedAfterWithdrawal int
 }
 
 func (m *model) count(op string, accepted bool) {
@@ -86,8 +89,8 @@ func testProperties(t *testing.T, h Harness) {
 	m.checkOps(t)
 	m.checkStore(t, ctx, svc)
 	events := countEvents(t, svc)
-	t.Logf("%d operations: %d access points, %d names reserved, %d events", PropertyOps,
-		len(m.ids), len(m.fqdns), events)
+	t.Logf("%d operations: %d access points, %d names reserved (%d after a withdrawal), "+
+		"%d events", PropertyOps, len(m.ids), len(m.fqdns), m.reservedAfterWithdrawal, events)
 	n, err := svc.VerifierHistorique(ctx, Admin)
 	if err != nil || n != int64(events) {
 		t.Fatalf("chain after %d operations: %d events verified, %v", PropertyOps, n, err)
@@ -114,10 +117,17 @@ func (m *model) checkOps(t *testing.T) {
 	if total != PropertyOps {
 		t.Fatalf("%d operations driven, want %d", total, PropertyOps)
 	}
-	for _, op := range []string{"creation", "ajout", "modification", "transition", "reprise"} {
+	ops := []string{"creation", "ajout", "modification", "reprise"}
+	for _, a := range registre.Actions {
+		ops = append(ops, "transition "+string(a))
+	}
+	for _, op := range ops {
 		if c := m.counts[op]; c == nil || c[0] == 0 {
 			t.Fatalf("no %s was accepted: the sequence does not exercise it", op)
 		}
+	}
+	if m.reservedAfterWithdrawal == 0 {
+		t.Fatal("no name was allocated after a withdrawal: reuse is not put to the test")
 	}
 }
 
@@ -164,6 +174,9 @@ func (m *model) allocated(t *testing.T, pa registre.PointAcces) {
 			t.Fatalf("%s given to access point %d and again to %d", name, prev, pa.ID)
 		}
 		m.fqdns[name] = pa.ID
+		if m.counts["transition "+string(registre.Retirer)] != nil {
+			m.reservedAfterWithdrawal++
+		}
 	}
 	m.statut[pa.ID] = pa.Statut
 	m.ids = append(m.ids, pa.ID)
@@ -214,7 +227,7 @@ func (m *model) transition(t *testing.T, ctx context.Context, svc *registre.Serv
 			m.cannotReserveAgain(t, ctx, pa)
 		}
 	}
-	m.count("transition", err == nil)
+	m.count("transition "+string(a), err == nil)
 }
 
 // pickAction chooses, two times out of three, an action the state machine

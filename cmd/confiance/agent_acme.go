@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -20,6 +21,7 @@ type agentACMEFlags struct {
 	renewBefore, check                         time.Duration
 	challenge                                  string
 	dns                                        agentACMEDNSFlags
+	eabKID, eabKeyFile                         string
 }
 
 // agentACMEDNSFlags configure the DNS-01 challenge through RFC 2136.
@@ -44,7 +46,44 @@ func (f *agentACMEFlags) register(fs *flag.FlagSet) {
 			"(enregistrement TXT _acme-challenge ajouté puis retiré par mise à jour RFC 2136 "+
 			"signée TSIG ; pour un FQDN vi, la zone est celle de l'ANS, qui doit accorder "+
 			"une clé TSIG limitée aux noms _acme-challenge)")
+	fs.StringVar(&f.eabKID, "acme-eab-kid", "", "identifiant du compte chez l'AC "+
+		"(liaison de compte externe, EAB, exigée par les AC qui délivrent l'OV par ACME)")
+	fs.StringVar(&f.eabKeyFile, "acme-eab-hmac-file", "",
+		"fichier contenant la clé MAC de l'EAB donnée par l'AC, en base64url (droits 600)")
 	f.dns.register(fs)
+}
+
+// eab returns the external account binding of the flags, nil without one.
+func (f *agentACMEFlags) eab() (*acme.EAB, error) {
+	if f.eabKID == "" && f.eabKeyFile == "" {
+		return nil, nil
+	}
+	if f.eabKID == "" || f.eabKeyFile == "" {
+		return nil, usageErrorf("--acme-eab-kid et --acme-eab-hmac-file vont ensemble")
+	}
+	key, err := readOwnerOnly(f.eabKeyFile, "clé MAC de l'EAB")
+	if err != nil {
+		return nil, err
+	}
+	return &acme.EAB{KeyID: f.eabKID, HMAC: key}, nil
+}
+
+// readOwnerOnly returns the trimmed content of a secret file, refused when
+// its mode lets anyone but its owner read it.
+func readOwnerOnly(path, what string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("%s : %w", what, err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return "", fmt.Errorf("%s : %s a les droits %o, d'autres utilisateurs peuvent la "+
+			"lire (chmod 600 %s)", what, path, perm, path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s : %w", what, err)
+	}
+	return strings.TrimSpace(string(data)), nil
 }
 
 func (d *agentACMEDNSFlags) register(fs *flag.FlagSet) {
@@ -115,13 +154,17 @@ func (f *agentACMEFlags) build(log *slog.Logger) (*acme.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	eab, err := f.eab()
+	if err != nil {
+		return nil, err
+	}
 	client, err := agentClient(f.ca)
 	if err != nil {
 		return nil, err
 	}
 	return acme.New(acme.Options{DirectoryURL: f.directory, Email: f.email,
 		Domains: strings.Split(f.domains, ","), Dir: f.dir, RenewBefore: f.renewBefore,
-		Client: client, Log: log, DNS: dnsOpts})
+		Client: client, Log: log, DNS: dnsOpts, EAB: eab})
 }
 
 // watchACME shows the renewals of the viewer's certificate in the agent's

@@ -74,3 +74,49 @@ func TestAgentACMEDNSFlags(t *testing.T) {
 		t.Fatalf("http-01 by default: %v", err)
 	}
 }
+
+func TestAgentACMEEABFlags(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("eab.key", "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W\n",
+		0o600)
+	open := write("open.key", "c2VjcmV0", 0o644)
+	bad := write("bad.key", "pas du base64 !", 0o600)
+	base := []string{"--acme-directory", "https://ca.example/dir",
+		"--acme-domain", "vi1.350.mesimagesmedicales.fr", "--acme-dir", dir}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--acme-eab-kid", "kid-1"}, "vont ensemble"},
+		{[]string{"--acme-eab-hmac-file", good}, "vont ensemble"},
+		{[]string{"--acme-eab-kid", "kid-1", "--acme-eab-hmac-file", open}, "chmod 600"},
+		{[]string{"--acme-eab-kid", "kid-1", "--acme-eab-hmac-file", bad}, "base64url"},
+		{[]string{"--acme-eab-kid", "kid-1", "--acme-eab-hmac-file",
+			filepath.Join(dir, "absent.key")}, "clé MAC de l'EAB"},
+	} {
+		_, err := parseACMEFlags(t, append(append([]string{}, base...), tc.args...)...).build(log)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
+		}
+	}
+	f := parseACMEFlags(t, append(base, "--acme-eab-kid", "kid-1", "--acme-eab-hmac-file",
+		good)...)
+	if eab, err := f.eab(); err != nil || eab.KeyID != "kid-1" ||
+		eab.HMAC != "zWNDZM6eQGHWpSRTPal5eIUYFTu7EajVIoguysqZ9wG44nMEtx3MUAsUDkMTQ12W" {
+		t.Fatalf("EAB %+v, %v", eab, err)
+	}
+	if _, err := f.build(log); err != nil {
+		t.Fatal(err)
+	}
+	if eab, err := parseACMEFlags(t, base...).eab(); eab != nil || err != nil {
+		t.Fatalf("EAB without flags: %+v %v", eab, err)
+	}
+}

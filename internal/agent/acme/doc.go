@@ -24,6 +24,12 @@
 // _acme-challenge.vi1.350.mesimagesmedicales.fr. TXT; }; and in Knot an acl
 // with update-type: TXT and update-owner-name set to those names.
 //
+// The guide asks for a market certificate of level OV at least; the CAs
+// that issue OV certificates through ACME bind the ACME account to the
+// operator's account at the CA (external account binding, RFC 8555,
+// section 7.3.4): Options.EAB gives the key identifier and MAC key they
+// hand out, used once, when the account is created.
+//
 // Each renewal check (Renew, run by Run) is recorded: a failure is logged,
 // counted (Register adds the series to the agent's metrics) and kept in
 // Etat until a check succeeds, so that the agent's health shows it.

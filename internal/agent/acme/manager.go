@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,28 @@ type Options struct {
 	Log *slog.Logger
 	// DNS, when set, answers DNS-01 through RFC 2136 instead of HTTP-01.
 	DNS *DNSOptions
+	// EAB, when set, binds the new account to an account the operator holds
+	// at the CA (RFC 8555, section 7.3.4), as the CAs that issue OV
+	// certificates through ACME require.
+	EAB *EAB
+}
+
+// EAB is an external account binding: the key identifier and the MAC key
+// (base64url) the CA gave the operator.
+type EAB struct {
+	KeyID, HMAC string
+}
+
+func (e *EAB) validate() error {
+	if e.KeyID == "" || e.HMAC == "" {
+		return errors.New("liaison de compte externe (EAB) : identifiant et clé MAC requis")
+	}
+	_, errRaw := base64.RawURLEncoding.DecodeString(e.HMAC)
+	if _, err := base64.URLEncoding.DecodeString(e.HMAC); err != nil && errRaw != nil {
+		return fmt.Errorf("liaison de compte externe (EAB) : clé MAC illisible "+
+			"(base64url attendu) : %w", errRaw)
+	}
+	return nil
 }
 
 // Manager keeps the certificate of Domains valid.
@@ -73,6 +96,11 @@ type Manager struct {
 func New(o Options) (*Manager, error) {
 	if o.DirectoryURL == "" || len(o.Domains) == 0 || o.Dir == "" {
 		return nil, errors.New("acme: DirectoryURL, Domains and Dir are required")
+	}
+	if o.EAB != nil {
+		if err := o.EAB.validate(); err != nil {
+			return nil, err
+		}
 	}
 	if o.RenewBefore <= 0 {
 		o.RenewBefore = DefaultRenewBefore
@@ -261,8 +289,7 @@ func (m *Manager) client(ctx context.Context) (*lego.Client, error) {
 		return nil, err
 	}
 	if u.reg == nil {
-		if u.reg, err = client.Registration.Register(ctx,
-			registration.RegisterOptions{TermsOfServiceAgreed: true}); err != nil {
+		if u.reg, err = m.register(ctx, client); err != nil {
 			return nil, fmt.Errorf("acme: account registration: %w", err)
 		}
 		if err := m.saveAccount(u); err != nil {
@@ -270,6 +297,19 @@ func (m *Manager) client(ctx context.Context) (*lego.Client, error) {
 		}
 	}
 	return client, nil
+}
+
+// register creates the account, bound to the operator's account at the CA
+// when an EAB is configured.
+func (m *Manager) register(ctx context.Context, client *lego.Client) (
+	*acme.ExtendedAccount, error) {
+	if e := m.o.EAB; e != nil {
+		return client.Registration.RegisterWithExternalAccountBinding(ctx,
+			registration.RegisterEABOptions{TermsOfServiceAgreed: true, Kid: e.KeyID,
+				HmacEncoded: e.HMAC})
+	}
+	return client.Registration.Register(ctx,
+		registration.RegisterOptions{TermsOfServiceAgreed: true})
 }
 
 func (m *Manager) loadAccount() (*user, error) {

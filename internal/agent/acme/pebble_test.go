@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -100,8 +101,10 @@ func freePort(t *testing.T) int {
 
 // startPebble runs Pebble on loopback, validating HTTP-01 on httpPort and
 // resolving names with the DNS server at dnsAddr, and returns its directory
-// URL and a client that trusts it.
-func startPebble(t *testing.T, httpPort int, dnsAddr string) (string, *http.Client) {
+// URL and a client that trusts it. extra are further settings of Pebble's
+// configuration.
+func startPebble(t *testing.T, httpPort int, dnsAddr string,
+	extra ...map[string]any) (string, *http.Client) {
 	bin, mod := installPebble(t)
 	dir := t.TempDir()
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -116,6 +119,9 @@ func startPebble(t *testing.T, httpPort int, dnsAddr string) (string, *http.Clie
 		"profiles": map[string]any{"default": map[string]any{
 			"description": "test", "validityPeriod": 7776000}},
 	}}
+	for _, e := range extra {
+		maps.Copy(cfg["pebble"].(map[string]any), e)
+	}
 	b, _ := json.Marshal(cfg)
 	cfgPath := filepath.Join(dir, "pebble.json")
 	if err := os.WriteFile(cfgPath, b, 0o644); err != nil {

@@ -38,6 +38,7 @@ type contract struct {
 	backend  Backend
 	resolver string             // address answering DNS queries for the zone
 	tamper   func(r Record)     // changes a record behind the reconciler's back
+	remove   func(name string)  // deletes a CNAME behind the reconciler's back
 	ns1Kept  func(t *testing.T) // checks records that are not ours are untouched
 }
 
@@ -52,6 +53,7 @@ func runContract(t *testing.T, c contract) {
 		name      string
 		desired   []Record
 		tamper    *Record
+		remove    string // a name whose CNAME is deleted by hand first
 		wantPlan  string // Change lines, in order
 		wantGone  []string
 		wantDrift int
@@ -74,6 +76,12 @@ func runContract(t *testing.T, c contract) {
 			wantPlan: "~ db1.350." + testZone + " CNAME pirate.example. -> " +
 				"drimbox.hopital.example.  [dérive : cible modifiée hors de Confiance, rétablie]",
 			wantDrift: 1},
+		{name: "recreates a hand-deleted record as drift",
+			desired: replaceTarget(desired, 1, "neuf.hopital.example.")[:3],
+			remove:  "db2.350." + testZone,
+			wantPlan: "+ db2.350." + testZone + " CNAME db2.hopital.example." +
+				"  [dérive : supprimé hors de Confiance, recréé]",
+			wantDrift: 1},
 		{name: "a host name becomes an IPv4 address",
 			desired: replaceTarget(desired, 1, "203.0.113.10")[:3],
 			wantPlan: "~ vi1.350." + testZone + " CNAME neuf.hopital.example. -> " +
@@ -89,9 +97,18 @@ func runContract(t *testing.T, c contract) {
 		if s.tamper != nil {
 			c.tamper(*s.tamper)
 		}
+		if s.remove != "" {
+			c.remove(s.remove)
+		}
+		before := servedSerial(t, c.resolver)
 		p, err := r.Reconcile(testCtx(t), s.desired)
 		if err != nil {
 			t.Fatalf("%s: Reconcile: %v", s.name, err)
+		}
+		after := servedSerial(t, c.resolver)
+		if p.Empty() && after != before || !p.Empty() && serialLess(after, before+1) {
+			t.Fatalf("%s: SOA serial %d -> %d for a plan of %d changes", s.name, before,
+				after, len(p.Changes))
 		}
 		if got := planLines(p); got != s.wantPlan {
 			t.Fatalf("%s: plan\n%s\nwant\n%s", s.name, got, s.wantPlan)
@@ -103,6 +120,9 @@ func runContract(t *testing.T, c contract) {
 	}
 	c.ns1Kept(t)
 }
+
+// serialLess compares SOA serials in serial number arithmetic (RFC 1982).
+func serialLess(a, b uint32) bool { return a != b && int32(a-b) < 0 }
 
 func replaceTarget(rs []Record, i int, target string) []Record {
 	out := append([]Record(nil), rs...)

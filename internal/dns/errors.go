@@ -14,6 +14,7 @@ type RcodeError struct {
 	Server    string
 	Rcode     int
 	TSIGError int
+	Unsigned  bool // the request carried no TSIG signature
 }
 
 // Error names the server, the operation and the rcode, in French.
@@ -22,6 +23,10 @@ func (e *RcodeError) Error() string {
 		rcodeName(e.Rcode))
 	if e.TSIGError != 0 {
 		msg += fmt.Sprintf(" (erreur TSIG %s)", rcodeName(e.TSIGError))
+	}
+	if e.Unsigned && e.Rcode == mdns.RcodeNotAuth {
+		return msg + " — la requête n'était pas signée : le serveur demande " +
+			"une clé TSIG (nom et secret)"
 	}
 	return msg + " — " + rcodeHint(e.Rcode, e.TSIGError)
 }
@@ -45,7 +50,7 @@ func rcodeHint(rcode, tsigErr int) string {
 	case rcode == mdns.RcodeNotAuth:
 		return "requête non authentifiée ou serveur non autoritaire pour la zone"
 	case rcode == mdns.RcodeRefused:
-		return "le serveur refuse cette opération (ACL)"
+		return "le serveur refuse cette opération (ACL, ou enregistrement qu'il n'accepte pas)"
 	case rcode == mdns.RcodeNotZone:
 		return "un nom est hors de la zone"
 	default:

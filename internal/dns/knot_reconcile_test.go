@@ -13,12 +13,10 @@ func TestKnotContract(t *testing.T) {
 	runContract(t, contract{
 		backend:  k.backend(),
 		resolver: k.Addr,
-		tamper: func(r Record) {
-			p := Plan{Changes: []Change{{Action: Update, Name: r.Name, Target: r.Target}}}
-			if err := k.backend().Apply(testCtx(t), p); err != nil {
-				t.Fatalf("direct update: %v", err)
-			}
-		},
+		// The hand edits go through knotc, Knot's own tool, not through
+		// Confiance's dynamic updates.
+		tamper: func(r Record) { k.SetByHand(t, r.Name, "CNAME", r.Target) },
+		remove: func(name string) { k.UnsetByHand(t, name, "CNAME") },
 		ns1Kept: func(t *testing.T) {
 			if rc := queryRcode(t, k.Addr, "ns1."+testZone, mdns.TypeA); rc != mdns.RcodeSuccess {
 				t.Fatalf("ns1 A: rcode %s, want NOERROR", rcodeName(rc))
@@ -37,9 +35,10 @@ func TestKnotRefusesBadRequests(t *testing.T) {
 		read      bool // Current instead of Apply
 		wantRcode int
 		wantTSIG  int
+		wantText  string
 	}{
 		{name: "unsigned update", mutate: func(u *RFC2136) { u.KeyName = "" },
-			wantRcode: mdns.RcodeNotAuth},
+			wantRcode: mdns.RcodeNotAuth, wantText: "la requête n'était pas signée"},
 		{name: "update signed with a wrong secret",
 			mutate:    func(u *RFC2136) { u.Secret = randomSecret(t) },
 			wantRcode: mdns.RcodeNotAuth, wantTSIG: mdns.RcodeBadSig},
@@ -47,13 +46,13 @@ func TestKnotRefusesBadRequests(t *testing.T) {
 			mutate:    func(u *RFC2136) { u.KeyName = "inconnue." },
 			wantRcode: mdns.RcodeNotAuth, wantTSIG: mdns.RcodeBadKey},
 		{name: "unsigned transfer", mutate: func(u *RFC2136) { u.KeyName = "" },
-			read: true, wantRcode: mdns.RcodeNotAuth},
+			read: true, wantRcode: mdns.RcodeNotAuth, wantText: "pas signée"},
 		{name: "transfer signed with a wrong secret",
 			mutate: func(u *RFC2136) { u.Secret = randomSecret(t) },
 			read:   true, wantRcode: mdns.RcodeNotAuth, wantTSIG: mdns.RcodeBadSig},
 		{name: "update outside the zone",
 			mutate:    func(u *RFC2136) { u.Zone = "example.org." },
-			wantRcode: mdns.RcodeNotAuth},
+			wantRcode: mdns.RcodeNotAuth, wantText: "non autoritaire pour la zone"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -66,6 +65,9 @@ func TestKnotRefusesBadRequests(t *testing.T) {
 				err = u.Apply(testCtx(t), plan)
 			}
 			checkRcodeError(t, err, tc.wantRcode, tc.wantTSIG)
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Fatalf("message %q does not say %q", err, tc.wantText)
+			}
 		})
 	}
 	got, err := k.backend().Current(testCtx(t))

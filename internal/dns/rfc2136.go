@@ -121,7 +121,7 @@ func (u *RFC2136) send(ctx context.Context, c *mdns.Client, co *mdns.Conn, m *md
 	r, _, err := c.ExchangeWithConnContext(ctx, m, co)
 	if r != nil && r.Rcode != mdns.RcodeSuccess {
 		return &RcodeError{Op: "mise à jour", Server: u.Server, Rcode: r.Rcode,
-			TSIGError: tsigError(r)}
+			TSIGError: tsigError(r), Unsigned: u.KeyName == ""}
 	}
 	if err != nil {
 		return fmt.Errorf("mise à jour vers %s : %w", u.Server, err)
@@ -200,7 +200,9 @@ func (u *RFC2136) rr(name, target string) mdns.RR {
 // Current reads the zone by a signed AXFR and returns its CNAME, A and
 // AAAA records below the apex, sorted by name. Address records of the
 // name servers the apex NS set names (glue) are configuration, not
-// records of access points, and are left out.
+// records of access points, and are left out. So are records outside the
+// zone, which a transfer must not carry (RFC 5936): nothing can be
+// planned on them.
 func (u *RFC2136) Current(ctx context.Context) ([]Record, error) {
 	conn, err := u.dial(ctx)
 	if err != nil {
@@ -210,6 +212,12 @@ func (u *RFC2136) Current(ctx context.Context) ([]Record, error) {
 	if deadline, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(deadline)
 	}
+	return u.transferOn(conn)
+}
+
+// transferOn asks for the zone on conn, a connection to the primary, and
+// reads the transfer.
+func (u *RFC2136) transferOn(conn net.Conn) ([]Record, error) {
 	sniff := &rcodeSniffer{Conn: conn}
 	t := &mdns.Transfer{Conn: &mdns.Conn{Conn: sniff}, TsigSecret: u.secrets(),
 		ReadTimeout: u.timeout()}
@@ -238,7 +246,7 @@ func (u *RFC2136) collect(ch chan *mdns.Envelope, sniff *rcodeSniffer) ([]Record
 			if ns, ok := rr.(*mdns.NS); ok && name == u.zone() {
 				servers[canonical(ns.Ns)] = true
 			}
-			if target := rrTarget(rr); target != "" && name != u.zone() {
+			if target := rrTarget(rr); target != "" && u.below(name) {
 				recs = append(recs, Record{Name: name, Target: target})
 			}
 		}
@@ -259,6 +267,11 @@ func (u *RFC2136) collect(ch chan *mdns.Envelope, sniff *rcodeSniffer) ([]Record
 		return out[i].Target < out[j].Target
 	})
 	return out, nil
+}
+
+// below reports whether a canonical name lies strictly below the zone.
+func (u *RFC2136) below(name string) bool {
+	return name != u.zone() && mdns.IsSubDomain(u.zone(), name)
 }
 
 // rrTarget returns the target of a CNAME, A or AAAA record, canonical,
@@ -290,7 +303,7 @@ func (u *RFC2136) transferError(err error, sniff *rcodeSniffer) error {
 	if sniff != nil {
 		if rcode, tsig, ok := sniff.rcode(); ok && rcode != mdns.RcodeSuccess {
 			return &RcodeError{Op: "demande de transfert", Server: u.Server, Rcode: rcode,
-				TSIGError: tsig}
+				TSIGError: tsig, Unsigned: u.KeyName == ""}
 		}
 	}
 	return fmt.Errorf("transfert depuis %s : %w", u.Server, err)

@@ -43,6 +43,10 @@ type ServerConfig struct {
 // plus one when that is not larger: it grows with every change even when
 // several happen in the same second, and stays a plain number a person can
 // read as a date. It wraps in 2106.
+//
+// Limitation: the serial is not stored. A restarted server starts again
+// from the current time, which is above the last serial served unless the
+// zone changed more than once a second on average before the restart.
 type Server struct {
 	cfg     ServerConfig
 	snap    atomic.Pointer[snapshot]

@@ -37,6 +37,7 @@ func TestServerContract(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		remove: func(name string) { deleteCNAME(t, s, name) },
 		ns1Kept: func(t *testing.T) {
 			if rc := queryRcode(t, s.Addr(), testZone, mdns.TypeNS); rc != mdns.RcodeSuccess {
 				t.Fatalf("apex NS: %s", rcodeName(rc))
@@ -61,8 +62,18 @@ func TestServerContractOverRFC2136(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+		remove:  func(name string) { deleteCNAME(t, u, name) },
 		ns1Kept: func(t *testing.T) {},
 	})
+}
+
+// deleteCNAME removes the CNAME of name through b, behind any reconciler.
+func deleteCNAME(t *testing.T, b Backend, name string) {
+	t.Helper()
+	p := Plan{Changes: []Change{{Action: Delete, Name: name, Previous: "x.example."}}}
+	if err := b.Apply(testCtx(t), p); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestServerAnswers(t *testing.T) {

@@ -1,8 +1,10 @@
 package dns
 
 import (
+	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +108,7 @@ func TestServerRefusesBadUpdates(t *testing.T) {
 		name      string
 		server    *Server
 		u         RFC2136
+		plan      *Plan // the plan above when nil
 		wantRcode int
 		wantTSIG  int
 	}{
@@ -120,6 +123,14 @@ func TestServerRefusesBadUpdates(t *testing.T) {
 			u: RFC2136{KeyName: testKeyName, Secret: secret, Zone: "example.org."}},
 		{name: "server without keys", server: keyless, wantRcode: mdns.RcodeRefused,
 			u: RFC2136{KeyName: testKeyName, Secret: secret}},
+		{name: "owner that is not a host name", server: keyed,
+			wantRcode: mdns.RcodeRefused, plan: &Plan{Changes: []Change{{Action: Add,
+				Name: "db 1.9." + testZone, Target: "intrus.example."}}},
+			u: RFC2136{KeyName: testKeyName, Secret: secret}},
+		{name: "CNAME to itself", server: keyed, wantRcode: mdns.RcodeRefused,
+			plan: &Plan{Changes: []Change{{Action: Add, Name: "db1.9." + testZone,
+				Target: "DB1.9." + testZone}}},
+			u: RFC2136{KeyName: testKeyName, Secret: secret}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -128,10 +139,128 @@ func TestServerRefusesBadUpdates(t *testing.T) {
 			if u.Zone == "" {
 				u.Zone = testZone
 			}
-			err := u.Apply(testCtx(t), plan)
+			p := plan
+			if tc.plan != nil {
+				p = *tc.plan
+			}
+			err := u.Apply(testCtx(t), p)
 			checkRcodeError(t, err, tc.wantRcode, tc.wantTSIG)
 			if got, _ := tc.server.Current(testCtx(t)); len(got) != 0 {
 				t.Fatalf("refused update changed the zone: %v", got)
+			}
+		})
+	}
+}
+
+// primaryStream answers the transfer request read on conn with stream,
+// length-prefixed DNS messages as a primary sends them over TCP, each
+// given the request's ID, then closes conn.
+func primaryStream(conn net.Conn, stream []byte) {
+	defer conn.Close()
+	var head [4]byte
+	if _, err := io.ReadFull(conn, head[:]); err != nil {
+		return
+	}
+	if _, err := io.CopyN(io.Discard, conn, int64(head[0])<<8|int64(head[1])-2); err != nil {
+		return
+	}
+	stream = append([]byte(nil), stream...)
+	for off := 0; off+4 <= len(stream); off += 2 + int(stream[off])<<8 + int(stream[off+1]) {
+		copy(stream[off+2:off+4], head[2:4])
+	}
+	_, _ = conn.Write(stream)
+}
+
+// transferStream packs msgs as a TCP stream, each with its length.
+func transferStream(tb testing.TB, msgs ...*mdns.Msg) []byte {
+	var out []byte
+	for _, m := range msgs {
+		b, err := m.Pack()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, byte(len(b)>>8), byte(len(b)))
+		out = append(out, b...)
+	}
+	return out
+}
+
+// axfrAnswer builds a transfer answer holding rrs (master-file lines)
+// between the SOA records, split into messages of at most two records.
+func axfrAnswer(tb testing.TB, lines ...string) []*mdns.Msg {
+	soa := "mesimagesmedicales.fr. 300 IN SOA ns1.mesimagesmedicales.fr. " +
+		"hostmaster.mesimagesmedicales.fr. 7 3600 600 1209600 300"
+	lines = append(append([]string{soa}, lines...), soa)
+	q := new(mdns.Msg)
+	q.SetAxfr(testZone)
+	var msgs []*mdns.Msg
+	for start := 0; start < len(lines); start += 2 {
+		m := new(mdns.Msg)
+		m.SetReply(q)
+		for _, l := range lines[start:min(start+2, len(lines))] {
+			rr, err := mdns.NewRR(l)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			m.Answer = append(m.Answer, rr)
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs
+}
+
+// readTransfer reads stream as the answer of a primary to Current.
+func readTransfer(stream []byte) ([]Record, error) {
+	client, server := net.Pipe()
+	defer client.Close()
+	go primaryStream(server, stream)
+	u := &RFC2136{Server: "primaire.test:53", Zone: testZone, Timeout: 5 * time.Second}
+	return u.transferOn(client)
+}
+
+// TestTransferKeepsOnlyTheZone reads a transfer that also carries records
+// outside the zone and glue: only the records of names below the apex are
+// the zone's, whatever the case they are written in.
+func TestTransferKeepsOnlyTheZone(t *testing.T) {
+	stream := transferStream(t, axfrAnswer(t,
+		"mesimagesmedicales.fr. 300 IN NS ns1.mesimagesmedicales.fr.",
+		"ns1.mesimagesmedicales.fr. 300 IN A 192.0.2.53",
+		"DB1.350.MesImagesMedicales.FR. 300 IN CNAME DrimBox.Hopital.Example.",
+		"vi1.350.mesimagesmedicales.fr. 300 IN A 203.0.113.10",
+		"db1.350.example.org. 300 IN CNAME intrus.example.",
+		"mesimagesmedicales.fr.example. 300 IN A 198.51.100.1",
+		"fr. 300 IN CNAME intrus.example.",
+		"vi1.350.mesimagesmedicales.fr. 300 IN TXT \"autre type\"")...)
+	got, err := readTransfer(stream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Record{rec("db1.350", "drimbox.hopital.example."), rec("vi1.350", "203.0.113.10")}
+	if !sameRecords(got, want) {
+		t.Fatalf("transfer read as %v, want %v", got, want)
+	}
+}
+
+func TestTransferBrokenStream(t *testing.T) {
+	full := transferStream(t, axfrAnswer(t,
+		"db1.350.mesimagesmedicales.fr. 300 IN CNAME drimbox.hopital.example.")...)
+	refused := new(mdns.Msg)
+	refused.SetRcode(new(mdns.Msg).SetAxfr(testZone), mdns.RcodeRefused)
+	cases := []struct {
+		name   string
+		stream []byte
+		want   string
+	}{
+		{name: "cut before the closing SOA", stream: full[:len(full)-10]},
+		{name: "nothing at all", stream: nil},
+		{name: "length without message", stream: []byte{0x40, 0x00}},
+		{name: "refusal", stream: transferStream(t, refused), want: "REFUSED"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := readTransfer(tc.stream)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("read %v, %v; want an error saying %q", got, err, tc.want)
 			}
 		})
 	}

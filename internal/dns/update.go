@@ -58,7 +58,7 @@ func (s *Server) parseUpdate(rrs []mdns.RR) ([]func(map[string]string), int) {
 		if !mdns.IsSubDomain(s.cfg.Zone.Origin, name) {
 			return nil, mdns.RcodeNotZone
 		}
-		if name == s.cfg.Zone.Origin {
+		if name == s.cfg.Zone.Origin || !s.updateAllowed(rr, name) {
 			return nil, mdns.RcodeRefused
 		}
 		op := updateOp(rr, name)
@@ -68,6 +68,22 @@ func (s *Server) parseUpdate(rrs []mdns.RR) ([]func(map[string]string), int) {
 		ops = append(ops, op)
 	}
 	return ops, mdns.RcodeSuccess
+}
+
+// updateAllowed applies to an update RR the rules the zone's records
+// follow (see Desired): a host name as owner and, for a record added, a
+// target that is a host name other than the owner or a usable address. A
+// key holder cannot put in the zone what the registry could not.
+func (s *Server) updateAllowed(rr mdns.RR, name string) bool {
+	if !validHostname(name) {
+		return false
+	}
+	target, isData := updateTarget(rr)
+	if rr.Header().Class != mdns.ClassINET || !isData {
+		return true
+	}
+	_, err := checkRecord(s.cfg.Zone.Origin, Record{Name: name, Target: target})
+	return err == nil
 }
 
 // updateOp maps one update RR to an operation (RFC 2136, section 2.5).

@@ -29,6 +29,7 @@ type Knot struct {
 	Zone   string // the zone it serves, canonical
 	Secret string // base64 hmac-sha256 secret of KeyName
 	Log    *bytes.Buffer
+	socket string // knotd's control socket, for knotc
 }
 
 const knotConf = `server:
@@ -87,7 +88,8 @@ func StartKnot(t testing.TB, zone string) *Knot {
 		t.Skip("knotd is not installed (Debian package knot); skipping the Knot tests")
 	}
 	dir := t.TempDir()
-	k := &Knot{Zone: mdns.Fqdn(zone), Secret: RandomSecret(t), Log: new(bytes.Buffer)}
+	k := &Knot{Zone: mdns.Fqdn(zone), Secret: RandomSecret(t), Log: new(bytes.Buffer),
+		socket: filepath.Join(dir, "knot.sock")}
 	for attempt := 0; attempt < 3; attempt++ {
 		port := FreePort(t)
 		k.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -144,6 +146,52 @@ func stopProcess(cmd *exec.Cmd) {
 	case <-time.After(10 * time.Second):
 		_ = cmd.Process.Kill()
 		<-done
+	}
+}
+
+// SetByHand changes the zone the way an administrator of the server would,
+// with knotc over knotd's control socket, without TSIG nor Confiance's
+// code: name then holds one record of type rtype ("CNAME", "A", "AAAA")
+// with data, in place of those of that type it held.
+func (k *Knot) SetByHand(t testing.TB, name, rtype, data string) {
+	t.Helper()
+	k.editByHand(t, []string{"zone-unset", k.Zone, name, rtype},
+		[]string{"zone-set", k.Zone, name, "300", rtype, data})
+}
+
+// UnsetByHand removes the records of type rtype of name with knotc.
+func (k *Knot) UnsetByHand(t testing.TB, name, rtype string) {
+	t.Helper()
+	k.editByHand(t, []string{"zone-unset", k.Zone, name, rtype})
+}
+
+// editByHand runs knotc commands in one zone transaction. A zone-unset of
+// a record that is not there is not an error: the record is gone.
+func (k *Knot) editByHand(t testing.TB, cmds ...[]string) {
+	t.Helper()
+	bin, err := exec.LookPath("knotc")
+	if err != nil {
+		t.Fatal("knotc is required to edit the zone by hand: install the Debian package knot")
+	}
+	knotc := func(args ...string) error {
+		out, err := exec.Command(bin, append([]string{"-s", k.socket}, args...)...).
+			CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("knotc %v: %w: %s", args, err, out)
+		}
+		return nil
+	}
+	if err := knotc("zone-begin", k.Zone); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range cmds {
+		if err := knotc(cmd...); err != nil && cmd[0] != "zone-unset" {
+			_ = knotc("zone-abort", k.Zone)
+			t.Fatal(err)
+		}
+	}
+	if err := knotc("zone-commit", k.Zone); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -60,13 +60,7 @@ func TestDNSCommandsAgainstKnot(t *testing.T) {
 		t.Fatal("the applied plan is not in the history")
 	}
 
-	tamper := &dns.RFC2136{Server: k.Addr, Zone: dnsZone, KeyName: dnstest.KeyName,
-		Secret: k.Secret}
-	err := tamper.Apply(testContext(t), dns.Plan{Changes: []dns.Change{
-		{Action: dns.Update, Name: db1, Target: "pirate.example."}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	k.SetByHand(t, db1, "CNAME", "pirate.example.")
 	r.expect(1, "[dérive : cible modifiée hors de Confiance, rétablie]", plan...)
 	r.expect(0, "dont 1 dérive corrigée", append(apply, "--apply")...)
 
@@ -152,7 +146,7 @@ func testDNSRefusals(t *testing.T, r *reg, flags []string) {
 		append([]string{"dns", "apply", "--apply"}, wrong...)...)
 
 	unsigned := []string{"dns", "apply", "--apply", "--dns-server", flags[1]}
-	r.expect(1, "NOTAUTH", unsigned...)
+	r.expect(1, "NOTAUTH — la requête n'était pas signée", unsigned...)
 
 	if err := os.Chmod(bad, 0o644); err != nil {
 		t.Fatal(err)

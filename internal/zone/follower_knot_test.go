@@ -70,6 +70,7 @@ func testKnotFollows(t *testing.T, db *store.DB) {
 		{"stop the follower", func(*testing.T, *knotEnv) { stop() }},
 		{"drift is found, repaired and recorded, also after a restart", stepDrift},
 		{"a hand-made record in our names is removed as drift", stepSquat},
+		{"a record deleted by hand is recreated as drift", stepHandDeletion},
 	} {
 		if !t.Run(st.name, func(t *testing.T) { st.fn(t, e) }) {
 			return
@@ -230,7 +231,7 @@ func stepHistory(t *testing.T, e *knotEnv) {
 }
 
 func stepDrift(t *testing.T, e *knotEnv) {
-	tamper(t, e.backend, "db2.350."+origin, "pirate.example.")
+	e.k.SetByHand(t, "db2.350."+origin, "CNAME", "pirate.example.")
 	e.resolves(t, "db2.350", "pirate.example")
 	restarted := newFollower(t, e.svc, e.db, e.backend, e.server, DefaultPolicy)
 	res, err := restarted.Sync(testCtx(t))
@@ -255,12 +256,28 @@ func stepDrift(t *testing.T, e *knotEnv) {
 }
 
 func stepSquat(t *testing.T, e *knotEnv) {
-	tamper(t, e.backend, "db1.999."+origin, "squat.example.")
+	e.k.SetByHand(t, "db1.999."+origin, "CNAME", "squat.example.")
 	res, err := e.f.Sync(testCtx(t))
 	if err != nil || res.Plan.Drifts() != 1 || res.Plan.Changes[0].Action != dns.Delete {
 		t.Fatalf("plan %s, %v: want the squatted name deleted as drift", res.Plan, err)
 	}
 	absent(t, e.k.Addr, "db1.999."+origin)
+}
+
+// stepHandDeletion removes a record with knotc: the next run recreates it
+// and writes the repair to the history as drift.
+func stepHandDeletion(t *testing.T, e *knotEnv) {
+	e.k.UnsetByHand(t, "vi2.350."+origin, "CNAME")
+	absent(t, e.k.Addr, "vi2.350."+origin)
+	res, err := e.f.Sync(testCtx(t))
+	if err != nil || res.Plan.Drifts() != 1 || res.Plan.Changes[0].Action != dns.Add {
+		t.Fatalf("plan %s, %v: want the deleted record recreated as drift", res.Plan, err)
+	}
+	e.resolves(t, "vi2.350", "viewer.operateur2.fr")
+	if err := hasEvent(zoneEvents(t, e.svc), ActionDerive,
+		"CNAME vi2.350.mesimagesmedicales.fr  -> viewer.operateur2.fr"); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // runAfter reports whether the follower ran more than n times.
@@ -269,15 +286,6 @@ func runAfter(f *Follower, n int64) error {
 		return errors.New("no successful run yet")
 	}
 	return nil
-}
-
-// tamper changes a record directly on the server, behind the follower.
-func tamper(t testing.TB, b *dns.RFC2136, name, target string) {
-	t.Helper()
-	p := dns.Plan{Changes: []dns.Change{{Action: dns.Update, Name: name, Target: target}}}
-	if err := b.Apply(testCtx(t), p); err != nil {
-		t.Fatalf("direct update: %v", err)
-	}
 }
 
 // TestKnotRefusalIsReported checks that Knot refuses unsigned and wrongly
@@ -294,7 +302,7 @@ func TestKnotRefusalIsReported(t *testing.T) {
 		sec  string
 		want []string
 	}{
-		{"unsigned", "", "", []string{"NOTAUTH", "non authentifiée"}},
+		{"unsigned", "", "", []string{"NOTAUTH", "la requête n'était pas signée"}},
 		{"wrong secret", dnstest.KeyName, dnstest.RandomSecret(t),
 			[]string{"NOTAUTH", "BADSIG", "vérifier le secret"}},
 		{"unknown key", "inconnue.", k.Secret, []string{"NOTAUTH", "BADKEY"}},

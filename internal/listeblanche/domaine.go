@@ -77,6 +77,9 @@ func lookupField(tag string, old bool) (*field, bool) {
 func parseDomaine(el *etree.Element, at elemPath, ns string, d *Domaine) (Format, error) {
 	var seen fieldSet
 	old := ns == NamespaceMesImages
+	if name, ok := unexpectedAttr(el); ok {
+		return FormatUnknown, parseErr(at.String(), "attribut inattendu %q", name)
+	}
 	for _, tok := range el.Child {
 		c, ok := tok.(*etree.Element)
 		if !ok {

@@ -166,6 +166,18 @@ func TestParseRejects(t *testing.T) {
 		{"text between elements", "<ListeDomaines>", "<ListeDomaines>texte",
 			"/ListeBlancheDRIM-M/ListeDomaines"},
 		{"extra root child", "<ListeDomaines>", "<Autre/><ListeDomaines>", "/ListeBlancheDRIM-M/Autre"},
+		{"unknown versionFormat", `versionFormat="1.0.0"`, `versionFormat="2.0.0"`,
+			"/ListeBlancheDRIM-M"},
+		{"unknown attribute on the root", `versionFormat="1.0.0"`,
+			`versionFormat="1.0.0" mode="test"`, "/ListeBlancheDRIM-M"},
+		{"repeated versionFormat", `versionFormat="1.0.0"`,
+			`versionFormat="1.0.0" versionFormat="1.0.0"`, "/ListeBlancheDRIM-M"},
+		{"attribute on ListeDomaines", "<ListeDomaines>", `<ListeDomaines statut="brouillon">`,
+			"/ListeBlancheDRIM-M/ListeDomaines"},
+		{"attribute on a Domaine", "<Domaine>", `<Domaine exclu="oui">`,
+			"/ListeBlancheDRIM-M/ListeDomaines/Domaine[1]"},
+		{"attribute on DateDeGeneration", "<DateDeGeneration>", `<DateDeGeneration fuseau="+2">`,
+			"/ListeBlancheDRIM-M/DateDeGeneration"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -233,6 +245,29 @@ func addANSSeeds(f *testing.F) {
 	for _, name := range files {
 		if b, err := os.ReadFile(name); err == nil {
 			f.Add(b)
+		}
+	}
+}
+
+// TestParseVersionFormat reads the versionFormat of every list ANS
+// published, 1.0.0, and names any other as unknown.
+func TestParseVersionFormat(t *testing.T) {
+	good := string(Encode(Synthetic(1, refTime)))
+	l, _, err := ParseBytes([]byte(good))
+	if err != nil || l.VersionFormat != CurrentVersionFormat {
+		t.Fatalf("versionFormat %q, %v", l.VersionFormat, err)
+	}
+	for _, tc := range []struct{ attr, reason string }{
+		{`versionFormat="2.0.0"`, `versionFormat "2.0.0" inconnu (seul 1.0.0 est connu)`},
+		{`versionFormat=""`, `versionFormat "" inconnu`},
+		{``, "attribut versionFormat absent"},
+	} {
+		doc := strings.Replace(good, `versionFormat="1.0.0"`, tc.attr, 1)
+		_, format, err := ParseBytes([]byte(doc))
+		var pe *ParseError
+		if !errors.As(err, &pe) || !strings.Contains(pe.Reason, tc.reason) ||
+			format != FormatUnknown {
+			t.Errorf("%s: format %v, error %v; want %q", tc.attr, format, err, tc.reason)
 		}
 	}
 }

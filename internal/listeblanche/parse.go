@@ -28,8 +28,10 @@ func parseErr(path, format string, args ...any) error {
 // Parse reads a list from its document element. The element must come from a
 // verified document (see package xmlsig): Parse itself checks structure only.
 // It accepts the three formats ANS published and reports which one it read.
-// Unknown elements, a foreign namespace, duplicated fields and non-blank text
-// between elements are errors naming the element path.
+// Unknown elements, a foreign namespace, duplicated fields, non-blank text
+// between elements, attributes (versionFormat on the root and namespace
+// declarations aside) and a versionFormat other than 1.0.0, the one every
+// list ANS published carries, are errors naming the element path.
 func Parse(root *etree.Element) (Liste, Format, error) {
 	if root == nil {
 		return Liste{}, FormatUnknown, parseErr("/", "aucun élément racine")
@@ -43,15 +45,43 @@ func Parse(root *etree.Element) (Liste, Format, error) {
 		return Liste{}, FormatUnknown, parseErr(path, "espace de noms inconnu %q", ns)
 	}
 
-	l := Liste{VersionFormat: root.SelectAttrValue("versionFormat", "")}
-	if l.VersionFormat == "" {
-		return Liste{}, FormatUnknown, parseErr(path, "attribut versionFormat absent")
+	version, err := versionFormat(root, path)
+	if err != nil {
+		return Liste{}, FormatUnknown, err
 	}
+	l := Liste{VersionFormat: version}
 	format, err := parseRootChildren(root, path, ns, &l)
 	if err != nil {
 		return Liste{}, FormatUnknown, err
 	}
 	return l, format, nil
+}
+
+// versionFormat reads the root's versionFormat, the only attribute it may
+// carry besides namespace declarations. Every list ANS published, in each
+// of the three formats, says 1.0.0: another version is a structure this
+// package does not know, reported as such rather than read as 1.0.0.
+func versionFormat(root *etree.Element, path string) (string, error) {
+	version, found := "", false
+	for _, a := range root.Attr {
+		switch {
+		case isNamespaceDecl(a):
+		case a.Space == "" && a.Key == "versionFormat" && !found:
+			version, found = a.Value, true
+		case a.Space == "" && a.Key == "versionFormat":
+			return "", parseErr(path, "attribut versionFormat répété")
+		default:
+			return "", parseErr(path, "attribut inattendu %q", a.FullKey())
+		}
+	}
+	switch {
+	case !found:
+		return "", parseErr(path, "attribut versionFormat absent")
+	case version != CurrentVersionFormat:
+		return "", parseErr(path, "versionFormat %q inconnu (seul %s est connu)", version,
+			CurrentVersionFormat)
+	}
+	return version, nil
 }
 
 func parseRootChildren(root *etree.Element, path, ns string, l *Liste) (Format, error) {
@@ -86,6 +116,9 @@ func firstUnexpected(children []*etree.Element, ns string) string {
 }
 
 func parseDomaines(el *etree.Element, path, ns string, l *Liste) (Format, error) {
+	if name, ok := unexpectedAttr(el); ok {
+		return FormatUnknown, parseErr(path, "attribut inattendu %q", name)
+	}
 	if err := checkBlankText(el, path); err != nil {
 		return FormatUnknown, err
 	}
@@ -163,16 +196,30 @@ func checkBlankText(el *etree.Element, path string) error {
 	return nil
 }
 
+// isNamespaceDecl reports whether a declares a namespace.
+func isNamespaceDecl(a etree.Attr) bool {
+	return a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")
+}
+
+// unexpectedAttr returns the name of the first attribute of el that is not
+// a namespace declaration: the elements of the list carry none.
+func unexpectedAttr(el *etree.Element) (string, bool) {
+	for _, a := range el.Attr {
+		if !isNamespaceDecl(a) {
+			return a.FullKey(), true
+		}
+	}
+	return "", false
+}
+
 // textOf returns all the character data of el, concatenated, so that a
 // value split by a comment or a CDATA section is read whole; path names el
 // in errors. Child elements and attributes other than namespace
 // declarations are errors. A value in one piece, the usual case, is not
 // copied.
 func textOf(el *etree.Element, path func() string) (string, error) {
-	for _, a := range el.Attr {
-		if a.Space != "xmlns" && !(a.Space == "" && a.Key == "xmlns") {
-			return "", parseErr(path(), "attribut inattendu %q", a.FullKey())
-		}
+	if name, ok := unexpectedAttr(el); ok {
+		return "", parseErr(path(), "attribut inattendu %q", name)
 	}
 	var whole string
 	pieces := 0

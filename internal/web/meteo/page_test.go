@@ -270,8 +270,14 @@ func TestBadge(t *testing.T) {
 	if err := xml.Unmarshal([]byte(body), &svg); err != nil || svg.XMLName.Local != "svg" {
 		t.Fatalf("not SVG (%v): %s", err, body)
 	}
-	if svg.Title != "PACS : indisponible · 0,0000 %" && !strings.HasPrefix(svg.Title, "PACS : indisponible") {
+	// By hand: the PACS has been down since its first check, 30 days at 0 %.
+	if svg.Title != "PACS : indisponible · 0,0000\u00a0%" {
 		t.Errorf("badge title %q", svg.Title)
+	}
+	body, _ = get(t, s.srv.URL+"/meteo/badges/"+fqdn("2.350")+"/drimbox.svg", 200)
+	if err := xml.Unmarshal([]byte(body), &svg); err != nil ||
+		svg.Title != "DRIMbox : disponible · 100,0000\u00a0%" {
+		t.Errorf("badge of a healthy DRIMbox %q (%v)", svg.Title, err)
 	}
 	get(t, s.srv.URL+"/meteo/badges/"+fqdn("1.350")+"/nope.svg", 404)
 	get(t, s.srv.URL+"/meteo/badges/"+fqdn("1.350")+"/pacs.png", 404)

@@ -143,6 +143,22 @@ func digTCP(t *testing.T, addr, name, target string) {
 	}
 }
 
+// digAXFR asks for the zone with the real dig from the source address
+// source and returns what it printed ("" without dig outside CI).
+func digAXFR(t *testing.T, addr, source string) string {
+	bin, err := exec.LookPath("dig")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("dig is required in CI: install the Debian package dnsutils")
+		}
+		t.Skip("dig is not installed")
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	out, _ := exec.Command(bin, "@"+host, "-p", port, "-b", source, "+tries=1", "+time=5",
+		strings.TrimSuffix(dnsZone, "."), "AXFR").CombinedOutput()
+	return string(out)
+}
+
 func testEtat(t *testing.T, a *app) {
 	_, adminTok, err := a.svc.CreerToken(a.ctx, registretest.Admin, "ans", registre.RoleAdmin, 0)
 	if err != nil {
@@ -180,6 +196,14 @@ func testAXFR(t *testing.T, addr string) {
 	got, err := (&dns.RFC2136{Server: addr, Zone: dnsZone}).Current(context.Background())
 	if err != nil || len(got) != 4 {
 		t.Fatalf("AXFR from loopback: %d records, %v", len(got), err)
+	}
+	// With dig: the default list allows 127.0.0.1, not 127.0.0.2.
+	if out := digAXFR(t, addr, "127.0.0.1"); strings.Count(out, "\tCNAME\t") != 4 {
+		t.Errorf("dig AXFR from 127.0.0.1: want the 4 CNAMEs:\n%s", out)
+	}
+	if out := digAXFR(t, addr, "127.0.0.2"); !strings.Contains(out, "Transfer failed") ||
+		strings.Contains(out, "CNAME") {
+		t.Errorf("dig AXFR from 127.0.0.2: want the transfer refused:\n%s", out)
 	}
 	a, _ := dnsApp(t)
 	other := net.JoinHostPort("127.0.0.1", strconv.Itoa(dnstest.FreePort(t)))

@@ -63,3 +63,42 @@ func TestCheckUsesTheLatestCRL(t *testing.T) {
 		t.Fatalf("peer admitted on a CRL its issuer did not sign: %v", r)
 	}
 }
+
+// FuzzCheck feeds the checker what a consumer sends in its TLS handshake,
+// a chain of DER certificates: whatever parses, only the listed peer's own
+// certificate, issued by the PKI, is admitted.
+func FuzzCheck(f *testing.F) {
+	p := agenttest.NewPKI(f, t0)
+	peer := agenttest.Issue(f, p, t0, peerOpts("1"))
+	self := agenttest.Issue(f, p, t0, agenttest.PeerOptions{CN: peerOpts("1").CN,
+		SelfSigned: true})
+	l := listeblanche.Synthetic(1, t0.Add(-time.Hour))
+	l.Domaines[0].DB, l.Domaines[0].DNCertificatOperateur = peerOpts("1").CN,
+		agenttest.DN(peerOpts("1"))
+	idx := admission.NewIndex(l)
+	c := &admission.Checker{Roots: pki.CertPool(p.Root), CRLs: p.CRLs(),
+		List: func() (*admission.Index, error) { return idx, nil },
+		Now:  func() time.Time { return t0 }}
+	f.Add(peer.Cert.Raw, p.Intermediate.Raw)
+	f.Add(self.Cert.Raw, []byte{})
+	f.Add(p.Intermediate.Raw, p.Root.Raw)
+	f.Add([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, peer.Cert.Raw)
+	f.Fuzz(func(t *testing.T, leaf, inter []byte) {
+		var chain []*x509.Certificate
+		for _, der := range [][]byte{leaf, inter} {
+			if cert, err := x509.ParseCertificate(der); err == nil {
+				chain = append(chain, cert)
+			}
+		}
+		d, r := c.Check(chain)
+		if (d == nil) == (r == nil) {
+			t.Fatalf("entry %v and refusal %v", d, r)
+		}
+		if d != nil && !chain[0].Equal(peer.Cert) {
+			t.Fatalf("admitted %s", chain[0].Subject)
+		}
+		if r != nil && (r.Code == "" || r.Reason == "") {
+			t.Fatalf("refusal without code or reason: %+v", r)
+		}
+	})
+}

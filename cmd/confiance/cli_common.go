@@ -194,13 +194,13 @@ func (c *cli) principal() (registre.Principal, error) {
 }
 
 // open opens the registry the flags name, for the principal the CLI acts
-// as. The caller closes db.
+// as, its changes audited in DATA/audit.log. The caller closes db.
 func (c *cli) open() (*store.DB, *registre.Service, registre.Principal, error) {
 	p, err := c.principal()
 	if err != nil {
 		return nil, nil, p, err
 	}
-	db, svc, err := c.rf.open(c.ctx)
+	db, svc, err := c.rf.open(c.ctx, registre.WithAudit(c.auditLogger()))
 	return db, svc, p, err
 }
 

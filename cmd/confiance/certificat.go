@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"confiance/internal/certificat"
+	"confiance/internal/registre"
 )
 
 // cmdCertificat runs `confiance certificat csr|besoins|inventaire|ajouter|
@@ -55,7 +56,7 @@ func cmdCertificat(args []string, stdout, stderr io.Writer) int {
 type csrFlags struct {
 	fqdn, produit, o, ou, st, country string
 	keyOut, csrOut, keyType           string
-	force                             bool
+	force, declared                   bool
 }
 
 func (f *csrFlags) register(c *cli) {
@@ -70,6 +71,8 @@ func (f *csrFlags) register(c *cli) {
 	c.fs.StringVar(&f.keyType, "key-type", string(certificat.RSA2048),
 		"type de clé : rsa2048, rsa3072 ou ecdsa-p256")
 	c.fs.BoolVar(&f.force, "force", false, "remplace des fichiers existants")
+	c.fs.BoolVar(&f.declared, "dn-declare", false, "SERV_SSL : OU, O, ST et C pris du DN "+
+		"déclaré au registre pour la Liste Blanche (lit le registre de --data ou --db)")
 }
 
 // existsError is a file the command refuses to overwrite: exit code 1.
@@ -87,6 +90,13 @@ func runCSR(c *cli, f *csrFlags) int {
 	}
 	d := certificat.Demande{FQDN: strings.ToLower(f.fqdn), Produit: prod, O: f.o, OU: f.ou,
 		ST: f.st, C: f.country, TypeCle: certificat.TypeCle(f.keyType)}
+	if f.declared {
+		if code := c.certRead(func(s *certificat.Service, p registre.Principal) error {
+			return fromDeclaredDN(c, s, p, &d)
+		}); code != 0 {
+			return code
+		}
+	}
 	if _, err := d.Sujet(); err != nil {
 		return c.fail(usageErrorf("%s", err))
 	}
@@ -141,5 +151,48 @@ func writeCSR(c *cli, f *csrFlags, d certificat.Demande) error {
 	fmt.Fprintf(c.stderr, "Clé privée %s écrite dans %s (droits 0600 : gardez-la sur le "+
 		"serveur).\nCSR %s pour %s : sujet %s.\n", f.keyType, f.keyOut, d.Produit.Libelle(),
 		d.FQDN, subject)
+	return nil
+}
+
+// fromDeclaredDN completes a SERV_SSL request with the DN declared in the
+// registry for its FQDN, the one the whitelist publishes and peers compare
+// with the certificate. A value given on the command line must agree.
+func fromDeclaredDN(c *cli, s *certificat.Service, p registre.Principal,
+	d *certificat.Demande) error {
+	if d.Produit != certificat.ServSSL {
+		return usageErrorf("--dn-declare ne vaut que pour un SERV_SSL")
+	}
+	cible, err := s.Cible(c.ctx, p, d.FQDN, d.Produit)
+	if err != nil {
+		return err
+	}
+	if cible.DNDeclare == "" {
+		return fmt.Errorf("%w : aucun DN n'est déclaré au registre pour %s (registre "+
+			"point update --dn)", registre.ErrInvalid, d.FQDN)
+	}
+	dn, err := registre.ParseDN(cible.DNDeclare)
+	if err != nil {
+		return fmt.Errorf("DN déclaré pour %s illisible : %w", d.FQDN, err)
+	}
+	for _, v := range []struct {
+		flag string
+		dst  *string
+		val  string
+	}{{"--ou", &d.OU, dn.OU}, {"--o", &d.O, dn.O}, {"--st", &d.ST, dn.ST}} {
+		if *v.dst != "" && *v.dst != v.val {
+			return usageErrorf("%s « %s » diffère du DN déclaré (%s)", v.flag, *v.dst,
+				cible.DNDeclare)
+		}
+		*v.dst = v.val
+	}
+	if !strings.EqualFold(dn.CN, d.FQDN) {
+		return fmt.Errorf("%w : le CN du DN déclaré (%s) n'est pas %s", registre.ErrInvalid,
+			dn.CN, d.FQDN)
+	}
+	if !c.setFlags()["c"] {
+		d.C = dn.C
+	} else if d.C != dn.C {
+		return usageErrorf("--c « %s » diffère du DN déclaré (%s)", d.C, cible.DNDeclare)
+	}
 	return nil
 }

@@ -62,6 +62,51 @@ func TestCertificatCSR(t *testing.T) {
 	}
 }
 
+// TestCertificatCSRFromDeclaredDN makes the CSR of a SERV_SSL from the DN
+// declared in the registry, and refuses what would not match it.
+func TestCertificatCSRFromDeclaredDN(t *testing.T) {
+	r := sqliteReg(t)
+	r.seed()
+	dn := "CN=" + certDB + ",OU=10B0174462,O=Opérateur 1,ST=Paris (75),C=FR"
+	r.ok("registre", "point", "update", "1", "--apply", "--dn", dn)
+	dir := t.TempDir()
+	keyOut := func(name string) []string {
+		return []string{"--key-type", "ecdsa-p256", "--key-out", filepath.Join(dir, name)}
+	}
+	csr := func(args ...string) []string {
+		return append([]string{"certificat", "csr", "--dn-declare"}, args...)
+	}
+
+	out := r.ok(csr(append([]string{"--fqdn", certDB, "--produit", "serv-ssl",
+		"--o", "Opérateur 1"}, keyOut("db1.key")...)...)...)
+	block, _ := pem.Decode([]byte(out))
+	if block == nil {
+		t.Fatalf("CSR: %q", out)
+	}
+	req, err := x509.ParseCertificateRequest(block.Bytes)
+	if err != nil || req.Subject.String() != dn {
+		t.Fatalf("CSR subject %q, want the declared %q (%v)", req.Subject, dn, err)
+	}
+
+	db2 := strings.Replace(certDB, "db1", "db2", 1)
+	r.refused(1, "aucun DN n'est déclaré", csr(append([]string{"--fqdn", db2, "--produit",
+		"serv-ssl"}, keyOut("db2.key")...)...)...)
+	r.refused(2, "--ou « AUTRE » diffère du DN déclaré", csr(append([]string{"--fqdn",
+		certDB, "--produit", "serv-ssl", "--ou", "AUTRE"}, keyOut("x.key")...)...)...)
+	r.refused(2, "--c « BE » diffère", csr(append([]string{"--fqdn", certDB, "--produit",
+		"serv-ssl", "--c", "BE"}, keyOut("x.key")...)...)...)
+	r.refused(2, "ne vaut que pour un SERV_SSL", csr(append([]string{"--fqdn",
+		"vi1.350.mesimagesmedicales.fr", "--produit", "ssl-marche", "--o", "Op"},
+		keyOut("x.key")...)...)...)
+	r.refused(1, "aucun point d'accès", csr(append([]string{"--fqdn",
+		"db9.350.mesimagesmedicales.fr", "--produit", "serv-ssl"}, keyOut("x.key")...)...)...)
+	for _, name := range []string{"db2.key", "x.key"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Fatalf("a refused request left %s behind", name)
+		}
+	}
+}
+
 func TestCertificatBesoins(t *testing.T) {
 	r := sqliteReg(t)
 	r.seed()

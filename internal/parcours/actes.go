@@ -2,6 +2,7 @@ package parcours
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"confiance/internal/registre"
@@ -182,18 +183,46 @@ func ciblesReprise(inst registre.Installation,
 }
 
 // Exclure excludes an access point from the trust space (ANS), with a
-// reason, and tells its operator.
+// reason, and tells its operator: the operator's e-mail is written in the
+// exclusion's own transaction when the notifier keeps an outbox.
 func (s *Service) Exclure(ctx context.Context, p registre.Principal, pointAccesID int64,
 	motif string) (registre.PointAcces, error) {
 	if !isANS(p) {
 		return registre.PointAcces{}, forbidden("action réservée à l'équipe DRIM-M de l'ANS")
 	}
-	pa, err := s.reg.Transition(ctx, p, pointAccesID, registre.Exclure, motif)
+	before, err := s.reg.PointAcces(ctx, p, pointAccesID)
+	if err != nil {
+		return before, err
+	}
+	cx, err := s.lireContexte(ctx, before.OperateurID, 0)
+	if err != nil {
+		return before, err
+	}
+	var avis []Avis
+	pa, err := s.reg.TransitionAvec(ctx, p, pointAccesID, registre.Exclure, motif,
+		func(tx registre.Tx, pa registre.PointAcces) error {
+			avis = []Avis{{Etape: EtapeExclusion, PointsAcces: []registre.PointAcces{pa},
+				Operateur: registre.Operateur{ID: pa.OperateurID}, Motif: pa.Motif}}
+			return s.dansRegistre(ctx, tx, avis, cx)
+		})
 	if err != nil {
 		return pa, err
 	}
 	s.log.Info("parcours", "action", "exclure", "fqdn", pa.FQDNDB, "acteur", p.Nom)
-	s.avertir(ctx, Avis{Etape: EtapeExclusion, Operateur: registre.Operateur{ID: pa.OperateurID},
-		PointsAcces: []registre.PointAcces{pa}, Motif: pa.Motif})
+	s.apres(ctx, avis)
 	return pa, nil
+}
+
+// dansRegistre writes the messages of avis in tx, a transaction of the
+// registry, when the notifier keeps an outbox in the same database.
+func (s *Service) dansRegistre(ctx context.Context, tx registre.Tx, avis []Avis,
+	cx contexte) error {
+	if _, ok := s.notifier.(TxNotifier); !ok {
+		return nil
+	}
+	st, ok := tx.(interface{ SQL() *sql.Tx })
+	if !ok {
+		return fmt.Errorf("notification: the registry is not in the outbox's database")
+	}
+	return s.dansTx(ctx, st.SQL(), avis, cx)
 }

@@ -134,6 +134,15 @@ func pointAccesChanges(a, b PointAcces) []Changement {
 // publishes (certificate DN and support e-mail).
 func (s *Service) Transition(ctx context.Context, p Principal, id int64, a Action,
 	motif string) (PointAcces, error) {
+	return s.TransitionAvec(ctx, p, id, a, motif, nil)
+}
+
+// TransitionAvec is Transition with fn run in its transaction once the new
+// state is written, so that what follows from the act (the e-mail of an
+// exclusion in the outbox) is committed with it or not at all. An error of
+// fn undoes the transition.
+func (s *Service) TransitionAvec(ctx context.Context, p Principal, id int64, a Action,
+	motif string, fn func(Tx, PointAcces) error) (PointAcces, error) {
 	if err := p.requireAdmin(); err != nil {
 		return PointAcces{}, err
 	}
@@ -154,10 +163,16 @@ func (s *Service) Transition(ctx context.Context, p Principal, id int64, a Actio
 		if err := tx.UpdatePointAcces(ctx, pa); err != nil {
 			return err
 		}
-		return s.record(ctx, tx, p, Evenement{Entite: EntitePointAcces, EntiteID: pa.ID,
+		if err := s.record(ctx, tx, p, Evenement{Entite: EntitePointAcces, EntiteID: pa.ID,
 			OperateurID: pa.OperateurID, InstallationID: pa.InstallationID, Action: "statut",
 			Motif: motif, Changements: []Changement{{Champ: "statut",
-				Ancien: string(old.Statut), Nouveau: string(pa.Statut)}}})
+				Ancien: string(old.Statut), Nouveau: string(pa.Statut)}}}); err != nil {
+			return err
+		}
+		if fn == nil {
+			return nil
+		}
+		return fn(tx.(*recordingTx).Tx, pa)
 	})
 	return pa, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"confiance/internal/registre"
@@ -147,5 +148,78 @@ func checkNamesNeverShared(t *testing.T, db *store.DB, inst registre.Installatio
 		if err := exec(q); err == nil || !strings.Contains(err.Error(), "permanent") {
 			t.Errorf("%q: %v, want refused by a trigger", q, err)
 		}
+	}
+}
+
+// TestConcurrentWriters has two handles on one database, as two instances
+// of `confiance serve` behind a load balancer would, allocate names at the
+// same time: every creation must succeed (writers queue, none fails on a
+// taken identifier), every name be given once, and the history stay one
+// chain that verifies.
+func TestConcurrentWriters(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sqlite", true: "postgres"}[pg], func(t *testing.T) {
+			a, b := storetest.Pair(t, pg)
+			checkConcurrentWriters(t, a, b)
+		})
+	}
+}
+
+func checkConcurrentWriters(t *testing.T, a, b *store.DB) {
+	const writers, each, pacs = 4, 10, 2
+	ctx := context.Background()
+	svcs := make([]*registre.Service, 2)
+	for i, db := range []*store.DB{a, b} {
+		svc, err := registre.NewService(db, registre.NamingProduction)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svcs[i] = svc
+	}
+	f := registretest.NewFixture(t, svcs[0], 1)
+	in := registre.InstallationInput{OperateurID: f.Op.ID, SiteIDs: []int64{f.Sites[0].ID},
+		PACS: registretest.Pacs(pacs)}
+	errs := make(chan error, 2*writers*each)
+	var wg sync.WaitGroup
+	for w := 0; w < 2*writers; w++ {
+		wg.Add(1)
+		go func(svc *registre.Service) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				_, err := svc.CreerInstallation(ctx, registretest.Admin, in)
+				errs <- err
+			}
+		}(svcs[w%2])
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent creation: %v", err)
+		}
+	}
+	checkAllocatedOnce(t, svcs[1], 2*writers*each*pacs)
+}
+
+// checkAllocatedOnce checks that the registry holds n access points with
+// distinct names, and that its history verifies.
+func checkAllocatedOnce(t *testing.T, svc *registre.Service, n int) {
+	t.Helper()
+	ctx := context.Background()
+	points, err := svc.PointsAcces(ctx, registretest.Admin, registre.Filtre{})
+	if err != nil || len(points) != n {
+		t.Fatalf("%d access points, %v; want %d", len(points), err, n)
+	}
+	names := map[string]bool{}
+	for _, pa := range points {
+		for _, name := range []string{pa.FQDNDB, pa.FQDNVI} {
+			if names[name] {
+				t.Fatalf("%s given twice", name)
+			}
+			names[name] = true
+		}
+	}
+	if _, err := svc.VerifierHistorique(ctx, registretest.Admin); err != nil {
+		t.Fatalf("history after concurrent writers: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package registretest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"confiance/internal/registre"
@@ -33,7 +34,7 @@ func testOperateur(t *testing.T, h Harness) {
 
 func testRejectedStoresNothing(t *testing.T, h Harness) {
 	ctx := context.Background()
-	svc, _ := NewService(t, h, registre.NamingProduction)
+	svc, st := NewService(t, h, registre.NamingProduction)
 	bad := ValidOperateur(2)
 	bad.SIRET = "12345678901234"
 	bad.ContactTechnique.Email = "pas-une-adresse"
@@ -73,6 +74,43 @@ func testRejectedStoresNothing(t *testing.T, h Harness) {
 	if len(list) != 0 || countEvents(t, svc) != before {
 		t.Fatalf("a rejected request stored %d installations, %d events",
 			len(list), countEvents(t, svc)-before)
+	}
+	testRefusedMidway(t, svc, st, f)
+}
+
+// testRefusedMidway makes the database refuse the second of three pairs,
+// once the installation, its event and the first pair are written: the
+// whole request must leave no trace, not even the first pair's names.
+func testRefusedMidway(t *testing.T, svc *registre.Service, st registre.Store, f Fixture) {
+	ctx := context.Background()
+	host, err := svc.CreerInstallation(ctx, Admin, registre.InstallationInput{ID: 499,
+		OperateurID: f.Op.ID, SiteIDs: []int64{f.Sites[0].ID}, PACS: Pacs(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taken := "db2.500.mesimagesmedicales.fr"
+	err = st.Update(ctx, func(tx registre.Tx) error {
+		return tx.InsertPointAcces(ctx, &registre.PointAcces{InstallationID: host.ID, Index: 9,
+			FQDNDB: taken, FQDNVI: "vi9.499.mesimagesmedicales.fr", CibleDB: "a.fr",
+			CibleVI: "b.fr", Statut: registre.Declaree})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countEvents(t, svc)
+	in := registre.InstallationInput{ID: 500, OperateurID: f.Op.ID,
+		SiteIDs: []int64{f.Sites[0].ID}, PACS: Pacs(3)}
+	_, err = svc.CreerInstallation(ctx, Admin, in)
+	mustErr(t, err, registre.ErrConflict, taken)
+	if _, err := svc.Installation(ctx, Admin, 500); !errors.Is(err, registre.ErrNotFound) ||
+		countEvents(t, svc) != before {
+		t.Fatalf("a request refused midway left installation 500 (%v) or %d events", err,
+			countEvents(t, svc)-before)
+	}
+	in.PACS = Pacs(1)
+	if inst, err := svc.CreerInstallation(ctx, Admin, in); err != nil ||
+		inst.PointsAcces[0].FQDNDB != "db1.500.mesimagesmedicales.fr" {
+		t.Fatalf("db1.500 kept by the refused request: %v", err)
 	}
 }
 

@@ -127,7 +127,10 @@ func (s scopeFixture) adminOnly() map[string]func() error {
 			_, err := svc.Transition(ctx, opA, s.paA.ID, registre.Integrer, "")
 			return err
 		},
-		"VerifierHistorique": func() error { _, err := svc.VerifierHistorique(ctx, opA); return err },
+		"VerifierHistorique": func() error {
+			_, err := svc.VerifierHistorique(ctx, opA)
+			return err
+		},
 		"ModifierOperateur of its own dénomination": func() error {
 			_, err := svc.ModifierOperateur(ctx, opA, a.Op.ID, renamed)
 			return err
@@ -181,7 +184,8 @@ func (s scopeFixture) checkLists(t *testing.T) {
 		},
 		"Installations": func() ([]int64, error) {
 			l, err := svc.Installations(ctx, opA, other)
-			return operatorsOf(l, func(x registre.Installation) int64 { return x.OperateurID }), err
+			return operatorsOf(l, func(i registre.Installation) int64 { return i.OperateurID }),
+				err
 		},
 		"PointsAcces": func() ([]int64, error) {
 			l, err := svc.PointsAcces(ctx, opA, other)

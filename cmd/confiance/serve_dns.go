@@ -93,7 +93,8 @@ func (s *serveDNSFlags) start(a *app) error {
 		tellDNSHint(a, srv)
 	}
 	a.mux.Handle("GET /api/v1/dns/etat", etatHandler(a.svc, f))
-	a.zoneDNS = &portail.ZoneDNS{Store: applied, Resolveur: s.resolveur(backend)}
+	a.zoneDNS = &portail.ZoneDNS{Store: applied, Resolveur: s.resolveur(backend),
+		AdressesPrivees: a.demo}
 	return nil
 }
 

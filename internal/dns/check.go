@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	mdns "github.com/miekg/dns"
@@ -215,9 +217,25 @@ func dcvURL(fqdn, file string) (string, error) {
 // on the port asked for. A host without record is dialled as it is. The
 // portal checks with it what a certification authority will see, also
 // before the zone is delegated.
-func DialVia(resolverAddr, port string) func(ctx context.Context, network,
-	addr string) (net.Conn, error) {
+//
+// allow, when not nil, is asked about each address before connecting to
+// it: the portal refuses the private and loopback ones, so that an
+// operator's host name cannot make the server probe its own network.
+func DialVia(resolverAddr, port string, allow func(netip.Addr) error) func(ctx context.Context,
+	network, addr string) (net.Conn, error) {
 	d := &net.Dialer{Timeout: 10 * time.Second}
+	if allow != nil {
+		d.Control = func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return err
+			}
+			if err := allow(ap.Addr().Unmap()); err != nil {
+				return fmt.Errorf("%w : connexion refusée : %v", ErrCheckFailed, err)
+			}
+			return nil
+		}
+	}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, p, err := net.SplitHostPort(addr)
 		if err != nil {

@@ -3,10 +3,13 @@ package dns
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -139,12 +142,41 @@ func TestCheckDCVThroughZone(t *testing.T) {
 	_, port, _ := net.SplitHostPort(web.Listener.Addr().String())
 	s := startServer(t, ServerConfig{}, []Record{rec("vi1.350", "localhost."),
 		rec("db1.350", "ailleurs.invalid.")})
-	client := &http.Client{Transport: &http.Transport{DialContext: DialVia(s.Addr(), port)}}
+	client := &http.Client{Transport: &http.Transport{DialContext: DialVia(s.Addr(), port, nil)}}
 	if err := CheckDCV(testCtx(t), client, "vi1.350."+testZone, "f.txt", "jeton"); err != nil {
 		t.Fatal(err)
 	}
 	err := CheckDCV(testCtx(t), client, "db1.350."+testZone, "f.txt", "jeton")
 	if err == nil || !strings.Contains(err.Error(), "ailleurs.invalid") {
 		t.Fatalf("error %v, want the unreachable target named", err)
+	}
+}
+
+// TestCheckDCVRefusedAddress checks that the dialer's allow function is
+// asked about the address the target resolves to, and that a refused one
+// is never connected to.
+func TestCheckDCVRefusedAddress(t *testing.T) {
+	var hits atomic.Int32
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.Write([]byte("jeton\n"))
+	}))
+	t.Cleanup(web.Close)
+	_, port, _ := net.SplitHostPort(web.Listener.Addr().String())
+	s := startServer(t, ServerConfig{}, []Record{rec("vi1.350", "localhost.")})
+	refuse := func(ip netip.Addr) error {
+		if ip.IsLoopback() {
+			return fmt.Errorf("%s est une adresse de bouclage", ip)
+		}
+		return nil
+	}
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: DialVia(s.Addr(), port, refuse)}}
+	err := CheckDCV(testCtx(t), client, "vi1.350."+testZone, "f.txt", "jeton")
+	if !errors.Is(err, ErrCheckFailed) || !strings.Contains(err.Error(), "adresse de bouclage") {
+		t.Fatalf("error %v, want the loopback address refused", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the refused address was reached %d times", n)
 	}
 }

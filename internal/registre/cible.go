@@ -30,7 +30,7 @@ func CanonicalCible(s string) (string, error) {
 	}
 	if ip, ok := parseCibleIP(s); ok {
 		ip = ip.Unmap()
-		return ip.String(), checkPublicIP(ip)
+		return ip.String(), CheckPublicIP(ip)
 	}
 	if looksLikeIP(s) {
 		return s, fmt.Errorf("« %s » n'est ni un nom d'hôte ni une adresse IP valide", s)
@@ -64,8 +64,9 @@ func looksLikeIP(s string) bool {
 	return strings.Trim(s, "0123456789.") == "" && strings.Contains(s, ".")
 }
 
-// checkPublicIP refuses the addresses a public name must not point to.
-func checkPublicIP(ip netip.Addr) error {
+// CheckPublicIP refuses the addresses a public name must not point to: the
+// zone's A and AAAA records, and the hosts the portal's checks connect to.
+func CheckPublicIP(ip netip.Addr) error {
 	var why string
 	switch {
 	case ip.IsUnspecified():

@@ -25,6 +25,11 @@ type ZoneDNS struct {
 	// HTTP fetches the validation files; nil: a client that follows the
 	// zone held by Resolveur (dns.DialVia) and no redirect.
 	HTTP *http.Client
+	// AdressesPrivees lets the validation check connect to private and
+	// loopback addresses (the demo's DRIMboxes live on loopback). Without
+	// it, a host name that leads there is refused: an operator must not be
+	// able to make the server probe its own network.
+	AdressesPrivees bool
 }
 
 // client returns the HTTP client of the validation check.
@@ -33,7 +38,11 @@ func (z *ZoneDNS) client() *http.Client {
 		return z.HTTP
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = dns.DialVia(z.Resolveur, "")
+	allow := registre.CheckPublicIP
+	if z.AdressesPrivees {
+		allow = nil
+	}
+	tr.DialContext = dns.DialVia(z.Resolveur, "", allow)
 	tr.Proxy = nil
 	return &http.Client{Timeout: dcvTimeout, Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"confiance/internal/dns"
@@ -197,4 +198,39 @@ func TestZoneSansDNS(t *testing.T) {
 func (z *zoneEnv) verifier(login, page string, v url.Values) reponse {
 	z.t.Helper()
 	return z.get(login, page+"?"+v.Encode())
+}
+
+// TestZoneDCVAdressesPrivees checks that the validation check refuses to
+// connect to a loopback address unless the server allows it (the demo),
+// so that an operator's host name cannot probe the server's own network.
+func TestZoneDCVAdressesPrivees(t *testing.T) {
+	var hits atomic.Int32
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+	}))
+	t.Cleanup(web.Close)
+	srv, err := dns.NewServer(dns.ServerConfig{Addr: "127.0.0.1:0",
+		Zone: dns.ZoneConfig{Origin: "mesimagesmedicales.fr."}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+
+	z := &ZoneDNS{Resolveur: srv.Addr()}
+	_, err = z.client().Get(web.URL)
+	if err == nil || !strings.Contains(err.Error(), "adresse de bouclage") || hits.Load() != 0 {
+		t.Fatalf("loopback check: %v (%d requests served), want a refusal", err, hits.Load())
+	}
+	z.AdressesPrivees = true
+	resp, err := z.client().Get(web.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("%d requests served with private addresses allowed, want 1", n)
+	}
 }

@@ -168,7 +168,8 @@ func TestRegistreDryRun(t *testing.T) {
 func TestRegistreLifecycleSQLite(t *testing.T) { testLifecycle(t, sqliteReg(t)) }
 
 func TestRegistreLifecyclePostgres(t *testing.T) {
-	testLifecycle(t, &reg{t: t, base: []string{"--db", storetest.PostgresDSN(t)}})
+	testLifecycle(t, &reg{t: t, base: []string{"--data", t.TempDir(),
+		"--db", storetest.PostgresDSN(t)}})
 }
 
 func testLifecycle(t *testing.T, r *reg) {

@@ -144,7 +144,8 @@ func ValidateEmail(s string) error {
 }
 
 // NormalizePhone checks a French telephone number, national (0X XX XX XX XX)
-// or international (+33 X XX XX XX XX), with spaces, dots or hyphens as
+// or international (+33 X XX XX XX XX, or an overseas code such as
+// +262 692 XX XX XX), with spaces, dots or hyphens as
 // separators, and returns it in the national form "01 23 45 67 89".
 func NormalizePhone(s string) (string, error) {
 	var b strings.Builder
@@ -159,17 +160,56 @@ func NormalizePhone(s string) (string, error) {
 			return "", fmt.Errorf("le numéro de téléphone contient le caractère %q", r)
 		}
 	}
-	d := b.String()
-	switch {
-	case strings.HasPrefix(d, "+33"):
-		d = "0" + strings.TrimPrefix(d[3:], "0")
-	case strings.HasPrefix(d, "0033"):
-		d = "0" + d[4:]
+	d, err := nationalPhone(b.String())
+	if err != nil {
+		return "", err
 	}
 	if !allDigits(d, 10) || d[0] != '0' || d[1] == '0' {
 		return "", errors.New("numéro de téléphone français invalide (attendu : 01 23 45 67 89 ou +33 1 23 45 67 89)")
 	}
 	return d[0:2] + " " + d[2:4] + " " + d[4:6] + " " + d[6:8] + " " + d[8:10], nil
+}
+
+// overseasPrefixes are, for the country codes of the overseas departments
+// and of Saint-Pierre-et-Miquelon, the first digits their national numbers
+// may have (ARCEP's numbering plan): +262 692 … is 0692 ….
+var overseasPrefixes = map[string][]string{
+	"262": {"262", "263", "269", "639", "692", "693"}, // La Réunion, Mayotte
+	"590": {"590", "690", "691"},                      // Guadeloupe, Antilles du Nord
+	"594": {"594", "694"},                             // Guyane
+	"596": {"596", "696", "697"},                      // Martinique
+	"508": {"508"},                                    // Saint-Pierre-et-Miquelon
+}
+
+// nationalPhone turns an international number of France (+33, or an
+// overseas code) into its national form; other digits are returned as
+// they are.
+func nationalPhone(d string) (string, error) {
+	intl, ok := strings.CutPrefix(d, "+")
+	if !ok {
+		intl, ok = strings.CutPrefix(d, "00")
+	}
+	if !ok {
+		return d, nil
+	}
+	if rest, ok := strings.CutPrefix(intl, "33"); ok {
+		return "0" + strings.TrimPrefix(rest, "0"), nil
+	}
+	if len(intl) < 3 {
+		return d, nil
+	}
+	prefixes, ok := overseasPrefixes[intl[:3]]
+	if !ok {
+		return d, nil
+	}
+	rest := strings.TrimPrefix(intl[3:], "0")
+	for _, p := range prefixes {
+		if strings.HasPrefix(rest, p) {
+			return "0" + rest, nil
+		}
+	}
+	return "", fmt.Errorf("le numéro +%s %s… n'appartient pas à l'indicatif +%s",
+		intl[:3], rest[:min(len(rest), 3)], intl[:3])
 }
 
 // validateText checks a free text field: required or not, bounded length,

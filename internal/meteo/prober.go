@@ -471,7 +471,7 @@ func (p *Prober) offline(ctx context.Context) bool {
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	conn, err := p.net.Dial(ctx, "tcp", p.cfg.Temoin)
+	conn, err := p.net.temoin(ctx, "tcp", p.cfg.Temoin)
 	if err == nil {
 		conn.Close()
 	}

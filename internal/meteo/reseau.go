@@ -8,6 +8,9 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"syscall"
+
+	"confiance/internal/registre"
 )
 
 // DialFunc opens a network connection, as net.Dialer.DialContext does.
@@ -22,24 +25,47 @@ type Resolver interface {
 }
 
 // Reseau is the network the probes use. Production uses the zero value
-// (net.Dialer, net.DefaultResolver, the system roots); tests and the demo
-// route FQDNs to loopback servers and trust a test PKI.
+// (a dialer to public addresses only, net.DefaultResolver, the system
+// roots); tests and the demo route FQDNs to loopback servers and trust a
+// test PKI.
 type Reseau struct {
+	// Dial connects the HTTPS probes, and the witness when set; nil means
+	// publicDial for the probes and net.Dialer for the witness.
 	Dial     DialFunc
 	Resolver Resolver
 	// Racines are the trusted roots of TLS certificates; nil means the
 	// system roots.
 	Racines *x509.CertPool
+
+	temoin DialFunc // reaches the witness (see Config.Temoin)
 }
 
 func (r Reseau) withDefaults() Reseau {
+	r.temoin = r.Dial
 	if r.Dial == nil {
-		r.Dial = (&net.Dialer{}).DialContext
+		r.Dial, r.temoin = publicDial, (&net.Dialer{}).DialContext
 	}
 	if r.Resolver == nil {
 		r.Resolver = net.DefaultResolver
 	}
 	return r
+}
+
+// publicDial connects only to public addresses (registre.CheckPublicIP),
+// as the zone's own A and AAAA records must be: a FQDN whose CNAME leads
+// to a name resolving inside ANS's network does not make the prober
+// probe that network. The check is made on the address actually dialled,
+// after resolution. The witness, which may be a private address of the
+// prober's network, is not dialled through it.
+func publicDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := net.Dialer{Control: func(_, address string, _ syscall.RawConn) error {
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("adresse %s : %w", address, err)
+		}
+		return registre.CheckPublicIP(ap.Addr().Unmap())
+	}}
+	return d.DialContext(ctx, network, addr)
 }
 
 // Routes sends connections to chosen addresses by host name: the demo and

@@ -30,6 +30,7 @@ type portailFlags struct {
 	smtpFrom, smtpTLS            string
 	url, equipe                  string
 	delaiVA, rappels             time.Duration
+	avances                      avancesVA
 	oidcIssuer, oidcClient       string
 	oidcSecret, oidcRedirect     string
 	cookieHTTP                   bool
@@ -61,6 +62,9 @@ func (f *portailFlags) register(fs *flag.FlagSet) {
 		"adresses de l'équipe DRIM-M (séparées par des virgules)")
 	fs.DurationVar(&f.delaiVA, "delai-va", parcours.DefaultConfig.DelaiVA,
 		"délai de fourniture du document de VA")
+	f.avances = defaultAvancesVA()
+	fs.Var(&f.avances, "rappels-va", "rappels du document de VA avant son échéance, en jours "+
+		"(« 14j ») ou en durées (« 36h »), séparés par des virgules ; 0 : le jour même")
 	fs.DurationVar(&f.rappels, "rappels-va-intervalle", time.Hour,
 		"intervalle d'envoi des rappels VA")
 	fs.StringVar(&f.oidcIssuer, "oidc-issuer", "", "fournisseur OpenID Connect de l'ANS ; vide : "+
@@ -85,7 +89,8 @@ func (f *portailFlags) parcours(a *app) (*parcours.Service, *notify.Outbox, erro
 	notifier := notify.NewNotifier(outbox, notify.Config{EquipeANS: splitList(f.equipe),
 		Portail: f.url, Conserver: f.smtpAddr == ""})
 	svc := parcours.NewService(a.db, a.svc, parcours.WithNotifier(notifier),
-		parcours.WithLogger(a.log), parcours.WithConfig(parcours.Config{DelaiVA: f.delaiVA}))
+		parcours.WithLogger(a.log), parcours.WithConfig(parcours.Config{DelaiVA: f.delaiVA,
+			Rappels: f.avances}))
 	a.background(func(ctx context.Context) { worker.Run(ctx, time.Minute) })
 	a.background(func(ctx context.Context) { svc.RunRappels(ctx, f.rappels) })
 	a.mails = &mailer{outbox: outbox, equipe: splitList(f.equipe), keep: f.smtpAddr == ""}

@@ -82,7 +82,7 @@ func (f *portailFlags) register(fs *flag.FlagSet) {
 // Parcours service that tells each step through the outbox.
 func (f *portailFlags) parcours(a *app) (*parcours.Service, *notify.Outbox, error) {
 	outbox := notify.NewOutbox(a.db, time.Now)
-	worker, err := f.worker(outbox)
+	worker, err := f.worker(outbox, a.demo)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -157,9 +157,14 @@ func (f *portailFlags) assets() string {
 }
 
 // worker returns the outbox worker: SMTP when configured; without it,
-// e-mails are kept and only webhooks would be sent.
-func (f *portailFlags) worker(o *notify.Outbox) (*notify.Worker, error) {
-	transports := map[notify.Canal]notify.Transport{notify.CanalWebhook: notify.NewWebhook(0, nil)}
+// e-mails are kept and only webhooks would be sent. Webhooks reach public
+// addresses only, but in the demo.
+func (f *portailFlags) worker(o *notify.Outbox, demo bool) (*notify.Worker, error) {
+	webhook := notify.NewWebhook(0, nil)
+	if demo {
+		webhook.AllowPrivateAddresses()
+	}
+	transports := map[notify.Canal]notify.Transport{notify.CanalWebhook: webhook}
 	if f.smtpAddr != "" {
 		host, port, err := net.SplitHostPort(f.smtpAddr)
 		if err != nil {

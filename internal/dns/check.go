@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
@@ -218,24 +217,12 @@ func dcvURL(fqdn, file string) (string, error) {
 // portal checks with it what a certification authority will see, also
 // before the zone is delegated.
 //
-// allow, when not nil, is asked about each address before connecting to
-// it: the portal refuses the private and loopback ones, so that an
-// operator's host name cannot make the server probe its own network.
-func DialVia(resolverAddr, port string, allow func(netip.Addr) error) func(ctx context.Context,
-	network, addr string) (net.Conn, error) {
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	if allow != nil {
-		d.Control = func(_, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return err
-			}
-			if err := allow(ap.Addr().Unmap()); err != nil {
-				return fmt.Errorf("%w : connexion refusée : %v", ErrCheckFailed, err)
-			}
-			return nil
-		}
-	}
+// control, when not nil, is the dialer's Control: the portal passes
+// registre.DialPublicOnly, so that an operator's host name cannot make the
+// server probe its own network.
+func DialVia(resolverAddr, port string, control func(network, address string,
+	c syscall.RawConn) error) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second, Control: control}
 	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, p, err := net.SplitHostPort(addr)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 )
 
@@ -152,8 +153,8 @@ func TestCheckDCVThroughZone(t *testing.T) {
 	}
 }
 
-// TestCheckDCVRefusedAddress checks that the dialer's allow function is
-// asked about the address the target resolves to, and that a refused one
+// TestCheckDCVRefusedAddress checks that the dialer's Control is asked
+// about the address the target resolves to, and that a refused one
 // is never connected to.
 func TestCheckDCVRefusedAddress(t *testing.T) {
 	var hits atomic.Int32
@@ -164,9 +165,9 @@ func TestCheckDCVRefusedAddress(t *testing.T) {
 	t.Cleanup(web.Close)
 	_, port, _ := net.SplitHostPort(web.Listener.Addr().String())
 	s := startServer(t, ServerConfig{}, []Record{rec("vi1.350", "localhost.")})
-	refuse := func(ip netip.Addr) error {
-		if ip.IsLoopback() {
-			return fmt.Errorf("%s est une adresse de bouclage", ip)
+	refuse := func(_, address string, _ syscall.RawConn) error {
+		if ap := netip.MustParseAddrPort(address); ap.Addr().Unmap().IsLoopback() {
+			return fmt.Errorf("%w : %s est une adresse de bouclage", ErrCheckFailed, ap.Addr())
 		}
 		return nil
 	}

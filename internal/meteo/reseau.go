@@ -8,7 +8,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"syscall"
 
 	"confiance/internal/registre"
 )
@@ -51,20 +50,14 @@ func (r Reseau) withDefaults() Reseau {
 	return r
 }
 
-// publicDial connects only to public addresses (registre.CheckPublicIP),
+// publicDial connects only to public addresses (registre.DialPublicOnly),
 // as the zone's own A and AAAA records must be: a FQDN whose CNAME leads
 // to a name resolving inside ANS's network does not make the prober
 // probe that network. The check is made on the address actually dialled,
 // after resolution. The witness, which may be a private address of the
 // prober's network, is not dialled through it.
 func publicDial(ctx context.Context, network, addr string) (net.Conn, error) {
-	d := net.Dialer{Control: func(_, address string, _ syscall.RawConn) error {
-		ap, err := netip.ParseAddrPort(address)
-		if err != nil {
-			return fmt.Errorf("adresse %s : %w", address, err)
-		}
-		return registre.CheckPublicIP(ap.Addr().Unmap())
-	}}
+	d := net.Dialer{Control: registre.DialPublicOnly}
 	return d.DialContext(ctx, network, addr)
 }
 

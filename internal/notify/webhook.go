@@ -8,8 +8,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"time"
+
+	"confiance/internal/registre"
 )
 
 // Webhook POSTs the JSON body of a message to its URL.
@@ -24,14 +27,27 @@ const SignatureHeader = "X-Confiance-Signature"
 
 // NewWebhook returns a webhook transport whose calls time out after
 // timeout (10 s when zero). secret, read from a file or the environment by
-// the caller, signs the bodies when not empty.
+// the caller, signs the bodies when not empty. The addresses are given by
+// operators, so it connects only to public ones (registre.DialPublicOnly)
+// unless AllowPrivateAddresses is called.
 func NewWebhook(timeout time.Duration, secret []byte) *Webhook {
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
-	return &Webhook{client: &http.Client{Timeout: timeout,
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = (&net.Dialer{Timeout: timeout, Control: registre.DialPublicOnly}).DialContext
+	return &Webhook{client: &http.Client{Timeout: timeout, Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 		secret: secret}
+}
+
+// AllowPrivateAddresses lets w call private and loopback addresses: for the
+// demo and the tests, whose receivers live on loopback.
+func (w *Webhook) AllowPrivateAddresses() *Webhook {
+	tr := w.client.Transport.(*http.Transport)
+	tr.DialContext = (&net.Dialer{Timeout: w.client.Timeout}).DialContext
+	return w
 }
 
 // Send implements Transport: any answer but 2xx is a failure, retried.

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -52,7 +53,8 @@ func TestWebhookThroughOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := NewWorker(o, map[Canal]Transport{CanalWebhook: NewWebhook(5*time.Second, secret)})
+	w := NewWorker(o, map[Canal]Transport{CanalWebhook: NewWebhook(5*time.Second,
+		secret).AllowPrivateAddresses()})
 	w.Log = quiet
 	if k, _ := w.RunOnce(ctx); k != 0 {
 		t.Fatal("a failed call counted as sent")
@@ -81,13 +83,32 @@ func TestWebhookTimeout(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	err := NewWebhook(50*time.Millisecond, nil).Send(context.Background(),
-		Message{ID: 1, URL: srv.URL, Corps: "{}"})
-	if err == nil || !strings.Contains(err.Error(), "webhook") {
+	err := NewWebhook(50*time.Millisecond, nil).AllowPrivateAddresses().Send(
+		context.Background(), Message{ID: 1, URL: srv.URL, Corps: "{}"})
+	if err == nil || !strings.Contains(err.Error(), "Timeout") {
 		t.Fatalf("err = %v", err)
 	}
 	err = NewWebhook(time.Second, nil).Send(context.Background(), Message{URL: "://", Corps: "{}"})
 	if err == nil {
 		t.Fatal("bad URL accepted")
+	}
+}
+
+// TestWebhookPrivateAddressRefused checks that an operator's webhook
+// cannot make the server call its own network: a loopback receiver is
+// never reached, and the refusal names the address.
+func TestWebhookPrivateAddressRefused(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+	}))
+	defer srv.Close()
+	err := NewWebhook(time.Second, nil).Send(context.Background(),
+		Message{ID: 1, URL: srv.URL, Corps: "{}"})
+	if err == nil || !strings.Contains(err.Error(), "adresse de bouclage") {
+		t.Fatalf("err = %v, want the loopback address refused", err)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the loopback receiver was called %d times", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"syscall"
 )
 
 // An access point's FQDN points to a host of its operator (a CNAME) or,
@@ -64,8 +65,25 @@ func looksLikeIP(s string) bool {
 	return strings.Trim(s, "0123456789.") == "" && strings.Contains(s, ".")
 }
 
+// DialPublicOnly is a net.Dialer Control that refuses to connect to an
+// address CheckPublicIP refuses. It is checked on the address dialled,
+// after resolution: the server's outgoing requests to hosts an operator
+// names (the portal's checks, the Météo's probes, the alert webhooks)
+// cannot reach ANS's own network.
+func DialPublicOnly(_, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("adresse %s : %w", address, err)
+	}
+	if err := CheckPublicIP(ap.Addr().Unmap()); err != nil {
+		return fmt.Errorf("connexion refusée : %w", err)
+	}
+	return nil
+}
+
 // CheckPublicIP refuses the addresses a public name must not point to: the
-// zone's A and AAAA records, and the hosts the portal's checks connect to.
+// zone's A and AAAA records, and the hosts the server connects to for the
+// operators.
 func CheckPublicIP(ip netip.Addr) error {
 	var why string
 	switch {

@@ -38,11 +38,11 @@ func (z *ZoneDNS) client() *http.Client {
 		return z.HTTP
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	allow := registre.CheckPublicIP
+	control := registre.DialPublicOnly
 	if z.AdressesPrivees {
-		allow = nil
+		control = nil
 	}
-	tr.DialContext = dns.DialVia(z.Resolveur, "", allow)
+	tr.DialContext = dns.DialVia(z.Resolveur, "", control)
 	tr.Proxy = nil
 	return &http.Client{Timeout: dcvTimeout, Transport: tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error {

@@ -241,9 +241,21 @@ func (a *Alertes) EnregistrerTransitions(ctx context.Context, ts []Transition) e
 }
 
 // alerte reports whether a change is worth telling: down, or back up
-// after being down (not the first state of a new component).
+// after being down (not the first state of a new component). A span
+// nobody could observe is told neither when it begins nor when it ends,
+// unless the state known before it is not the one after.
 func alerte(t Transition) bool {
-	return t.Etat == Indisponible || (t.Etat == Disponible && t.Avant == Indisponible)
+	avant := t.Avant
+	if avant == Inconnu && t.Connu != "" {
+		avant = t.Connu
+	}
+	switch t.Etat {
+	case Indisponible:
+		return avant != Indisponible
+	case Disponible:
+		return avant == Indisponible
+	}
+	return false
 }
 
 func message(ab Abonnement, t Transition, c Cible) *notify.Message {

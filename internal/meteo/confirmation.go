@@ -64,7 +64,8 @@ func (p *Prober) retenir(id ComposantID, s *suivi, before suivi, r Resultat, t T
 		return ok
 	}
 	// Not yet: the next failure crosses the threshold again.
-	s.etat, s.depuis, s.serie = before.etat, before.depuis, p.cfg.Seuils.Echecs-1
+	s.etat, s.depuis, s.connu = before.etat, before.depuis, before.connu
+	s.serie = p.cfg.Seuils.Echecs - 1
 	if s.suspect.IsZero() {
 		s.suspect, s.suspectLe = t.Depuis, p.now()
 		p.suspects[id] = struct{}{}
@@ -159,7 +160,10 @@ func (p *Prober) resolve(verdicts map[ComposantID]Suspicion) ([]Transition, []Co
 				"message", x.Message)
 		case seen && x.Verdict == Echec, now.Sub(s.suspectLe) >= wait:
 			t := Transition{Composant: id, Etat: Indisponible, Avant: s.etat, Depuis: s.suspect}
-			s.etat, s.depuis, s.serie = Indisponible, s.suspect, 0
+			if t.Avant == Inconnu {
+				t.Connu = s.connu
+			}
+			s.etat, s.depuis, s.serie, s.connu = Indisponible, s.suspect, 0, Indisponible
 			s.ivs = closeAndOpen(s.ivs, t)
 			ts = append(ts, t)
 		default:

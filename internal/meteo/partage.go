@@ -369,7 +369,8 @@ func (p *Prober) followLeases(fqdn string, owned bool) {
 		delete(p.suivis, id)
 		if e, ok := p.externe[id]; owned && ok {
 			p.suivis[id] = &suivi{etat: e.Etat, depuis: e.Depuis, dernier: e.Dernier,
-				journal: e.Dernier, ivs: append([]Intervalle(nil), e.Intervalles...)}
+				journal: e.Dernier, ivs: append([]Intervalle(nil), e.Intervalles...),
+				connu: dernierConnu(e.Intervalles)}
 		}
 	}
 }

@@ -520,7 +520,21 @@ func (p *Prober) Restaurer(h map[ComposantID][]Intervalle) {
 			p.suivis[id] = s
 		}
 		s.ivs = append(append([]Intervalle(nil), ivs...), s.ivs...)
+		if s.connu == "" {
+			s.connu = dernierConnu(s.ivs)
+		}
 	}
+}
+
+// dernierConnu returns the state of the latest interval of ivs whose state
+// was known, "" when none was.
+func dernierConnu(ivs []Intervalle) Etat {
+	for i := len(ivs) - 1; i >= 0; i-- {
+		if ivs[i].Etat != Inconnu {
+			return ivs[i].Etat
+		}
+	}
+	return ""
 }
 
 // owns reports whether this prober runs the checks of an access point:

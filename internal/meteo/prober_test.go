@@ -248,17 +248,34 @@ func TestProberOffline(t *testing.T) {
 	h := newHarness(t, meteosim.Options{}, meteo.Config{Temoin: dead})
 	// The witness is unreachable, yet the DRIMbox answers: it counts.
 	h.round(t)
+	up := h.clock.Now()
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
-	// Now the network is gone for the prober: the DRIMbox is not blamed.
+	// Now the network is gone for the prober: the DRIMbox is not blamed,
+	// and, from the first check it could not make, its state is unknown.
 	h.routes.Set(h.cible.FQDNDB, dead)
 	h.routes.Set(h.cible.FQDNVI, dead)
 	for range 4 {
 		h.round(t)
 	}
-	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
-		meteo.Visionneuse: meteo.Disponible})
-	if msg := h.etat(meteo.DRIMbox).Dernier.Message; msg != "HealthCheck : UP" {
-		t.Errorf("last conclusive message %q", msg)
+	blind := up.Add(h.p.Config().Intervalle)
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Inconnu,
+		meteo.Visionneuse: meteo.Inconnu, meteo.DNS: meteo.Disponible})
+	if e := h.etat(meteo.DRIMbox); !e.Depuis.Equal(blind) ||
+		e.Dernier.Message != "HealthCheck : UP" {
+		t.Errorf("unknown since %v (want %v), last conclusive message %q", e.Depuis, blind,
+			e.Dernier.Message)
+	}
+	// The network is back: the DRIMbox is up at once, and the 4 minutes
+	// nobody saw count neither for nor against it.
+	h.routes.Set(h.cible.FQDNDB, h.srv.Addr)
+	h.routes.Set(h.cible.FQDNVI, h.srv.Addr)
+	h.round(t)
+	now := h.clock.Now()
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible})
+	d := meteo.Mesurer(h.etat(meteo.DRIMbox).Intervalles, nil, up, now, now)
+	want := meteo.Durees{Disponible: time.Minute, Inconnu: 4 * time.Minute}
+	if d != want {
+		t.Errorf("durations over the outage of the prober: %+v, want %+v", d, want)
 	}
 }
 

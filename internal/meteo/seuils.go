@@ -5,7 +5,10 @@ import "time"
 // Seuils are the thresholds that turn check results into states, so that
 // one lost packet is not an outage: a component is declared down after
 // Echecs consecutive failed checks, and up again after Succes consecutive
-// successful ones. Inconclusive checks change nothing.
+// successful ones. Echecs inconclusive checks in a row (the prober could
+// not observe: offline, or a PACS behind a DRIMbox that does not answer)
+// make its state unknown from the first of them, so that time nobody saw
+// counts neither for nor against the DRIMbox.
 type Seuils struct {
 	Echecs int `json:"echecs"`
 	Succes int `json:"succes"`
@@ -32,6 +35,10 @@ type Transition struct {
 	Etat      Etat        `json:"etat"`
 	Avant     Etat        `json:"avant"`
 	Depuis    time.Time   `json:"depuis"`
+	// Connu is, when Avant is Inconnu, the last state known before the
+	// span nobody could observe (empty for a new component): a DRIMbox
+	// seen down, then unobserved, then up has recovered.
+	Connu Etat `json:"connu,omitempty"`
 }
 
 // suivi follows the state of one component.
@@ -41,6 +48,9 @@ type suivi struct {
 	serie      int       // consecutive results contradicting etat
 	debutSerie time.Time // the first of them
 	dernier    Resultat  // the last conclusive result
+	connu      Etat      // the last state other than Inconnu
+	aveugle    int       // consecutive inconclusive results
+	debutAveu  time.Time // the first of them
 	ivs        []Intervalle
 	journal    Resultat  // the last result written to the journal
 	suspect    time.Time // with Confirmation: first failure of an outage to confirm
@@ -66,9 +76,9 @@ func (s *suivi) journalise(r Resultat, every time.Duration) bool {
 // failure counts toward the threshold whatever the state before.
 func (s *suivi) observer(r Resultat, seuils Seuils) (Transition, bool) {
 	if r.Verdict == Inconclusif {
-		return Transition{}, false
+		return s.nonObserve(r, seuils)
 	}
-	s.dernier = r
+	s.dernier, s.aveugle = r, 0
 	target := Disponible
 	need := seuils.Succes
 	if r.Verdict == Echec {
@@ -87,7 +97,30 @@ func (s *suivi) observer(r Resultat, seuils Seuils) (Transition, bool) {
 	if s.serie < need {
 		return Transition{}, false
 	}
-	before := s.etat
-	s.etat, s.depuis, s.serie = target, s.debutSerie, 0
-	return Transition{Composant: r.Composant, Etat: target, Avant: before, Depuis: s.depuis}, true
+	t := Transition{Composant: r.Composant, Etat: target, Avant: s.etat, Depuis: s.debutSerie}
+	if t.Avant == Inconnu {
+		t.Connu = s.connu
+	}
+	s.etat, s.depuis, s.serie, s.connu = target, s.debutSerie, 0, target
+	return t, true
+}
+
+// nonObserve counts an inconclusive result: the Echecs-th in a row makes
+// the state unknown from the first of them. The streak of contradicting
+// results, if any, is kept: an observation resumes it.
+func (s *suivi) nonObserve(r Resultat, seuils Seuils) (Transition, bool) {
+	if s.etat == Inconnu {
+		return Transition{}, false
+	}
+	if s.aveugle == 0 {
+		s.debutAveu = r.At
+	}
+	s.aveugle++
+	if s.aveugle < seuils.Echecs {
+		return Transition{}, false
+	}
+	t := Transition{Composant: r.Composant, Etat: Inconnu, Avant: s.etat, Depuis: s.debutAveu}
+	s.connu = s.etat
+	s.etat, s.depuis, s.aveugle = Inconnu, s.debutAveu, 0
+	return t, true
 }

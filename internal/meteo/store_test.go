@@ -27,9 +27,10 @@ var s0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 func storeIntervals(t *testing.T, st *meteo.Store) {
 	ctx := context.Background()
 	id := meteo.NewComposantID("db1.350.mesimagesmedicales.fr", meteo.DRIMbox)
-	must(t, st.EnregistrerTransitions(ctx, []meteo.Transition{{id, meteo.Disponible, meteo.Inconnu, s0}}))
-	must(t, st.EnregistrerTransitions(ctx, []meteo.Transition{
-		{id, meteo.Indisponible, meteo.Disponible, s0.Add(time.Hour)}}))
+	must(t, st.EnregistrerTransitions(ctx, []meteo.Transition{{Composant: id,
+		Etat: meteo.Disponible, Avant: meteo.Inconnu, Depuis: s0}}))
+	must(t, st.EnregistrerTransitions(ctx, []meteo.Transition{{Composant: id,
+		Etat: meteo.Indisponible, Avant: meteo.Disponible, Depuis: s0.Add(time.Hour)}}))
 	must(t, st.EnregistrerResultats(ctx, []meteo.Resultat{
 		{Composant: id, At: s0.Add(time.Hour), Verdict: meteo.Echec, Message: "HTTP 500"},
 		{Composant: id, At: s0.Add(61 * time.Minute), Verdict: meteo.Echec, Duree: 12 * time.Millisecond}}))

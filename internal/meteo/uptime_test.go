@@ -119,3 +119,73 @@ func TestSeuils(t *testing.T) {
 		t.Fatalf("transitions %v", got)
 	}
 }
+
+// TestSeuilsNonObserve checks that a streak of inconclusive results as long
+// as the failure threshold makes the state unknown from its first result,
+// that the next observation ends it, and which of these changes are told
+// to the subscribers.
+func TestSeuilsNonObserve(t *testing.T) {
+	seuils := Seuils{Echecs: 3, Succes: 2}
+	for _, c := range []struct {
+		name  string
+		seq   []Verdict
+		want  []Transition // Composant and Depuis minutes only
+		alert []bool
+	}{
+		{name: "up, unobserved, up",
+			seq: []Verdict{OK, Inconclusif, Inconclusif, Inconclusif, Inconclusif, OK},
+			want: []Transition{{Etat: Disponible, Avant: Inconnu},
+				{Etat: Inconnu, Avant: Disponible, Depuis: at(time.Minute)},
+				{Etat: Disponible, Avant: Inconnu, Connu: Disponible,
+					Depuis: at(5 * time.Minute)}},
+			alert: []bool{false, false, false}},
+		{name: "down, unobserved, up: recovered",
+			seq: []Verdict{Echec, Echec, Echec, Inconclusif, Inconclusif, Inconclusif, OK},
+			want: []Transition{{Etat: Indisponible, Avant: Inconnu},
+				{Etat: Inconnu, Avant: Indisponible, Depuis: at(3 * time.Minute)},
+				{Etat: Disponible, Avant: Inconnu, Connu: Indisponible,
+					Depuis: at(6 * time.Minute)}},
+			alert: []bool{true, false, true}},
+		{name: "down, unobserved, down: told once",
+			seq: []Verdict{Echec, Echec, Echec, Inconclusif, Inconclusif, Inconclusif,
+				Echec, Echec, Echec},
+			want: []Transition{{Etat: Indisponible, Avant: Inconnu},
+				{Etat: Inconnu, Avant: Indisponible, Depuis: at(3 * time.Minute)},
+				{Etat: Indisponible, Avant: Inconnu, Connu: Indisponible,
+					Depuis: at(6 * time.Minute)}},
+			alert: []bool{true, false, false}},
+		{name: "two inconclusive results change nothing",
+			seq:   []Verdict{OK, Inconclusif, Inconclusif, OK, Inconclusif, Inconclusif},
+			want:  []Transition{{Etat: Disponible, Avant: Inconnu}},
+			alert: []bool{false}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := &suivi{etat: Inconnu}
+			var got []Transition
+			for i, v := range c.seq {
+				r := Resultat{Composant: "x/drimbox", At: at(time.Duration(i) * time.Minute),
+					Verdict: v}
+				if tr, ok := s.observer(r, seuils); ok {
+					got = append(got, tr)
+				}
+			}
+			if len(got) != len(c.want) {
+				t.Fatalf("transitions %+v, want %+v", got, c.want)
+			}
+			for i, tr := range got {
+				w := c.want[i]
+				w.Composant = "x/drimbox"
+				if w.Depuis.IsZero() {
+					w.Depuis = at(0)
+				}
+				if tr != w {
+					t.Errorf("transition %d: %+v, want %+v", i, tr, w)
+				}
+				if alerte(tr) != c.alert[i] {
+					t.Errorf("transition %d (%s → %s): alert %v, want %v", i, tr.Avant,
+						tr.Etat, alerte(tr), c.alert[i])
+				}
+			}
+		})
+	}
+}

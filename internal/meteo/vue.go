@@ -98,7 +98,10 @@ type Vue struct {
 	Maintenances  []Maintenance `json:"maintenances"`
 	Indisponibles []ComposantID `json:"indisponibles"`
 	EnMaintenance int           `json:"enMaintenance"`
-	index         map[string]*PointVue
+	// NonObserves counts the components whose state became unknown because
+	// the prober could not observe them (not those never checked yet).
+	NonObserves int `json:"nonObserves"`
+	index       map[string]*PointVue
 
 	// MaintenancesPassees are the windows ended within RecentesMaintenances
 	// before Genere, the latest ended first.
@@ -186,6 +189,10 @@ func (p *Prober) Vue(now time.Time, maint []Maintenance, incs []Incident) *Vue {
 				v.Indisponibles = append(v.Indisponibles, cv.ID)
 			case EnMaintenance:
 				v.EnMaintenance++
+			case Inconnu:
+				if !cv.Depuis.IsZero() {
+					v.NonObserves++
+				}
 			}
 		}
 	}

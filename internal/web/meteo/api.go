@@ -12,18 +12,22 @@ import (
 
 // etat is the summary the API gives at /api/v1/meteo/etat.
 type etat struct {
-	Genere           time.Time           `json:"genere"`
-	TousDisponibles  bool                `json:"tousDisponibles"`
-	DRIMbox          int                 `json:"drimbox"`
-	Indisponibles    []meteo.ComposantID `json:"indisponibles"`
-	EnMaintenance    int                 `json:"enMaintenance"`
-	IncidentsEnCours int                 `json:"incidentsEnCours"`
+	Genere          time.Time           `json:"genere"`
+	TousDisponibles bool                `json:"tousDisponibles"`
+	DRIMbox         int                 `json:"drimbox"`
+	Indisponibles   []meteo.ComposantID `json:"indisponibles"`
+	EnMaintenance   int                 `json:"enMaintenance"`
+	// NonObserves are the components the prober could not observe lately:
+	// while there are some, not all are known to be available.
+	NonObserves      int `json:"nonObserves"`
+	IncidentsEnCours int `json:"incidentsEnCours"`
 }
 
 func (h *Handler) apiEtat(w http.ResponseWriter, r *http.Request) {
 	v := h.vue()
 	e := etat{Genere: v.Genere, DRIMbox: len(v.PointsAcces), Indisponibles: v.Indisponibles,
-		EnMaintenance: v.EnMaintenance, TousDisponibles: len(v.Indisponibles) == 0}
+		EnMaintenance: v.EnMaintenance, NonObserves: v.NonObserves,
+		TousDisponibles: len(v.Indisponibles) == 0 && v.NonObserves == 0}
 	if e.Indisponibles == nil {
 		e.Indisponibles = []meteo.ComposantID{}
 	}

@@ -80,10 +80,15 @@ func newSite(t testing.TB, fleet []meteosim.Options, cibles []meteo.Cible, round
 		s.clock.Add(time.Minute)
 		p.RunDue(context.Background())
 	}
+	s.serve(t, p, st)
+	return s
+}
+
+// serve builds the Météo of p and serves its pages.
+func (s *site) serve(t testing.TB, p *meteo.Prober, st *meteo.Store) {
 	s.svc = meteo.NewService(p, st, meteo.Retention{}, nil)
 	s.srv = httptest.NewServer(newMux(t, s.svc.Vue, st))
 	t.Cleanup(s.srv.Close)
-	return s
 }
 
 func (s *site) announce(t testing.TB) {

@@ -6,14 +6,18 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
+	"confiance/internal/meteo"
 	"confiance/internal/meteo/meteosim"
+	"confiance/internal/store/storetest"
 	"confiance/internal/web/ui"
 )
 
@@ -198,6 +202,63 @@ func TestStatusPageAllUp(t *testing.T) {
 	body, _ := get(t, s.srv.URL+"/", 200)
 	if b := byID(doc(t, body), "bandeau"); !strings.Contains(text(b), "Tous les services sont disponibles") {
 		t.Fatalf("banner %q", text(b))
+	}
+}
+
+// TestStatusPageUnobserved checks the banner when the prober lost its
+// network after a first round: nothing is down, but the page does not say
+// that everything is available either.
+func TestStatusPageUnobserved(t *testing.T) {
+	autoriteOnce.Do(func() { autorite, autoriteErr = meteosim.NewAutorite() })
+	if autoriteErr != nil {
+		t.Fatal(autoriteErr)
+	}
+	f, err := autorite.Flotte([]meteosim.Options{{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(f.Close)
+	cibles := demoCibles()[:1]
+	f.Router(cibles)
+	dead, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead.Close() // the witness: nothing listens there any more
+	s := &site{clock: &fakeClock{t: time.Now().Truncate(time.Second)}}
+	st := meteo.NewStore(storetest.SQLite(t))
+	p := meteo.NewProber(meteo.Config{Timeout: 5 * time.Second, Temoin: dead.Addr().String(),
+		Seuils: meteo.Seuils{Echecs: 2, Succes: 2}},
+		meteo.WithReseau(f.Reseau()), meteo.WithClock(s.clock.Now), meteo.WithJournal(st))
+	p.SetCibles(cibles)
+	for i := range 3 {
+		if i == 1 {
+			f.Close() // the DRIMbox can no longer be reached, nor the witness
+		}
+		s.clock.Add(time.Minute)
+		p.RunDue(context.Background())
+	}
+	s.serve(t, p, st)
+	s.svc.Rafraichir(context.Background())
+	body, _ := get(t, s.srv.URL+"/", 200)
+	b := text(byID(doc(t, body), "bandeau"))
+	for _, want := range []string{"Aucun service indisponible constaté",
+		"5 composants n'ont pas pu être vérifiés"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("banner %q lacks %q", b, want)
+		}
+	}
+	if strings.Contains(b, "Tous les services sont disponibles") {
+		t.Errorf("banner %q says all is available", b)
+	}
+	raw, _ := get(t, s.srv.URL+"/api/v1/meteo/etat", 200)
+	var e struct {
+		TousDisponibles bool `json:"tousDisponibles"`
+		NonObserves     int  `json:"nonObserves"`
+	}
+	if err := json.Unmarshal([]byte(raw), &e); err != nil || e.TousDisponibles ||
+		e.NonObserves != 5 {
+		t.Errorf("API state %s (%v), want 5 components unobserved, not all available", raw, err)
 	}
 }
 

@@ -11,9 +11,11 @@
 // checks ran than expected (3n a minute over -duree) beyond the margin of
 // the edges, or when any run started more than one interval after its
 // slot. The margin is one tick of the prober (one second, the checks of
-// one second: 3n/60): the slots of the last tick before -duree ends are
-// not started. The prober runs with -concurrence checks at once, by
-// default the value of confiance serve (--meteo-concurrence).
+// one second: 3n/60), whose slots are not started before -duree ends, and
+// the checks in flight at that moment (at most -concurrence), which the
+// end cuts short and are not counted. The prober runs with -concurrence
+// checks at once, by default the value of confiance serve
+// (--meteo-concurrence).
 package main
 
 import (
@@ -61,7 +63,7 @@ func main() {
 	switch *mode {
 	case "confiance":
 		r := runConfiance(sim, *ca, *n, *duree, *conc)
-		out, verdict = r, r.verdict(*n)
+		out, verdict = r, r.verdict(*n, *conc)
 	case "blackbox":
 		out = runBlackbox(sim, *bb, *bbPID, *n, *duree)
 	default:
@@ -74,15 +76,15 @@ func main() {
 	}
 }
 
-// verdict says whether the prober kept up with n access points: every
-// check expected ran, but those of the last tick (see the package
-// comment), and none late.
-func (r result) verdict(n int) error {
-	margin := int64(3*n)*int64(time.Second)/int64(time.Minute) + 1
+// verdict says whether the prober kept up with n access points, conc
+// checks at once: every check expected ran, but those of the last tick
+// and those in flight at the end (see the package comment), and none late.
+func (r result) verdict(n, conc int) error {
+	margin := int64(3*n)*int64(time.Second)/int64(time.Minute) + 1 + int64(conc)
 	if r.Checks < r.Attendues-margin {
 		return fmt.Errorf("%d vérifications faites sur %d attendues (écart admis : %d, "+
-			"celles de la dernière seconde) : la sonde a pris du retard", r.Checks, r.Attendues,
-			margin)
+			"celles de la dernière seconde et celles en cours à la fin) : la sonde a pris "+
+			"du retard", r.Checks, r.Attendues, margin)
 	}
 	if r.Retards > 0 {
 		return fmt.Errorf("%d vérifications parties plus d'un intervalle après leur créneau",

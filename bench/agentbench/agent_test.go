@@ -49,7 +49,7 @@ func newBed(b *testing.B, body []byte) *bed {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	start := func(h http.Handler) string {
 		s := httptest.NewUnstartedServer(h)
-		s.TLS = admission.ServerTLSConfig(own.TLS())
+		s.TLS = admission.ServerTLSConfig(admission.Fixed(own.TLS()))
 		s.StartTLS()
 		b.Cleanup(s.Close)
 		return s.URL

@@ -52,7 +52,7 @@ func runAgentProxy(ctx context.Context, args []string, stdout, stderr io.Writer)
 		err = pf.check()
 	}
 	var h http.Handler
-	var cert tls.Certificate
+	var cert *admission.KeyPairFiles
 	if err == nil {
 		h, cert, err = pf.build(a, sf.revocation == "none", log)
 	}
@@ -72,20 +72,21 @@ func (f *agentProxyFlags) check() error {
 	return nil
 }
 
-// build returns the admission proxy and the proxy's own certificate.
+// build returns the admission proxy and the proxy's own certificate, read
+// again from its files when they change.
 func (f *agentProxyFlags) build(a *agent.Agent, noRevocation bool,
-	log *slog.Logger) (http.Handler, tls.Certificate, error) {
+	log *slog.Logger) (http.Handler, *admission.KeyPairFiles, error) {
 	backend, err := url.Parse(f.backend)
 	if err != nil || backend.Host == "" {
-		return nil, tls.Certificate{}, fmt.Errorf("--backend %q : URL invalide", f.backend)
+		return nil, nil, fmt.Errorf("--backend %q : URL invalide", f.backend)
 	}
-	cert, err := tls.LoadX509KeyPair(f.cert, f.key)
+	cert, err := admission.LoadKeyPairFiles(f.cert, f.key, log)
 	if err != nil {
-		return nil, tls.Certificate{}, fmt.Errorf("certificat du proxy : %w", err)
+		return nil, nil, err
 	}
 	roots, err := agentCerts(f.clientCA)
 	if err != nil {
-		return nil, tls.Certificate{}, err
+		return nil, nil, err
 	}
 	c := &admission.Checker{Roots: pki.CertPool(roots...), CRLSource: a.CRLs,
 		FetchCRL: a.PeerCRL, NoRevocation: noRevocation, List: a.AdmissionIndex}
@@ -93,14 +94,14 @@ func (f *agentProxyFlags) build(a *agent.Agent, noRevocation bool,
 }
 
 func serveProxy(ctx context.Context, a *agent.Agent, pf agentProxyFlags, h http.Handler,
-	cert tls.Certificate, stdout, stderr io.Writer) int {
+	cert *admission.KeyPairFiles, stdout, stderr io.Writer) int {
 	l, err := net.Listen("tcp", pf.listen)
 	if err != nil {
 		fmt.Fprintf(stderr, "confiance agent proxy : écoute %s impossible : %v\n",
 			pf.listen, err)
 		return 2
 	}
-	l = tls.NewListener(l, admission.ServerTLSConfig(cert))
+	l = tls.NewListener(l, admission.ServerTLSConfig(cert.GetCertificate))
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "proxy mTLS à l'écoute sur %s\n", l.Addr())
 	errc := make(chan error, 2)

@@ -53,12 +53,19 @@ func (copyBuffers) Get() []byte  { return *copyPool.Get().(*[]byte) }
 func (copyBuffers) Put(b []byte) { copyPool.Put(&b) }
 
 // ServerTLSConfig is the TLS configuration of the proxy's listener: its
-// own server certificate, and client certificates requested but verified
-// by the Checker on each request, so that a refusal gets a reason.
-func ServerTLSConfig(cert tls.Certificate) *tls.Config {
+// own server certificate, given for each connection by get (a
+// KeyPairFiles' GetCertificate, or a fixed one), and client certificates
+// requested but verified by the Checker on each request, so that a
+// refusal gets a reason.
+func ServerTLSConfig(get func(*tls.ClientHelloInfo) (*tls.Certificate, error)) *tls.Config {
 	return &tls.Config{
-		Certificates: []tls.Certificate{cert},
-		ClientAuth:   tls.RequestClientCert,
-		MinVersion:   tls.VersionTLS12,
+		GetCertificate: get,
+		ClientAuth:     tls.RequestClientCert,
+		MinVersion:     tls.VersionTLS12,
 	}
+}
+
+// Fixed returns a GetCertificate that always gives cert.
+func Fixed(cert tls.Certificate) func(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return &cert, nil }
 }

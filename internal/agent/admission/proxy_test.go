@@ -122,7 +122,7 @@ func (w *world) startProxy() {
 	w.proxy = httptest.NewUnstartedServer(admission.NewProxy(u, c, log, nil))
 	own := agenttest.Issue(w.t, w.pki, t0, agenttest.PeerOptions{CN: "proxy.test",
 		Server: true})
-	w.proxy.TLS = admission.ServerTLSConfig(own.TLS())
+	w.proxy.TLS = admission.ServerTLSConfig(admission.Fixed(own.TLS()))
 	w.proxy.StartTLS()
 	w.t.Cleanup(w.proxy.Close)
 }

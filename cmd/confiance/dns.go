@@ -8,6 +8,7 @@ import (
 
 	"confiance/internal/dns"
 	"confiance/internal/registre"
+	"confiance/internal/store"
 	"confiance/internal/zone"
 )
 
@@ -56,7 +57,7 @@ func (d *dnsFlags) follower(svc *registre.Service, p registre.Principal,
 }
 
 func runDNSPlan(c *cli, df *dnsFlags) int {
-	return dnsDo(c, df, func(f *zone.Follower) (int, error) {
+	return dnsDo(c, df, func(f *zone.Follower, _ *store.DB) (int, error) {
 		res, err := f.Plan(c.ctx)
 		if err != nil {
 			return 0, err
@@ -71,7 +72,7 @@ func runDNSPlan(c *cli, df *dnsFlags) int {
 }
 
 func runDNSApply(c *cli, df *dnsFlags) int {
-	return dnsDo(c, df, func(f *zone.Follower) (int, error) {
+	return dnsDo(c, df, func(f *zone.Follower, db *store.DB) (int, error) {
 		if !c.apply {
 			res, err := f.Plan(c.ctx)
 			if err != nil {
@@ -85,6 +86,17 @@ func runDNSApply(c *cli, df *dnsFlags) int {
 			}
 			return 0, nil
 		}
+		lease, ok, err := db.TryLease(c.ctx, zone.LeaseName)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			fmt.Fprintf(c.stderr, "confiance %s : une instance de « confiance serve » réconcilie "+
+				"déjà ce serveur DNS (bail %q) : rien n'a été appliqué. Elle appliquera le plan "+
+				"elle-même ; sinon, relancez quand elle est arrêtée.\n", c.name, zone.LeaseName)
+			return 1, nil
+		}
+		defer lease.Release()
 		res, err := f.Sync(c.ctx)
 		if err != nil {
 			return 0, err
@@ -113,8 +125,10 @@ func printPlanHeader(w io.Writer, f *zone.Follower, res zone.Result) {
 }
 
 // dnsDo opens the registry, builds the follower and runs body; body
-// returns the exit code of a successful run.
-func dnsDo(c *cli, df *dnsFlags, body func(f *zone.Follower) (int, error)) int {
+// returns the exit code of a successful run. An applied plan is written
+// under the lease of serve's reconciler (zone.LeaseName), so that the two
+// never apply the same changes at once.
+func dnsDo(c *cli, df *dnsFlags, body func(f *zone.Follower, db *store.DB) (int, error)) int {
 	p, err := c.principal()
 	if err != nil {
 		return c.fail(err)
@@ -128,7 +142,7 @@ func dnsDo(c *cli, df *dnsFlags, body func(f *zone.Follower) (int, error)) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	code, err := body(f)
+	code, err := body(f, db)
 	if err != nil {
 		return dnsFail(c, err)
 	}

@@ -12,6 +12,8 @@ import (
 
 	"confiance/internal/dns"
 	"confiance/internal/dns/dnstest"
+	"confiance/internal/store"
+	"confiance/internal/zone"
 )
 
 const dnsZone = "mesimagesmedicales.fr."
@@ -62,6 +64,7 @@ func TestDNSCommandsAgainstKnot(t *testing.T) {
 
 	k.SetByHand(t, db1, "CNAME", "pirate.example.")
 	r.expect(1, "[dérive : cible modifiée hors de Confiance, rétablie]", plan...)
+	testDNSApplyLeased(t, r, k, apply)
 	r.expect(0, "dont 1 dérive corrigée", append(apply, "--apply")...)
 
 	testDNSAddress(t, r, k, flags)
@@ -173,4 +176,25 @@ func TestDNSHelp(t *testing.T) {
 	}
 	r.expect(0, "--dns-tsig-secret-file", "dns", "apply", "--help")
 	r.expect(2, "nombre d'arguments incorrect", "dns", "check")
+}
+
+// testDNSApplyLeased checks that `dns apply --apply` stands back while a
+// serve instance holds the zone's lease: nothing is applied, exit 1.
+func testDNSApplyLeased(t *testing.T, r *reg, k *dnstest.Knot, apply []string) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(r.base[1], "registre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lease, ok, err := db.TryLease(ctx, zone.LeaseName)
+	if err != nil || !ok {
+		t.Fatalf("lease: %v, %v", ok, err)
+	}
+	r.expect(1, "réconcilie déjà ce serveur DNS", append(apply, "--apply")...)
+	lease.Release()
+	db1 := "db1.350." + dnsZone
+	if err := dns.CheckResolve(testContext(t), k.Addr, db1, "pirate.example"); err != nil {
+		t.Fatalf("applied while the lease was held: %v", err)
+	}
 }

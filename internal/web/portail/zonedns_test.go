@@ -23,9 +23,9 @@ type zoneEnv struct {
 	follow *dnszone.Follower
 }
 
-func newZoneEnv(t *testing.T) *zoneEnv {
-	e := newEnv(t)
-	e.integrated()
+// startZoneServer starts an embedded DNS server for the zone on loopback.
+func startZoneServer(t *testing.T) *dns.Server {
+	t.Helper()
 	srv, err := dns.NewServer(dns.ServerConfig{Addr: "127.0.0.1:0",
 		Zone: dns.ZoneConfig{Origin: "mesimagesmedicales.fr."}}, nil)
 	if err != nil {
@@ -35,6 +35,13 @@ func newZoneEnv(t *testing.T) *zoneEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func newZoneEnv(t *testing.T) *zoneEnv {
+	e := newEnv(t)
+	e.integrated()
+	srv := startZoneServer(t)
 	applied := dnszone.NewApplied(e.db)
 	f, err := dnszone.NewFollower(dnszone.Config{Registry: e.reg, Backend: srv,
 		Server: "dns://" + srv.Addr(), Applied: applied, Policy: dnszone.DefaultPolicy,
@@ -209,18 +216,10 @@ func TestZoneDCVAdressesPrivees(t *testing.T) {
 		hits.Add(1)
 	}))
 	t.Cleanup(web.Close)
-	srv, err := dns.NewServer(dns.ServerConfig{Addr: "127.0.0.1:0",
-		Zone: dns.ZoneConfig{Origin: "mesimagesmedicales.fr."}}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := startZoneServer(t)
 
 	z := &ZoneDNS{Resolveur: srv.Addr()}
-	_, err = z.client().Get(web.URL)
+	_, err := z.client().Get(web.URL)
 	if err == nil || !strings.Contains(err.Error(), "adresse de bouclage") || hits.Load() != 0 {
 		t.Fatalf("loopback check: %v (%d requests served), want a refusal", err, hits.Load())
 	}

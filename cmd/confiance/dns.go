@@ -91,9 +91,10 @@ func runDNSApply(c *cli, df *dnsFlags) int {
 			return 0, err
 		}
 		if !ok {
-			fmt.Fprintf(c.stderr, "confiance %s : une instance de « confiance serve » réconcilie "+
-				"déjà ce serveur DNS (bail %q) : rien n'a été appliqué. Elle appliquera le plan "+
-				"elle-même ; sinon, relancez quand elle est arrêtée.\n", c.name, zone.LeaseName)
+			fmt.Fprintf(c.stderr, "confiance %s : une instance de « confiance serve » "+
+				"réconcilie déjà ce serveur DNS (bail %q) : rien n'a été appliqué. "+
+				"Elle appliquera le plan elle-même ; sinon, relancez quand elle est "+
+				"arrêtée.\n", c.name, zone.LeaseName)
 			return 1, nil
 		}
 		defer lease.Release()

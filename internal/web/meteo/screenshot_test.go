@@ -106,7 +106,9 @@ var demoHealthy = shotWant{[3]string{"disponible", "disponible", "disponible"},
 func checkShot(t *testing.T, seen shot, cibles []meteo.Cible) {
 	t.Helper()
 	sorted := slices.Clone(cibles)
-	slices.SortFunc(sorted, func(a, b meteo.Cible) int { return strings.Compare(a.FQDNDB, b.FQDNDB) })
+	slices.SortFunc(sorted, func(a, b meteo.Cible) int {
+		return strings.Compare(a.FQDNDB, b.FQDNDB)
+	})
 	if !strings.HasPrefix(seen.Title, "Météo des services") ||
 		seen.Banner != "1 service indisponible PACS de "+sorted[1].FQDNDB {
 		t.Errorf("Chromium saw title %q, banner %q", seen.Title, seen.Banner)

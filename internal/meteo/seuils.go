@@ -106,8 +106,9 @@ func (s *suivi) observer(r Resultat, seuils Seuils) (Transition, bool) {
 }
 
 // nonObserve counts an inconclusive result: the Echecs-th in a row makes
-// the state unknown from the first of them. The streak of contradicting
-// results, if any, is kept: an observation resumes it.
+// the state unknown from the first of them, and ends the streak of
+// contradicting results, if any: an outage after the span is counted from
+// its first failure after it.
 func (s *suivi) nonObserve(r Resultat, seuils Seuils) (Transition, bool) {
 	if s.etat == Inconnu {
 		return Transition{}, false
@@ -121,6 +122,6 @@ func (s *suivi) nonObserve(r Resultat, seuils Seuils) (Transition, bool) {
 	}
 	t := Transition{Composant: r.Composant, Etat: Inconnu, Avant: s.etat, Depuis: s.debutAveu}
 	s.connu = s.etat
-	s.etat, s.depuis, s.aveugle = Inconnu, s.debutAveu, 0
+	s.etat, s.depuis, s.aveugle, s.serie = Inconnu, s.debutAveu, 0, 0
 	return t, true
 }

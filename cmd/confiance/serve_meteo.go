@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"confiance/internal/meteo"
@@ -30,6 +32,7 @@ type meteoFlags struct {
 	confirm     bool
 	name        string
 	concurrence int
+	intervalles map[meteo.Sonde]time.Duration
 }
 
 // meteoComponent watches the access points of the registry and serves the
@@ -53,6 +56,9 @@ func (f *meteoFlags) register(fs *flag.FlagSet) {
 			f.intervalSet = true
 			return err
 		})
+	fs.Func("meteo-intervalles", "intervalles propres à certaines vérifications, "+
+		"VÉRIFICATION=DURÉE séparés par des virgules (sante, visionneuse, dns ; "+
+		"ex. dns=5m) ; les autres suivent --meteo-intervalle", f.setIntervalles)
 	fs.DurationVar(&f.timeout, "meteo-timeout", 10*time.Second, "délai maximal d'une vérification")
 	fs.IntVar(&f.retries, "meteo-tentatives", 1, "nouvelles tentatives après un échec")
 	fs.IntVar(&f.down, "meteo-echecs", meteo.DefaultSeuils.Echecs,
@@ -81,9 +87,30 @@ func (f *meteoFlags) config(demo bool) meteo.Config {
 	if !f.intervalSet && demo {
 		interval = 10 * time.Second
 	}
-	return meteo.Config{Intervalle: interval, Timeout: f.timeout, Tentatives: f.retries,
+	return meteo.Config{Intervalle: interval, Intervalles: f.intervalles,
+		Timeout: f.timeout, Tentatives: f.retries,
 		PauseTentative: 2 * time.Second, Seuils: meteo.Seuils{Echecs: f.down, Succes: f.up},
 		CheminSante: f.path, Temoin: f.witness, Concurrence: f.concurrence}
+}
+
+// setIntervalles reads --meteo-intervalles: "dns=5m,visionneuse=2m".
+func (f *meteoFlags) setIntervalles(s string) error {
+	out := map[meteo.Sonde]time.Duration{}
+	for _, part := range strings.Split(s, ",") {
+		name, value, ok := strings.Cut(strings.TrimSpace(part), "=")
+		sonde := meteo.Sonde(strings.TrimSpace(name))
+		if !ok || !slices.Contains(meteo.Sondes, sonde) {
+			return fmt.Errorf("%q : attendu VÉRIFICATION=DURÉE, la vérification étant sante, "+
+				"visionneuse ou dns", part)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(value))
+		if err != nil || d < time.Second {
+			return fmt.Errorf("%q : durée invalide (au moins 1s, ex. 5m)", part)
+		}
+		out[sonde] = d
+	}
+	f.intervalles = out
+	return nil
 }
 
 func startMeteo(a *app, f *meteoFlags) error {

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -149,5 +151,37 @@ func TestServeMeteoBadConcurrence(t *testing.T) {
 		&out, &errOut)
 	if code != 1 || !strings.Contains(errOut.String(), "--meteo-concurrence doit valoir au moins 1") {
 		t.Errorf("exit %d, %s", code, errOut.String())
+	}
+}
+
+func TestMeteoIntervallesFlag(t *testing.T) {
+	for _, c := range []struct {
+		arg  string
+		want map[meteo.Sonde]time.Duration
+		err  string
+	}{
+		{arg: "dns=5m", want: map[meteo.Sonde]time.Duration{meteo.SondeDNS: 5 * time.Minute}},
+		{arg: " dns = 5m , visionneuse=2m", want: map[meteo.Sonde]time.Duration{
+			meteo.SondeDNS: 5 * time.Minute, meteo.SondeVisionneuse: 2 * time.Minute}},
+		{arg: "ping=1m", err: "la vérification étant sante, visionneuse ou dns"},
+		{arg: "dns", err: "attendu VÉRIFICATION=DURÉE"},
+		{arg: "dns=cinq", err: "durée invalide"},
+		{arg: "dns=500ms", err: "au moins 1s"},
+	} {
+		f := &meteoFlags{}
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		f.register(fs)
+		err := fs.Parse([]string{"--meteo-intervalles", c.arg})
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: %v, want an error with %q", c.arg, err, c.err)
+			}
+			continue
+		}
+		cfg := f.config(false)
+		if err != nil || !maps.Equal(cfg.Intervalles, c.want) {
+			t.Errorf("%q: %v, %v; want %v", c.arg, cfg.Intervalles, err, c.want)
+		}
 	}
 }

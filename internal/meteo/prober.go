@@ -15,6 +15,10 @@ import (
 // Config sets how the prober checks. Zero fields take the defaults.
 type Config struct {
 	Intervalle       time.Duration // between two runs of a check (1 min)
+	// Intervalles sets, for some checks, another interval than Intervalle
+	// (the DNS check every 5 minutes, say); zero or negative ones are
+	// ignored.
+	Intervalles map[Sonde]time.Duration
 	Timeout          time.Duration // of one attempt (10 s)
 	Tentatives       int           // attempts after a failed one, in the same run (1)
 	PauseTentative   time.Duration // between attempts (2 s)
@@ -35,6 +39,32 @@ type Config struct {
 	// sees, accepted or not: the certificate inventory records them. It is
 	// called from the probing goroutines and must not block for long.
 	Observateur func(ctx context.Context, fqdn string, chain []*x509.Certificate)
+}
+
+// IntervalleDe returns the interval of check s.
+func (c Config) IntervalleDe(s Sonde) time.Duration {
+	if d := c.Intervalles[s]; d > 0 {
+		return d
+	}
+	return c.Intervalle
+}
+
+// plusCourt and plusLong return the shortest and the longest interval of
+// the checks.
+func (c Config) plusCourt() time.Duration {
+	d := c.Intervalle
+	for _, s := range Sondes {
+		d = min(d, c.IntervalleDe(s))
+	}
+	return d
+}
+
+func (c Config) plusLong() time.Duration {
+	d := c.Intervalle
+	for _, s := range Sondes {
+		d = max(d, c.IntervalleDe(s))
+	}
+	return d
 }
 
 // ConcurrenceParDefaut is how many checks run at once by default: enough
@@ -177,7 +207,8 @@ func (p *Prober) SetCibles(cs []Cible) {
 		}
 		pl := &plan{cible: c}
 		for i, s := range sondeIndex {
-			pl.next[i] = slot(now, spread(c.FQDNDB+string(s), p.cfg.Intervalle), p.cfg.Intervalle)
+			iv := p.cfg.IntervalleDe(s)
+			pl.next[i] = slot(now, spread(c.FQDNDB+string(s), iv), iv)
 		}
 		p.plans[c.FQDNDB] = pl
 	}
@@ -254,15 +285,16 @@ func (p *Prober) slotDue(pl *plan, i int, now time.Time) (time.Time, bool) {
 	if pl.running[i] {
 		return time.Time{}, false
 	}
+	iv := p.cfg.IntervalleDe(sondeIndex[i])
 	if due := pl.next[i]; !due.After(now) {
 		for !pl.next[i].After(now) {
-			pl.next[i] = pl.next[i].Add(p.cfg.Intervalle)
+			pl.next[i] = pl.next[i].Add(iv)
 		}
 		pl.skipped[i] = time.Time{}
 		return due, true
 	}
 	due := pl.skipped[i]
-	if due.IsZero() || now.Sub(due) >= p.cfg.Intervalle {
+	if due.IsZero() || now.Sub(due) >= iv {
 		return time.Time{}, false
 	}
 	pl.skipped[i] = time.Time{}
@@ -296,7 +328,7 @@ func (p *Prober) RunDue(ctx context.Context) int {
 // Run checks on schedule until ctx is done, dispatching due checks every
 // tick without waiting for slow ones.
 func (p *Prober) Run(ctx context.Context) {
-	tick := min(time.Second, p.cfg.Intervalle/10)
+	tick := min(time.Second, p.cfg.plusCourt()/10)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	sem := make(chan struct{}, p.cfg.Concurrence)
@@ -341,7 +373,7 @@ func (p *Prober) runJob(ctx context.Context, j job) {
 		p.lacher(j) // the lease ended while the check waited to start
 		return
 	}
-	if p.now().Sub(j.due) > p.cfg.Intervalle {
+	if p.now().Sub(j.due) > p.cfg.IntervalleDe(sondeIndex[j.i]) {
 		p.retards.Add(1)
 	}
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])

@@ -350,3 +350,24 @@ func TestProberTellsTheInventory(t *testing.T) {
 		t.Fatalf("chains seen by the observer: %v, want one per FQDN", seen)
 	}
 }
+
+// TestProberIntervalPerCheck runs the DNS check every 3 minutes and the
+// others every minute: over 6 minutes, 6 runs each of the HealthCheck and
+// the viewer, 2 of the DNS check, none late.
+func TestProberIntervalPerCheck(t *testing.T) {
+	h := newHarness(t, meteosim.Options{}, meteo.Config{
+		Intervalles: map[meteo.Sonde]time.Duration{meteo.SondeDNS: 3 * time.Minute}})
+	if got := h.p.Config().IntervalleDe(meteo.SondeDNS); got != 3*time.Minute {
+		t.Fatalf("DNS interval %v", got)
+	}
+	total := 0
+	for range 6 {
+		h.clock.Add(time.Minute)
+		total += h.p.RunDue(context.Background())
+	}
+	if total != 6+6+2 || h.p.Retards() != 0 {
+		t.Fatalf("%d checks in 6 minutes (%d late), want 14, none late", total, h.p.Retards())
+	}
+	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
+		meteo.DNS: meteo.Disponible})
+}

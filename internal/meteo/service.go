@@ -113,7 +113,7 @@ func (s *Service) Rafraichir(ctx context.Context) error {
 	}
 	if s.prober.partage != nil {
 		etats, err := s.externe.lire(ctx, s.store, now.Add(-Periodes[3].Duree-48*time.Hour),
-			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.Intervalle)), now)
+			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.plusLong())), now)
 		if err != nil {
 			return err
 		}

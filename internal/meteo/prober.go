@@ -14,11 +14,11 @@ import (
 
 // Config sets how the prober checks. Zero fields take the defaults.
 type Config struct {
-	Intervalle       time.Duration // between two runs of a check (1 min)
+	Intervalle time.Duration // between two runs of a check (1 min)
 	// Intervalles sets, for some checks, another interval than Intervalle
 	// (the DNS check every 5 minutes, say); zero or negative ones are
 	// ignored.
-	Intervalles map[Sonde]time.Duration
+	Intervalles      map[Sonde]time.Duration
 	Timeout          time.Duration // of one attempt (10 s)
 	Tentatives       int           // attempts after a failed one, in the same run (1)
 	PauseTentative   time.Duration // between attempts (2 s)

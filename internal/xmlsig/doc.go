@@ -37,8 +37,12 @@
 // Limitation: OCSP is not implemented; revocation is by CRL only, and CRL
 // distribution points are followed over HTTP and HTTPS only (not LDAP).
 //
-// Limitation: the XAdES DataObjectFormat and SignaturePolicyIdentifier are
-// not checked, and processing instructions are refused anywhere.
+// The XAdES DataObjectFormat, when present (eSignSanté gives one, xadesjs
+// none), must be the only one and designate the document's reference with
+// a MimeType.
+//
+// Limitation: the SignaturePolicyIdentifier is not checked, and processing
+// instructions are refused anywhere.
 package xmlsig
 
 // Namespaces.

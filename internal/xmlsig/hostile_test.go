@@ -135,6 +135,20 @@ func signatureAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 			is, _ := issuerSerialV2(p.Intermediate)
 			s.FindElement(".//IssuerSerialV2").SetText(b64(is))
 		}), opts, CodeSigningCertificate},
+		{"DataObjectFormat of another object", edit(func(_, s *etree.Element) {
+			s.FindElement(".//DataObjectFormat").CreateAttr("ObjectReference", "#ailleurs")
+		}), opts, CodeSignedProperties},
+		{"DataObjectFormat without MimeType", edit(func(_, s *etree.Element) {
+			mt := s.FindElement(".//DataObjectFormat/MimeType")
+			mt.Parent().RemoveChild(mt)
+		}), opts, CodeSignedProperties},
+		{"two DataObjectFormat", edit(func(_, s *etree.Element) {
+			df := s.FindElement(".//DataObjectFormat")
+			df.Parent().AddChild(df.Copy())
+		}), opts, CodeSignedProperties},
+		{"unknown element in DataObjectFormat", edit(func(_, s *etree.Element) {
+			s.FindElement(".//DataObjectFormat").CreateElement("xades:Autre").SetText("x")
+		}), opts, CodeSignedProperties},
 		{"no SigningTime", edit(func(_, s *etree.Element) {
 			st := s.FindElement(".//SigningTime")
 			st.Parent().RemoveChild(st)

@@ -187,6 +187,9 @@ func verifySigned(root *etree.Element, sig *parsedSignature, st *streamC14N) (*V
 	if err := sig.checkSigningCertificate(signer); err != nil {
 		return nil, err
 	}
+	if err := sig.checkDataObjectFormat(); err != nil {
+		return nil, err
+	}
 	if err := keepSignedContent(root, sig, st); err != nil {
 		return nil, err
 	}

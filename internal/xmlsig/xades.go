@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"encoding/asn1"
 	"math/big"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/beevik/etree"
@@ -38,6 +40,69 @@ func (s *parsedSignature) signedSignatureProperties() ([]*etree.Element, *Error)
 		return nil, fail(CodeSignedProperties, "%s", err.Detail)
 	}
 	return ssp, nil
+}
+
+// dataObjectFormatKids are the children a DataObjectFormat may have, in
+// the order of the XAdES schema.
+var dataObjectFormatKids = []string{"Description", "ObjectIdentifier", "MimeType", "Encoding"}
+
+// checkDataObjectFormat checks the SignedDataObjectProperties, when the
+// signer gave them (eSignSanté does, as XAdES-BASELINE-B asks; other XAdES
+// signers, xadesjs among them, do not): one DataObjectFormat, designating
+// the document's reference by its Id and giving its MimeType. A format
+// that points elsewhere describes a data object that is not the list.
+func (s *parsedSignature) checkDataObjectFormat() *Error {
+	kids, _ := elementChildren(s.signedProps) // checked by signedSignatureProperties
+	if len(kids) < 2 {
+		return nil
+	}
+	formats, err := elementChildren(kids[1])
+	if err != nil {
+		return fail(CodeSignedProperties, "%s", err.Detail)
+	}
+	if len(formats) != 1 || !is(formats[0], nsXAdES, "DataObjectFormat") {
+		return fail(CodeSignedProperties, "SignedDataObjectProperties doit contenir un seul "+
+			"DataObjectFormat, celui du document (%d élément(s) trouvé(s))", len(formats))
+	}
+	df := formats[0]
+	if err := checkAttrs(df, CodeSignedProperties, "ObjectReference"); err != nil {
+		return err
+	}
+	if ref := df.SelectAttrValue("ObjectReference", ""); s.docRef.id == "" ||
+		ref != "#"+s.docRef.id {
+		return fail(CodeSignedProperties, "le DataObjectFormat désigne %q et non la référence "+
+			"au document (Id %q)", ref, s.docRef.id)
+	}
+	return checkMimeType(df)
+}
+
+// checkMimeType checks the children of a DataObjectFormat: known ones, in
+// order, MimeType among them with a value.
+func checkMimeType(df *etree.Element) *Error {
+	kids, err := elementChildren(df)
+	if err != nil {
+		return fail(CodeSignedProperties, "%s", err.Detail)
+	}
+	next, mime := 0, ""
+	for _, k := range kids {
+		i := slices.Index(dataObjectFormatKids, k.Tag)
+		if !is(k, nsXAdES, k.Tag) || i < next {
+			return fail(CodeSignedProperties, "élément %s inattendu dans DataObjectFormat",
+				k.FullTag())
+		}
+		next = i + 1
+		if k.Tag == "MimeType" {
+			text, terr := textOf(k)
+			if terr != nil {
+				return fail(CodeSignedProperties, "MimeType mal formé")
+			}
+			mime = strings.TrimSpace(text)
+		}
+	}
+	if mime == "" {
+		return fail(CodeSignedProperties, "le DataObjectFormat du document n'a pas de MimeType")
+	}
+	return nil
 }
 
 // signingTime returns the XAdES SigningTime, which must be present once.

@@ -80,13 +80,7 @@ func TestAlertes(t *testing.T) {
 		Adresse: "autre@op8.fr"})
 	must(t, err)
 	o := &fakeOutbox{}
-	var h *harness
-	al := meteo.NewAlertes(st, st, o, func(f string) (meteo.Cible, bool) { return h.p.Cible(f) }, nil)
-	h = newHarness(t, meteosim.Options{Comportement: meteosim.PACSIndisponible}, meteo.Config{},
-		meteo.WithJournal(al))
-	c := testCible
-	c.OperateurID = 7
-	h.p.SetCibles([]meteo.Cible{c})
+	h := alertHarness(t, st, o)
 	h.round(t)
 	if len(o.msgs) != 0 {
 		t.Fatalf("alerts for the first states of the components: %+v", o.msgs)
@@ -118,4 +112,20 @@ func TestAlertes(t *testing.T) {
 			t.Errorf("recovery alert %+v", m)
 		}
 	}
+}
+
+// alertHarness watches the test access point, of operator 7, on a DRIMbox
+// whose PACS is down, and tells the state changes to the subscribers of st
+// through o.
+func alertHarness(t *testing.T, st *meteo.Store, o meteo.Outbox) *harness {
+	t.Helper()
+	var h *harness
+	al := meteo.NewAlertes(st, st, o, func(f string) (meteo.Cible, bool) { return h.p.Cible(f) },
+		nil)
+	h = newHarness(t, meteosim.Options{Comportement: meteosim.PACSIndisponible}, meteo.Config{},
+		meteo.WithJournal(al))
+	c := testCible
+	c.OperateurID = 7
+	h.p.SetCibles([]meteo.Cible{c})
+	return h
 }

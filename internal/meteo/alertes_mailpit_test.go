@@ -72,14 +72,7 @@ func TestAlertesMailpit(t *testing.T) {
 	w := notify.NewWorker(o, map[notify.Canal]notify.Transport{notify.CanalEmail: tr})
 	w.Log = slog.New(slog.DiscardHandler)
 
-	var h *harness
-	al := meteo.NewAlertes(st, st, o, func(f string) (meteo.Cible, bool) { return h.p.Cible(f) },
-		nil)
-	h = newHarness(t, meteosim.Options{Comportement: meteosim.PACSIndisponible}, meteo.Config{},
-		meteo.WithJournal(al))
-	c := testCible
-	c.OperateurID = 7
-	h.p.SetCibles([]meteo.Cible{c})
+	h := alertHarness(t, st, o)
 	h.round(t)
 	h.round(t) // the PACS is declared down (two failures)
 	if n, err := w.RunOnce(ctx); n != 1 || err != nil {

@@ -31,7 +31,7 @@ func CanonicalCible(s string) (string, error) {
 	}
 	if ip, ok := parseCibleIP(s); ok {
 		ip = ip.Unmap()
-		return ip.String(), CheckPublicIP(ip)
+		return ip.String(), checkPublicIP(ip)
 	}
 	if looksLikeIP(s) {
 		return s, fmt.Errorf("« %s » n'est ni un nom d'hôte ni une adresse IP valide", s)
@@ -66,7 +66,7 @@ func looksLikeIP(s string) bool {
 }
 
 // DialPublicOnly is a net.Dialer Control that refuses to connect to an
-// address CheckPublicIP refuses. It is checked on the address dialled,
+// address checkPublicIP refuses. It is checked on the address dialled,
 // after resolution: the server's outgoing requests to hosts an operator
 // names (the portal's checks, the Météo's probes, the alert webhooks)
 // cannot reach ANS's own network.
@@ -75,16 +75,16 @@ func DialPublicOnly(_, address string, _ syscall.RawConn) error {
 	if err != nil {
 		return fmt.Errorf("adresse %s : %w", address, err)
 	}
-	if err := CheckPublicIP(ap.Addr().Unmap()); err != nil {
+	if err := checkPublicIP(ap.Addr().Unmap()); err != nil {
 		return fmt.Errorf("connexion refusée : %w", err)
 	}
 	return nil
 }
 
-// CheckPublicIP refuses the addresses a public name must not point to: the
+// checkPublicIP refuses the addresses a public name must not point to: the
 // zone's A and AAAA records, and the hosts the server connects to for the
 // operators.
-func CheckPublicIP(ip netip.Addr) error {
+func checkPublicIP(ip netip.Addr) error {
 	var why string
 	switch {
 	case ip.IsUnspecified():

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -42,23 +43,18 @@ func (a *avancesVA) Set(s string) error {
 		}
 		out = append(out, d)
 	}
-	slices.SortFunc(out, func(x, y time.Duration) int { return int((y - x) / time.Second) })
+	slices.SortFunc(out, func(x, y time.Duration) int { return cmp.Compare(y, x) })
 	*a = out
 	return nil
 }
 
 // parseAvance reads one advance: "7j", "36h", or "0" for the deadline itself.
 func parseAvance(s string) (time.Duration, error) {
-	var d time.Duration
-	var err error
+	d, err := time.ParseDuration(s) // "0" included
 	if n, ok := strings.CutSuffix(s, "j"); ok {
 		var days int
 		days, err = strconv.Atoi(n)
 		d = time.Duration(days) * 24 * time.Hour
-	} else if s == "0" {
-		d = 0
-	} else {
-		d, err = time.ParseDuration(s)
 	}
 	if err != nil || d < 0 || d > 365*24*time.Hour {
 		return 0, fmt.Errorf("rappel %q invalide : attendu un nombre de jours (« 7j ») ou "+

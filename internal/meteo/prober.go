@@ -14,11 +14,7 @@ import (
 
 // Config sets how the prober checks. Zero fields take the defaults.
 type Config struct {
-	Intervalle time.Duration // between two runs of a check (1 min)
-	// Intervalles sets, for some checks, another interval than Intervalle
-	// (the DNS check every 5 minutes, say); zero or negative ones are
-	// ignored.
-	Intervalles      map[Sonde]time.Duration
+	Intervalle       time.Duration // between two runs of a check (1 min)
 	Timeout          time.Duration // of one attempt (10 s)
 	Tentatives       int           // attempts after a failed one, in the same run (1)
 	PauseTentative   time.Duration // between attempts (2 s)
@@ -31,6 +27,10 @@ type Config struct {
 	// changes always are. Ten thousand DRIMboxes checked every minute would
 	// otherwise write some 86 million rows a day.
 	Echantillon time.Duration
+	// Intervalles sets, for some checks, another interval than Intervalle
+	// (the DNS check every 5 minutes, say); zero or negative ones are
+	// ignored.
+	Intervalles map[Sonde]time.Duration
 	// Temoin is a host:port the prober must reach for a network failure
 	// to count against an access point; empty means the prober always
 	// trusts its network.
@@ -49,22 +49,13 @@ func (c Config) IntervalleDe(s Sonde) time.Duration {
 	return c.Intervalle
 }
 
-// plusCourt and plusLong return the shortest and the longest interval of
-// the checks.
-func (c Config) plusCourt() time.Duration {
-	d := c.Intervalle
+// bornes returns the shortest and the longest interval of the checks.
+func (c Config) bornes() (court, long time.Duration) {
+	court, long = c.Intervalle, c.Intervalle
 	for _, s := range Sondes {
-		d = min(d, c.IntervalleDe(s))
+		court, long = min(court, c.IntervalleDe(s)), max(long, c.IntervalleDe(s))
 	}
-	return d
-}
-
-func (c Config) plusLong() time.Duration {
-	d := c.Intervalle
-	for _, s := range Sondes {
-		d = max(d, c.IntervalleDe(s))
-	}
-	return d
+	return court, long
 }
 
 // ConcurrenceParDefaut is how many checks run at once by default: enough
@@ -328,7 +319,8 @@ func (p *Prober) RunDue(ctx context.Context) int {
 // Run checks on schedule until ctx is done, dispatching due checks every
 // tick without waiting for slow ones.
 func (p *Prober) Run(ctx context.Context) {
-	tick := min(time.Second, p.cfg.plusCourt()/10)
+	court, _ := p.cfg.bornes()
+	tick := min(time.Second, court/10)
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	sem := make(chan struct{}, p.cfg.Concurrence)

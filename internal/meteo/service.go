@@ -112,8 +112,9 @@ func (s *Service) Rafraichir(ctx context.Context) error {
 		}
 	}
 	if s.prober.partage != nil {
+		_, long := s.prober.cfg.bornes()
 		etats, err := s.externe.lire(ctx, s.store, now.Add(-Periodes[3].Duree-48*time.Hour),
-			now.Add(-2*max(s.prober.cfg.Echantillon, s.prober.cfg.plusLong())), now)
+			now.Add(-2*max(s.prober.cfg.Echantillon, long)), now)
 		if err != nil {
 			return err
 		}

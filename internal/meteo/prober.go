@@ -369,6 +369,12 @@ func (p *Prober) runJob(ctx context.Context, j job) {
 		p.retards.Add(1)
 	}
 	res := p.attempt(ctx, j.cible, sondeIndex[j.i])
+	if ctx.Err() != nil {
+		// The prober is stopping: a check it cut short says nothing of the
+		// DRIMbox, and the next prober to hold the slot runs it again.
+		p.lacher(j)
+		return
+	}
 	p.runs.Add(1)
 	p.journaliser(ctx, p.apply(j.cible.FQDNDB, j.i, res))
 }

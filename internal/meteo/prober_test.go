@@ -371,3 +371,25 @@ func TestProberIntervalPerCheck(t *testing.T) {
 	h.want(t, map[meteo.Type]meteo.Etat{meteo.DRIMbox: meteo.Disponible,
 		meteo.DNS: meteo.Disponible})
 }
+
+// A prober stopped while a check waits for a silent DRIMbox records
+// nothing of it: the failure is the prober's, not the DRIMbox's.
+func TestProberStoppingCountsNothing(t *testing.T) {
+	h := newHarness(t, meteosim.Options{Comportement: meteosim.Muet},
+		meteo.Config{Timeout: 5 * time.Second, Seuils: meteo.Seuils{Echecs: 1, Succes: 1}})
+	h.clock.Add(h.p.Config().Intervalle)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	h.p.RunDue(ctx)
+	for _, ty := range []meteo.Type{meteo.DRIMbox, meteo.PACS, meteo.Visionneuse} {
+		if got := h.etat(ty); got.Etat == meteo.Indisponible {
+			t.Errorf("%s: %s after a stop (%q), want no verdict", ty, got.Etat,
+				got.Dernier.Message)
+		}
+	}
+	// The certificate and DNS checks end before the stop; the health
+	// check, cut short, is not counted.
+	if n := h.p.Executions(); n >= 3 {
+		t.Errorf("%d checks counted as run, want the cut one left out", n)
+	}
+}

@@ -173,6 +173,7 @@ func startMeteo(a *app, f *meteoFlags) error {
 	if err != nil {
 		return err
 	}
+	h.Consigner(a.svc)
 	h.Register(a.mux)
 	h.RegisterAbonnements(a.mux, a.svc.Authenticate)
 	h.RegisterAnnonces(a.mux, a.svc.Authenticate)

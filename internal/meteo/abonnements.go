@@ -289,8 +289,3 @@ func (p *Prober) Cible(fqdnDB string) (Cible, bool) {
 	}
 	return pl.cible, true
 }
-
-// EntiteAbonnement is the kind of the registry's history events about the
-// operators' subscriptions to Météo alerts; their EntiteID is the
-// operator's (a subscription's identifier is text, in the changes).
-const EntiteAbonnement registre.Entite = "abonnement_meteo"

@@ -11,12 +11,24 @@ import (
 // AjouterMaintenance records a maintenance window and returns it with its
 // identifier.
 func (s *Store) AjouterMaintenance(ctx context.Context, m Maintenance) (Maintenance, error) {
+	return s.ajouterMaintenance(ctx, s.db, m)
+}
+
+// AjouterMaintenanceTx is AjouterMaintenance on tx, a transaction of the
+// same database opened by another part (see Consigner).
+func (s *Store) AjouterMaintenanceTx(ctx context.Context, tx *sql.Tx,
+	m Maintenance) (Maintenance, error) {
+	return s.ajouterMaintenance(ctx, tx, m)
+}
+
+func (s *Store) ajouterMaintenance(ctx context.Context, db execer,
+	m Maintenance) (Maintenance, error) {
 	if err := m.Validate(); err != nil {
 		return m, err
 	}
 	m.ID = newID()
 	m.CreeLe = m.CreeLe.UTC()
-	_, err := s.db.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenances (id, titre,
+	_, err := db.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenances (id, titre,
 		description, debut, fin, portee, auteur, cree_le) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		m.ID, strings.TrimSpace(m.Titre), m.Description, ts(m.Debut), ts(m.Fin),
 		joinPortee(m.Portee), m.Auteur, ts(m.CreeLe))
@@ -104,42 +116,49 @@ func (s *Store) maintenanceUpdates(ctx context.Context, tx *sql.Tx, ms []Mainten
 // (not before its start): the time after is no longer left out of uptime.
 func (s *Store) AjouterMiseAJourMaintenance(ctx context.Context, id string,
 	u MiseAJour) (Maintenance, error) {
+	var m Maintenance
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		m, err = s.AjouterMiseAJourMaintenanceTx(ctx, tx, id, u)
+		return err
+	})
+	return m, err
+}
+
+// AjouterMiseAJourMaintenanceTx is AjouterMiseAJourMaintenance on tx (see
+// Consigner).
+func (s *Store) AjouterMiseAJourMaintenanceTx(ctx context.Context, tx *sql.Tx, id string,
+	u MiseAJour) (Maintenance, error) {
 	if err := validateMiseAJourMaintenance(u); err != nil {
 		return Maintenance{}, err
 	}
-	u.At = u.At.UTC()
-	var m Maintenance
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		ms, err := s.maintenances(ctx, tx, "id = ?", id)
-		if err != nil {
-			return err
-		}
-		if len(ms) == 0 {
-			return fmt.Errorf("maintenance %s : %w", id, errNotFound)
-		}
-		if err := s.maintenanceUpdates(ctx, tx, ms, "m.id = ?", id); err != nil {
-			return err
-		}
-		m = ms[0]
-		_, err = tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenance_maj
-			(maintenance_id, date, statut, message) VALUES (?, ?, ?, ?)`),
-			m.ID, ts(u.At), string(u.Statut), strings.TrimSpace(u.Message))
-		if err != nil {
-			return fmt.Errorf("insert maintenance update: %w", err)
-		}
-		u.Message = strings.TrimSpace(u.Message)
-		m.MisesAJour = append(m.MisesAJour, u)
-		if u.Statut != MaintenanceTerminee || !u.At.Before(m.Fin) {
-			return nil
-		}
-		m.Fin = u.At
-		if m.Fin.Before(m.Debut) {
-			m.Fin = m.Debut
-		}
-		_, err = tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_maintenances SET fin = ?
-			WHERE id = ?`), ts(m.Fin), m.ID)
-		return err
-	})
+	u.At, u.Message = u.At.UTC(), strings.TrimSpace(u.Message)
+	ms, err := s.maintenances(ctx, tx, "id = ?", id)
+	if err != nil {
+		return Maintenance{}, err
+	}
+	if len(ms) == 0 {
+		return Maintenance{}, fmt.Errorf("maintenance %s : %w", id, errNotFound)
+	}
+	if err := s.maintenanceUpdates(ctx, tx, ms, "m.id = ?", id); err != nil {
+		return Maintenance{}, err
+	}
+	m := ms[0]
+	_, err = tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_maintenance_maj
+		(maintenance_id, date, statut, message) VALUES (?, ?, ?, ?)`),
+		m.ID, ts(u.At), string(u.Statut), u.Message)
+	if err != nil {
+		return m, fmt.Errorf("insert maintenance update: %w", err)
+	}
+	m.MisesAJour = append(m.MisesAJour, u)
+	if u.Statut != MaintenanceTerminee || !u.At.Before(m.Fin) {
+		return m, nil
+	}
+	m.Fin = u.At
+	if m.Fin.Before(m.Debut) {
+		m.Fin = m.Debut
+	}
+	_, err = tx.ExecContext(ctx, s.d.Rebind(`UPDATE meteo_maintenances SET fin = ?
+		WHERE id = ?`), ts(m.Fin), m.ID)
 	return m, err
 }
 
@@ -157,6 +176,16 @@ func parseAll(ss []string, ts ...*time.Time) error {
 // AjouterIncident records an incident with its first update.
 func (s *Store) AjouterIncident(ctx context.Context, inc Incident,
 	first MiseAJour) (Incident, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		inc, err = s.AjouterIncidentTx(ctx, tx, inc, first)
+		return err
+	})
+	return inc, err
+}
+
+// AjouterIncidentTx is AjouterIncident on tx (see Consigner).
+func (s *Store) AjouterIncidentTx(ctx context.Context, tx *sql.Tx, inc Incident,
+	first MiseAJour) (Incident, error) {
 	if err := inc.Validate(); err != nil {
 		return inc, err
 	}
@@ -164,38 +193,42 @@ func (s *Store) AjouterIncident(ctx context.Context, inc Incident,
 		return inc, err
 	}
 	inc.ID, inc.Fin, inc.MisesAJour = newID(), time.Time{}, nil
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_incidents (id, titre, impact,
-			debut, fin, portee, auteur, cree_le) VALUES (?, ?, ?, ?, '', ?, ?, ?)`),
-			inc.ID, strings.TrimSpace(inc.Titre), string(inc.Impact), ts(inc.Debut),
-			joinPortee(inc.Portee), inc.Auteur, ts(inc.CreeLe))
-		if err != nil {
-			return fmt.Errorf("insert incident: %w", err)
-		}
-		return s.addUpdate(ctx, tx, &inc, first)
-	})
-	return inc, err
+	_, err := tx.ExecContext(ctx, s.d.Rebind(`INSERT INTO meteo_incidents (id, titre, impact,
+		debut, fin, portee, auteur, cree_le) VALUES (?, ?, ?, ?, '', ?, ?, ?)`),
+		inc.ID, strings.TrimSpace(inc.Titre), string(inc.Impact), ts(inc.Debut),
+		joinPortee(inc.Portee), inc.Auteur, ts(inc.CreeLe))
+	if err != nil {
+		return inc, fmt.Errorf("insert incident: %w", err)
+	}
+	return inc, s.addUpdate(ctx, tx, &inc, first)
 }
 
 // AjouterMiseAJour adds an update to an incident; a "resolu" update ends
 // it.
 func (s *Store) AjouterMiseAJour(ctx context.Context, id string, m MiseAJour) (Incident, error) {
+	var inc Incident
+	err := s.inTx(ctx, func(tx *sql.Tx) (err error) {
+		inc, err = s.AjouterMiseAJourTx(ctx, tx, id, m)
+		return err
+	})
+	return inc, err
+}
+
+// AjouterMiseAJourTx is AjouterMiseAJour on tx (see Consigner).
+func (s *Store) AjouterMiseAJourTx(ctx context.Context, tx *sql.Tx, id string,
+	m MiseAJour) (Incident, error) {
 	if err := validateMiseAJour(m); err != nil {
 		return Incident{}, err
 	}
-	var inc Incident
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		incs, err := s.incidents(ctx, tx, "id = ?", id)
-		if err != nil {
-			return err
-		}
-		if len(incs) == 0 {
-			return fmt.Errorf("incident %s : %w", id, errNotFound)
-		}
-		inc = incs[0]
-		return s.addUpdate(ctx, tx, &inc, m)
-	})
-	return inc, err
+	incs, err := s.incidents(ctx, tx, "id = ?", id)
+	if err != nil {
+		return Incident{}, err
+	}
+	if len(incs) == 0 {
+		return Incident{}, fmt.Errorf("incident %s : %w", id, errNotFound)
+	}
+	inc := incs[0]
+	return inc, s.addUpdate(ctx, tx, &inc, m)
 }
 
 func (s *Store) addUpdate(ctx context.Context, tx *sql.Tx, inc *Incident, m MiseAJour) error {

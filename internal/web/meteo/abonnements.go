@@ -1,6 +1,7 @@
 package meteo
 
 import (
+	"database/sql"
 	"net/http"
 	"strconv"
 	"time"
@@ -82,8 +83,13 @@ func (h *Handler) addAbonnement(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
-	a, err := h.store.AjouterAbonnement(r.Context(), meteo.Abonnement{OperateurID: op,
-		Canal: in.Canal, Adresse: in.Adresse, Portee: in.Portee, CreeLe: time.Now()})
+	a := meteo.Abonnement{OperateurID: op, Canal: in.Canal, Adresse: in.Adresse,
+		Portee: in.Portee, CreeLe: time.Now()}
+	err := h.acte(r, abonnementEvenement(op, meteo.ActionAjout),
+		func(tx *sql.Tx) (cs []registre.Changement, err error) {
+			a, err = h.store.AjouterAbonnementTx(r.Context(), tx, a)
+			return a.Changements(false), err
+		})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
@@ -97,9 +103,22 @@ func (h *Handler) deleteAbonnement(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if err := h.store.SupprimerAbonnement(r.Context(), op, r.PathValue("id")); err != nil {
+	err := h.acte(r, abonnementEvenement(op, meteo.ActionSuppression),
+		func(tx *sql.Tx) ([]registre.Changement, error) {
+			a, err := h.store.SupprimerAbonnementTx(r.Context(), tx, op, r.PathValue("id"))
+			return a.Changements(true), err
+		})
+	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
 	}
+	h.log.Info("meteo: subscription deleted", "operateur", op, "id", r.PathValue("id"))
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// abonnementEvenement is the history event of a change of the
+// subscriptions of operator op.
+func abonnementEvenement(op int64, action string) registre.Evenement {
+	return registre.Evenement{Entite: meteo.EntiteAbonnement, EntiteID: op,
+		OperateurID: op, Action: action}
 }

@@ -22,6 +22,7 @@ import (
 // and the Météo's authenticated API over it.
 type apiEnv struct {
 	st         *meteo.Store
+	svc        *registre.Service
 	op1, op2   registre.Operateur
 	t1, t2, an string
 	url        string
@@ -35,7 +36,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &apiEnv{st: meteo.NewStore(db), op1: registretest.NewFixture(t, svc, 1).Op,
+	e := &apiEnv{st: meteo.NewStore(db), svc: svc, op1: registretest.NewFixture(t, svc, 1).Op,
 		op2: registretest.NewFixture(t, svc, 2).Op}
 	token := func(role registre.Role, op int64) string {
 		_, secret, err := svc.CreerToken(ctx, registretest.Admin, "t", role, op)
@@ -55,6 +56,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.Consigner(svc)
 	mux := http.NewServeMux()
 	h.RegisterAbonnements(mux, svc.Authenticate)
 	h.RegisterAnnonces(mux, svc.Authenticate)

@@ -1,6 +1,7 @@
 package meteo
 
 import (
+	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -53,9 +54,16 @@ func (h *Handler) addMaintenance(w http.ResponseWriter, r *http.Request) {
 		}
 		auteur = h.operateurName(in.Portee[0])
 	}
-	m, err := h.store.AjouterMaintenance(r.Context(), meteo.Maintenance{Titre: in.Titre,
-		Description: in.Description, Debut: in.Debut, Fin: in.Fin, Portee: in.Portee,
-		Auteur: auteur, CreeLe: now})
+	m := meteo.Maintenance{Titre: in.Titre, Description: in.Description, Debut: in.Debut,
+		Fin: in.Fin, Portee: in.Portee, Auteur: auteur, CreeLe: now}
+	ev := registre.Evenement{Entite: meteo.EntiteMaintenance, Action: meteo.ActionAnnonce}
+	if p.Role == registre.RoleOperateur {
+		ev.EntiteID, ev.OperateurID = p.OperateurID, p.OperateurID
+	}
+	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+		m, err = h.store.AjouterMaintenanceTx(r.Context(), tx, m)
+		return m.Changements(), err
+	})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
@@ -128,10 +136,14 @@ func (h *Handler) addIncident(w http.ResponseWriter, r *http.Request) {
 	if in.Statut == "" {
 		in.Statut = meteo.Analyse
 	}
-	inc, err := h.store.AjouterIncident(r.Context(), meteo.Incident{Titre: in.Titre,
-		Impact: in.Impact, Debut: in.Debut, Portee: in.Portee,
-		Auteur: "Agence du Numérique en Santé", CreeLe: now},
-		meteo.MiseAJour{At: now, Statut: in.Statut, Message: in.Message})
+	inc := meteo.Incident{Titre: in.Titre, Impact: in.Impact, Debut: in.Debut,
+		Portee: in.Portee, Auteur: "Agence du Numérique en Santé", CreeLe: now}
+	ev := registre.Evenement{Entite: meteo.EntiteIncident, Action: meteo.ActionAnnonce}
+	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+		inc, err = h.store.AjouterIncidentTx(r.Context(), tx, inc,
+			meteo.MiseAJour{At: now, Statut: in.Statut, Message: in.Message})
+		return inc.Changements(), err
+	})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
@@ -150,8 +162,13 @@ func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
 	if !h.requireANS(w, r, "les incidents") || !h.decodeAnnonce(w, r, &in) {
 		return
 	}
-	inc, err := h.store.AjouterMiseAJour(r.Context(), r.PathValue("id"),
-		meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message})
+	u := meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message}
+	var inc meteo.Incident
+	ev := registre.Evenement{Entite: meteo.EntiteIncident, Action: meteo.ActionMiseAJour}
+	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+		inc, err = h.store.AjouterMiseAJourTx(r.Context(), tx, r.PathValue("id"), u)
+		return inc.ChangementsMiseAJour(u), err
+	})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return
@@ -167,8 +184,13 @@ func (h *Handler) addMiseAJourMaintenance(w http.ResponseWriter, r *http.Request
 		!h.decodeAnnonce(w, r, &in) {
 		return
 	}
-	m, err := h.store.AjouterMiseAJourMaintenance(r.Context(), r.PathValue("id"),
-		meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message})
+	u := meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message}
+	var m meteo.Maintenance
+	ev := registre.Evenement{Entite: meteo.EntiteMaintenance, Action: meteo.ActionMiseAJour}
+	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+		m, err = h.store.AjouterMiseAJourMaintenanceTx(r.Context(), tx, r.PathValue("id"), u)
+		return m.ChangementsMiseAJour(u), err
+	})
 	if err != nil {
 		httpx.WriteProblem(w, r, err)
 		return

@@ -1,6 +1,7 @@
 package meteo
 
 import (
+	"database/sql"
 	"embed"
 	"html/template"
 	"log/slog"
@@ -8,6 +9,8 @@ import (
 	"strconv"
 
 	"confiance/internal/meteo"
+	"confiance/internal/registre"
+	"confiance/internal/web/httpx"
 	"confiance/internal/web/ui"
 )
 
@@ -19,12 +22,28 @@ const ParPage = 20
 
 // Handler serves the status page, its feed, badges and API.
 type Handler struct {
-	vue    func() *meteo.Vue
-	store  *meteo.Store // may be nil: no aggregates in the API
+	vue   func() *meteo.Vue
+	store *meteo.Store // may be nil: no aggregates in the API
+	// hist records the acts of the API (subscriptions, announcements);
+	// nil in a Météo without registry.
+	hist   meteo.Historique
 	ui     *ui.UI
 	log    *slog.Logger
 	home   *template.Template
 	detail *template.Template
+}
+
+// Consigner makes the API record its acts (subscriptions, announcements
+// and their updates) in hist, the registry's history in the same database
+// as the store, each in the transaction of the act.
+func (h *Handler) Consigner(hist meteo.Historique) { h.hist = hist }
+
+// acte runs change, an act of the principal of r, with its event ev in
+// the history when there is one.
+func (h *Handler) acte(r *http.Request, ev registre.Evenement,
+	change func(*sql.Tx) ([]registre.Changement, error)) error {
+	p, _ := httpx.Principal(r.Context())
+	return h.store.Consigner(r.Context(), h.hist, p.Nom, ev, change)
 }
 
 // New returns the handler over the model vue returns.

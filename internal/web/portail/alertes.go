@@ -127,7 +127,7 @@ func (h *Handler) ajouterAlerte(w http.ResponseWriter, r *http.Request, u utilis
 	if s.Portee != "" {
 		a.Portee = []string{s.Portee}
 	}
-	err = h.consignerAlerte(r, u, "ajout", func(tx *sql.Tx) (meteo.Abonnement, error) {
+	err = h.consignerAlerte(r, u, meteo.ActionAjout, func(tx *sql.Tx) (meteo.Abonnement, error) {
 		return h.cfg.Meteo.AjouterAbonnementTx(r.Context(), tx, a)
 	})
 	var ve *registre.ValidationError
@@ -157,7 +157,7 @@ func (h *Handler) supprimerAlerte(w http.ResponseWriter, r *http.Request, u util
 		return
 	}
 	id := r.PathValue("id")
-	err := h.consignerAlerte(r, u, "suppression", func(tx *sql.Tx) (meteo.Abonnement, error) {
+	err := h.consignerAlerte(r, u, meteo.ActionSuppression, func(tx *sql.Tx) (meteo.Abonnement, error) {
 		return h.cfg.Meteo.SupprimerAbonnementTx(r.Context(), tx, u.Principal.OperateurID, id)
 	})
 	if err != nil {
@@ -176,41 +176,12 @@ func (h *Handler) supprimerAlerte(w http.ResponseWriter, r *http.Request, u util
 // user's behalf and under the user's name.
 func (h *Handler) consignerAlerte(r *http.Request, u utilisateur, action string,
 	change func(*sql.Tx) (meteo.Abonnement, error)) error {
-	evs := []registre.Evenement{{Entite: meteo.EntiteAbonnement,
+	ev := registre.Evenement{Entite: meteo.EntiteAbonnement,
 		EntiteID: u.Principal.OperateurID, OperateurID: u.Principal.OperateurID,
-		Action: action}}
-	_, err := h.cfg.Registre.ConsignerAvec(r.Context(), registre.System(u.Principal.Nom), evs,
-		func(tx registre.Tx) error {
-			st, ok := tx.(interface{ SQL() *sql.Tx })
-			if !ok {
-				return errors.New("alerts: the registry is not in the Météo's database")
-			}
-			a, err := change(st.SQL())
-			if err != nil {
-				return err
-			}
-			// The event's changes are known once the store made the change
-			// (the identifier it gave): ConsignerAvec writes evs after fn.
-			evs[0].Changements = changementsAlerte(a, action == "suppression")
-			return nil
+		Action: action}
+	return h.cfg.Meteo.Consigner(r.Context(), h.cfg.Registre, u.Principal.Nom, ev,
+		func(tx *sql.Tx) ([]registre.Changement, error) {
+			a, err := change(tx)
+			return a.Changements(action == meteo.ActionSuppression), err
 		})
-	return err
-}
-
-// changementsAlerte are the fields of a subscription, as the history
-// keeps them: new values for an addition, old ones for a removal.
-func changementsAlerte(a meteo.Abonnement, supprime bool) []registre.Changement {
-	portee := "toutes les DRIMbox de l'opérateur"
-	if len(a.Portee) > 0 {
-		portee = strings.Join(a.Portee, " ")
-	}
-	cs := []registre.Changement{{Champ: "abonnement", Nouveau: a.ID},
-		{Champ: "canal", Nouveau: string(a.Canal)}, {Champ: "adresse", Nouveau: a.Adresse},
-		{Champ: "portee", Nouveau: portee}}
-	if supprime {
-		for i := range cs {
-			cs[i].Ancien, cs[i].Nouveau = cs[i].Nouveau, ""
-		}
-	}
-	return cs
 }

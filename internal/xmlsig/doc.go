@@ -41,8 +41,12 @@
 // none), must be the only one and designate the document's reference with
 // a MimeType.
 //
-// Limitation: the SignaturePolicyIdentifier is not checked, and processing
-// instructions are refused anywhere.
+// The signed signature properties are SigningTime, the signing
+// certificate, and the informative place and role. An explicit
+// SignaturePolicyIdentifier is refused (its rules are not known here; the
+// implied policy is accepted), so a list under a policy fails closed.
+//
+// Limitation: processing instructions are refused anywhere.
 package xmlsig
 
 // Namespaces.

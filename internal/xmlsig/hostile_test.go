@@ -149,6 +149,22 @@ func signatureAttacks(t *testing.T, p *pki.TestPKI, good []byte) []hostileCase {
 		{"unknown element in DataObjectFormat", edit(func(_, s *etree.Element) {
 			s.FindElement(".//DataObjectFormat").CreateElement("xades:Autre").SetText("x")
 		}), opts, CodeSignedProperties},
+		{"explicit signature policy", edit(func(_, s *etree.Element) {
+			spi := s.FindElement(".//SignedSignatureProperties").
+				CreateElement("xades:SignaturePolicyIdentifier")
+			id := spi.CreateElement("xades:SignaturePolicyId").
+				CreateElement("xades:SigPolicyId").CreateElement("xades:Identifier")
+			id.SetText("urn:oid:1.2.250.1.213.1.1.1")
+		}), opts, CodeSignedProperties},
+		{"implied policy beside an explicit one", edit(func(_, s *etree.Element) {
+			spi := s.FindElement(".//SignedSignatureProperties").
+				CreateElement("xades:SignaturePolicyIdentifier")
+			spi.CreateElement("xades:SignaturePolicyImplied")
+			spi.CreateElement("xades:SignaturePolicyId")
+		}), opts, CodeSignedProperties},
+		{"unknown signed signature property", edit(func(_, s *etree.Element) {
+			s.FindElement(".//SignedSignatureProperties").CreateElement("xades:Autre").SetText("x")
+		}), opts, CodeSignedProperties},
 		{"no SigningTime", edit(func(_, s *etree.Element) {
 			st := s.FindElement(".//SigningTime")
 			st.Parent().RemoveChild(st)

@@ -173,6 +173,26 @@ func TestVerifyAcceptsEnvelopedTransform(t *testing.T) {
 	}
 }
 
+// TestVerifyAcceptsImpliedPolicyAndInformativeProperties checks that the
+// signed signature properties that change nothing for the verifier (an
+// implied policy, the signer's role and place) do not make a list fail.
+func TestVerifyAcceptsImpliedPolicyAndInformativeProperties(t *testing.T) {
+	p := testPKI(t)
+	signed := signList(t, p, listeblanche.Synthetic(2, refTime))
+	doc := resign(t, signed, p.SignerKey, func(_, sig *etree.Element) {
+		ssp := sig.FindElement(".//SignedSignatureProperties")
+		ssp.CreateElement("xades:SignaturePolicyIdentifier").
+			CreateElement("xades:SignaturePolicyImplied")
+		ssp.CreateElement("xades:SignatureProductionPlaceV2").
+			CreateElement("xades:City").SetText("Paris")
+		ssp.CreateElement("xades:SignerRoleV2").CreateElement("xades:ClaimedRoles").
+			CreateElement("xades:ClaimedRole").SetText("ANS")
+	})
+	if _, err := Verify(doc, optsFor(p)); err != nil {
+		t.Fatalf("Verify: %v", err)
+	}
+}
+
 // TestVerifiedTextIsWhole signs values written in pieces (character
 // references, CDATA sections, comments) and checks that each reaches the
 // reader as one piece of text.

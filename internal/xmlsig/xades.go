@@ -39,7 +39,44 @@ func (s *parsedSignature) signedSignatureProperties() ([]*etree.Element, *Error)
 	if err != nil {
 		return nil, fail(CodeSignedProperties, "%s", err.Detail)
 	}
+	for _, p := range ssp {
+		if err := checkSignedSignatureProperty(p); err != nil {
+			return nil, err
+		}
+	}
 	return ssp, nil
+}
+
+// signedSignatureKids are the signed signature properties a list may
+// carry: the two the verification reads (SigningTime, the signing
+// certificate) and those that only inform (place, role). A property that
+// would change what the signature means to its verifier is refused.
+var signedSignatureKids = []string{"SigningTime", "SigningCertificate", "SigningCertificateV2",
+	"SignaturePolicyIdentifier", "SignatureProductionPlace", "SignatureProductionPlaceV2",
+	"SignerRole", "SignerRoleV2"}
+
+// checkSignedSignatureProperty refuses an unknown signed signature
+// property and an explicit signature policy: a policy binds its verifier
+// to rules Confiance does not know (neither ANS's lists nor Confiance's
+// name one), so a list that names one fails closed. The implied policy
+// (SignaturePolicyImplied) says there is none and is accepted.
+func checkSignedSignatureProperty(p *etree.Element) *Error {
+	if !is(p, nsXAdES, p.Tag) || !slices.Contains(signedSignatureKids, p.Tag) {
+		return fail(CodeSignedProperties, "élément %s inattendu dans "+
+			"SignedSignatureProperties", p.FullTag())
+	}
+	if p.Tag != "SignaturePolicyIdentifier" {
+		return nil
+	}
+	kids, err := elementChildren(p)
+	if err != nil {
+		return fail(CodeSignedProperties, "%s", err.Detail)
+	}
+	if len(kids) != 1 || !is(kids[0], nsXAdES, "SignaturePolicyImplied") {
+		return fail(CodeSignedProperties, "la signature se réclame d'une politique de "+
+			"signature explicite, que Confiance ne sait pas appliquer : liste refusée")
+	}
+	return nil
 }
 
 // dataObjectFormatKids are the children a DataObjectFormat may have, in

@@ -13,6 +13,7 @@ import (
 
 	"confiance/internal/registre"
 	"confiance/internal/store"
+	"confiance/internal/xmlsig"
 )
 
 // cli is the state of one admin sub-command (`registre …`, `token …`): its
@@ -156,12 +157,14 @@ func (c *cli) fail(err error) int {
 }
 
 // refused reports whether err is the registry saying no (or finding a
-// broken history), rather than the command failing to run.
+// broken history), or a signed list failing its check, rather than the
+// command failing to run.
 func refused(err error) bool {
 	var ce *registre.ChainError
+	var xe *xmlsig.Error
 	return errors.Is(err, registre.ErrInvalid) || errors.Is(err, registre.ErrConflict) ||
 		errors.Is(err, registre.ErrNotFound) || errors.Is(err, registre.ErrForbidden) ||
-		errors.As(err, &ce)
+		errors.As(err, &ce) || errors.As(err, &xe)
 }
 
 // frenchError renders err; a validation error lists one field a line.

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"time"
 
+	"confiance/internal/pki"
 	"confiance/internal/publication"
 )
 
@@ -31,12 +33,62 @@ func publicationSigning(data string, demo bool, key, cert string,
 	return s, false, nil
 }
 
+// publishRevocationFlags say how the publisher checks, before publishing,
+// that its own signer is not revoked, as every DRIMbox will.
+type publishRevocationFlags struct {
+	prefix string
+	mode   string
+	crls   stringList
+}
+
+func (f *publishRevocationFlags) register(fs *flag.FlagSet, prefix string) {
+	f.prefix = prefix
+	fs.StringVar(&f.mode, prefix+"revocation", "", "contrôle de la révocation du signataire "+
+		"avant publication : crl ou none (défaut : crl avec une clé, none avec la PKI de "+
+		"démonstration, dont les certificats ne nomment pas de CRL)")
+	fs.Var(&f.crls, prefix+"crl", "CRL de la chaîne du signataire, PEM ou DER (répétable) ; "+
+		"celles qui manquent sont téléchargées depuis les points de distribution")
+}
+
+// apply sets the revocation check of sig; demoPKI tells that sig is the
+// demonstration PKI. The CRLs downloaded are cached in the data folder.
+func (f *publishRevocationFlags) apply(sig *publication.Signing, demoPKI bool,
+	data string) error {
+	mode := f.mode
+	if mode == "" {
+		mode = "crl"
+		if demoPKI {
+			mode = "none"
+		}
+	}
+	switch mode {
+	case "none":
+		return nil
+	case "crl":
+	default:
+		return usageErrorf("--%srevocation « %s » : crl ou none attendu", f.prefix, f.mode)
+	}
+	r := &publication.Revocation{Fetcher: &pki.CRLFetcher{
+		CacheDir: filepath.Join(data, "crl-cache")}}
+	for _, file := range f.crls {
+		crl, err := pki.LoadCRL(file)
+		if err != nil {
+			return usageErrorf("--%scrl %s : %v", f.prefix, file, err)
+		}
+		r.CRLs = append(r.CRLs, crl)
+	}
+	sig.Revocation = r
+	return nil
+}
+
 func listePublish(args []string, stdout, stderr io.Writer) int {
 	c := newCLI("liste publish", "", stdout, stderr).withApply()
 	var f signFlags
 	f.register(c)
 	force := c.fs.Bool("force", false, "publie même si la liste n'a pas changé (re-signature)")
 	demo := c.fs.Bool("demo", false, "signe avec la PKI de démonstration du dossier de données")
+	var rev publishRevocationFlags
+	rev.register(c.fs, "")
 	if code, ok := c.parse(args, 0, 0); !ok {
 		return code
 	}
@@ -45,6 +97,9 @@ func listePublish(args []string, stdout, stderr io.Writer) int {
 		return c.fail(err)
 	}
 	defer sig.Close()
+	if err := rev.apply(&sig, f.key == "", c.rf.data); err != nil {
+		return c.fail(err)
+	}
 	if c.apply && !ok {
 		return c.fail(usageErrorf("indiquez --key et --cert (et --chain), ou --demo"))
 	}

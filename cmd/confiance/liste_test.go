@@ -493,3 +493,33 @@ func TestListePublish(t *testing.T) {
 		t.Errorf("publications in the history: %v", published)
 	}
 }
+
+// TestListePublishChecksRevocation publishes with a signing key of files:
+// its CRLs are consulted before publishing (by default), so a revoked
+// signer publishes nothing, nor does one whose CRL cannot be had, unless
+// --revocation none says not to check.
+func TestListePublishChecksRevocation(t *testing.T) {
+	r := activeReg(t)
+	crls := func(d demoFiles) []string {
+		return []string{"--crl", d.path("root.crl.pem"), "--crl", d.path("intermediate.crl.pem")}
+	}
+	publish := func(d demoFiles, extra ...string) []string {
+		return append(append([]string{"liste", "publish", "--apply"}, d.signArgs()...),
+			extra...)
+	}
+	revoked := newDemoFiles(t, pki.TestPKIOptions{Revoked: true})
+	r.refused(1, "revoked", publish(revoked, crls(revoked)...)...)
+	valid := newDemoFiles(t, pki.TestPKIOptions{})
+	// The test PKI's certificates name no distribution point: no CRL.
+	r.refused(1, "(crl)", publish(valid)...)
+	r.refused(2, "--revocation « ocsp »", publish(valid, "--revocation", "ocsp")...)
+	r.refused(2, "--crl", publish(valid, "--crl", valid.path("absente.pem"))...)
+	if out := r.ok(publish(valid, crls(valid)...)...); !strings.Contains(out,
+		"Version 1 publiée") {
+		t.Errorf("publish with the CRLs:\n%s", out)
+	}
+	if out := r.ok(publish(revoked, append(crls(revoked), "--revocation", "none",
+		"--force")...)...); !strings.Contains(out, "Version 2 publiée") {
+		t.Errorf("publish without revocation check:\n%s", out)
+	}
+}

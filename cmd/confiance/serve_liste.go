@@ -11,12 +11,13 @@ import (
 
 // serveListeFlags are the flags of the list component of `confiance serve`.
 type serveListeFlags struct {
-	key, cert string
-	chain     stringList
-	resign    time.Duration
-	poll      time.Duration
-	gitRemote string
-	gitBranch string
+	key, cert  string
+	chain      stringList
+	resign     time.Duration
+	poll       time.Duration
+	gitRemote  string
+	gitBranch  string
+	revocation publishRevocationFlags
 }
 
 func (s *serveListeFlags) register(fs *flag.FlagSet) {
@@ -32,6 +33,7 @@ func (s *serveListeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&s.gitRemote, "liste-git-remote", "",
 		"dépôt git où pousser chaque version (URL ou chemin ; vide : pas de miroir)")
 	fs.StringVar(&s.gitBranch, "liste-git-branch", "main", "branche du miroir git")
+	s.revocation.register(fs, "liste-")
 }
 
 // listeComponent publishes the Liste Blanche (signed with --liste-key, or
@@ -45,6 +47,9 @@ func listeComponent() component {
 func (s *serveListeFlags) start(a *app) error {
 	sig, ok, err := publicationSigning(a.flags.data, a.demo, s.key, s.cert, s.chain)
 	if err != nil {
+		return err
+	}
+	if err := s.revocation.apply(&sig, s.key == "", a.flags.data); err != nil {
 		return err
 	}
 	cfg := publication.Config{Dir: listeDir(a.flags.data), DB: a.db, Registry: a.svc,

@@ -224,4 +224,10 @@ func TestServeRefusesBadFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut.String(), "écoute sur") {
 		t.Errorf("bad address: exit %d, %s", code, errOut.String())
 	}
+	errOut.Reset()
+	code = serve(context.Background(), []string{"--data", t.TempDir(), "--addr",
+		"127.0.0.1:0", "--demo", "--liste-revocation", "ocsp"}, &out, &errOut)
+	if code == 0 || !strings.Contains(errOut.String(), "--liste-revocation « ocsp »") {
+		t.Errorf("bad --liste-revocation: exit %d, %s", code, errOut.String())
+	}
 }

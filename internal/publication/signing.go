@@ -23,8 +23,20 @@ type Signing struct {
 	// SignerCN and SignerOU are the identity DRIMboxes expect; empty means
 	// the defaults of xmlsig (those of ANS's signer).
 	SignerCN, SignerOU string
+	// Revocation, when set, makes the check of each signed list consult
+	// the CRLs of the signer's chain, as the DRIMboxes do: a signer
+	// revoked (or whose CRL cannot be had) publishes nothing, instead of a
+	// list every reader would refuse. Nil: no revocation check.
+	Revocation *Revocation
 
 	close func() error
+}
+
+// Revocation is where the publisher's check finds CRLs: the files given,
+// then the distribution points of the certificates through Fetcher.
+type Revocation struct {
+	CRLs    []*x509.RevocationList
+	Fetcher xmlsig.CRLFetcher
 }
 
 // Close releases the key store (a PKCS#11 session); a no-op for files.
@@ -136,8 +148,7 @@ func (s Signing) roots() []*x509.Certificate {
 }
 
 // VerifyOptions are the options a DRIMbox holding Anchors would use, at
-// time at, without revocation: the publisher checks what it signed, CRLs
-// are the readers' part.
+// time at, without revocation (Sign adds it when Revocation is set).
 func (s Signing) VerifyOptions(at time.Time) xmlsig.VerifyOptions {
 	return xmlsig.VerifyOptions{Roots: s.roots(), Intermediates: s.Anchors(), At: at,
 		Revocation: xmlsig.RevocationNone, SignerCN: s.SignerCN, SignerOU: s.SignerOU}
@@ -147,11 +158,15 @@ func (s Signing) VerifyOptions(at time.Time) xmlsig.VerifyOptions {
 func (s Signing) Sign(doc []byte, at time.Time) ([]byte, *xmlsig.Verified, error) {
 	signed, err := xmlsig.Sign(doc, s.Key, s.Chain, at)
 	if err != nil {
-		return nil, nil, fmt.Errorf("sign: %w", err)
+		return nil, nil, fmt.Errorf("signature de la liste : %w", err)
 	}
-	v, err := xmlsig.Verify(signed, s.VerifyOptions(at))
+	opts := s.VerifyOptions(at)
+	if r := s.Revocation; r != nil {
+		opts.Revocation, opts.CRLs, opts.CRLFetcher = xmlsig.RevocationCRL, r.CRLs, r.Fetcher
+	}
+	v, err := xmlsig.Verify(signed, opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("check of the signed list: %w", err)
+		return nil, nil, fmt.Errorf("contrôle de la liste signée, avant publication : %w", err)
 	}
 	return signed, v, nil
 }

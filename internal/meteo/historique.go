@@ -86,7 +86,8 @@ func (a Abonnement) Changements(supprime bool) []registre.Changement {
 func (m Maintenance) Changements() []registre.Changement {
 	return []registre.Changement{{Champ: "maintenance", Nouveau: m.ID},
 		{Champ: "titre", Nouveau: m.Titre}, {Champ: "debut", Nouveau: horodatage(m.Debut)},
-		{Champ: "fin", Nouveau: horodatage(m.Fin)}, {Champ: "portee", Nouveau: porteeTexte(m.Portee)},
+		{Champ: "fin", Nouveau: horodatage(m.Fin)},
+		{Champ: "portee", Nouveau: porteeTexte(m.Portee)},
 		{Champ: "auteur", Nouveau: m.Auteur}}
 }
 

@@ -157,9 +157,10 @@ func (h *Handler) supprimerAlerte(w http.ResponseWriter, r *http.Request, u util
 		return
 	}
 	id := r.PathValue("id")
-	err := h.consignerAlerte(r, u, meteo.ActionSuppression, func(tx *sql.Tx) (meteo.Abonnement, error) {
-		return h.cfg.Meteo.SupprimerAbonnementTx(r.Context(), tx, u.Principal.OperateurID, id)
-	})
+	err := h.consignerAlerte(r, u, meteo.ActionSuppression,
+		func(tx *sql.Tx) (meteo.Abonnement, error) {
+			return h.cfg.Meteo.SupprimerAbonnementTx(r.Context(), tx, u.Principal.OperateurID, id)
+		})
 	if err != nil {
 		h.echec(w, r, err)
 		return

@@ -86,7 +86,7 @@ func (h *Handler) addAbonnement(w http.ResponseWriter, r *http.Request) {
 	a := meteo.Abonnement{OperateurID: op, Canal: in.Canal, Adresse: in.Adresse,
 		Portee: in.Portee, CreeLe: time.Now()}
 	err := h.acte(r, abonnementEvenement(op, meteo.ActionAjout),
-		func(tx *sql.Tx) (cs []registre.Changement, err error) {
+		func(tx *sql.Tx) (_ []registre.Changement, err error) {
 			a, err = h.store.AjouterAbonnementTx(r.Context(), tx, a)
 			return a.Changements(false), err
 		})

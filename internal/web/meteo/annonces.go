@@ -60,7 +60,7 @@ func (h *Handler) addMaintenance(w http.ResponseWriter, r *http.Request) {
 	if p.Role == registre.RoleOperateur {
 		ev.EntiteID, ev.OperateurID = p.OperateurID, p.OperateurID
 	}
-	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+	err := h.acte(r, ev, func(tx *sql.Tx) (_ []registre.Changement, err error) {
 		m, err = h.store.AjouterMaintenanceTx(r.Context(), tx, m)
 		return m.Changements(), err
 	})
@@ -139,7 +139,7 @@ func (h *Handler) addIncident(w http.ResponseWriter, r *http.Request) {
 	inc := meteo.Incident{Titre: in.Titre, Impact: in.Impact, Debut: in.Debut,
 		Portee: in.Portee, Auteur: "Agence du Numérique en Santé", CreeLe: now}
 	ev := registre.Evenement{Entite: meteo.EntiteIncident, Action: meteo.ActionAnnonce}
-	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+	err := h.acte(r, ev, func(tx *sql.Tx) (_ []registre.Changement, err error) {
 		inc, err = h.store.AjouterIncidentTx(r.Context(), tx, inc,
 			meteo.MiseAJour{At: now, Statut: in.Statut, Message: in.Message})
 		return inc.Changements(), err
@@ -165,7 +165,7 @@ func (h *Handler) addMiseAJour(w http.ResponseWriter, r *http.Request) {
 	u := meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message}
 	var inc meteo.Incident
 	ev := registre.Evenement{Entite: meteo.EntiteIncident, Action: meteo.ActionMiseAJour}
-	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+	err := h.acte(r, ev, func(tx *sql.Tx) (_ []registre.Changement, err error) {
 		inc, err = h.store.AjouterMiseAJourTx(r.Context(), tx, r.PathValue("id"), u)
 		return inc.ChangementsMiseAJour(u), err
 	})
@@ -187,7 +187,7 @@ func (h *Handler) addMiseAJourMaintenance(w http.ResponseWriter, r *http.Request
 	u := meteo.MiseAJour{At: time.Now(), Statut: in.Statut, Message: in.Message}
 	var m meteo.Maintenance
 	ev := registre.Evenement{Entite: meteo.EntiteMaintenance, Action: meteo.ActionMiseAJour}
-	err := h.acte(r, ev, func(tx *sql.Tx) (cs []registre.Changement, err error) {
+	err := h.acte(r, ev, func(tx *sql.Tx) (_ []registre.Changement, err error) {
 		m, err = h.store.AjouterMiseAJourMaintenanceTx(r.Context(), tx, r.PathValue("id"), u)
 		return m.ChangementsMiseAJour(u), err
 	})
